@@ -1,0 +1,36 @@
+# Two commands: `make demo` (set up and run the portal with demo data), `make test` (the test suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install demo demo-data test lint messages
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo-data: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo_users
+	$(PY) manage.py demo_mou
+
+demo: demo-data
+	$(PY) manage.py runserver $(HOST)
+
+test: install
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	for app in portal gi_catalog takedowns training; do \
+		(cd $$app && ../$(PY) ../manage.py makemessages -l th --no-obsolete \
+		 && ../$(PY) ../manage.py compilemessages -l th); done

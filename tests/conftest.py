@@ -1,0 +1,68 @@
+"""The fixed cast of users every admin test uses: one per role, plus an outsider and a superuser."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from portal.roles import LIAISON, MANAGER, OFFICER, SUPERVISOR
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _make_user(django_user_model, username, role=None, **extra):
+    user = django_user_model.objects.create_user(
+        username=username, password="pw", email=f"{username}@example.org", is_staff=True, **extra
+    )
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def officer(db, django_user_model):
+    return _make_user(django_user_model, "officer", OFFICER)
+
+
+@pytest.fixture
+def supervisor(db, django_user_model):
+    return _make_user(django_user_model, "supervisor", SUPERVISOR)
+
+
+@pytest.fixture
+def liaison(db, django_user_model):
+    return _make_user(django_user_model, "liaison", LIAISON)
+
+
+@pytest.fixture
+def manager(db, django_user_model):
+    return _make_user(django_user_model, "manager", MANAGER)
+
+
+@pytest.fixture
+def outsider(db, django_user_model):
+    """Staff flag but no role: must see nothing."""
+    return _make_user(django_user_model, "outsider")
+
+
+@pytest.fixture
+def role_users(officer, supervisor, liaison, manager, outsider):
+    return {
+        "officer": officer,
+        "supervisor": supervisor,
+        "liaison": liaison,
+        "manager": manager,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)` returns the test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login

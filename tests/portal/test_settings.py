@@ -1,0 +1,89 @@
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def resolve(env: dict) -> subprocess.CompletedProcess:
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, "
+        "s.DEBUG, s.TIME_ZONE, s.LANGUAGE_CODE, s.SESSION_COOKIE_SECURE]))"
+    )
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ENV", "DEBUG", "SECRET_KEY"}
+    }
+    clean["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    return subprocess.run(
+        [sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True
+    )
+
+
+def test_quick_start_defaults_to_sqlite_and_eager_celery():
+    result = resolve({})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        '["django.db.backends.sqlite3", true, true, "Asia/Bangkok", "th", false]'
+    )
+
+
+def test_environment_selects_postgresql_and_a_real_broker():
+    result = resolve(
+        {
+            "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        }
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith('["django.db.backends.postgresql", false, true')
+
+
+def test_production_mode_is_secure():
+    result = resolve(
+        {"DJANGO_ENV": "production", "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "portal.example.org"}
+    )
+    assert result.returncode == 0, result.stderr
+    engine, eager, debug, *_, secure_cookie = json.loads(result.stdout)
+    assert (debug, secure_cookie) == (False, True)
+
+
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"DJANGO_ENV": "production"}, "Set SECRET_KEY"),
+        (
+            {"DJANGO_ENV": "production", "SECRET_KEY": "x" * 60, "DEBUG": "true"},
+            "DEBUG must be off",
+        ),
+        ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be"),
+    ],
+)
+def test_bad_configuration_refuses_to_start(env, message):
+    result = resolve(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    env = {
+        "DJANGO_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "portal.example.org",
+    }
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
