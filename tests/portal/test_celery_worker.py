@@ -5,12 +5,9 @@ from django.conf import settings
 from portal.celery import app
 from portal.tasks import ping
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(not settings.CELERY_BROKER_URL, reason="no CELERY_BROKER_URL configured"),
-]
 
-
+@pytest.mark.worker
+@pytest.mark.skipif(not settings.CELERY_BROKER_URL, reason="no CELERY_BROKER_URL configured")
 def test_a_real_worker_consumes_a_task_from_the_broker():
     app.conf.task_always_eager = False
     with start_worker(
