@@ -52,6 +52,11 @@ INSTALLED_APPS = [
     "gi_catalog.apps.GiCatalogConfig",
     "takedowns.apps.TakedownsConfig",
     "training.apps.TrainingConfig",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "portal.api.apps.ApiConfig",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +140,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Cache (API rate limits): Redis when CACHE_URL or a Redis broker is set, local memory otherwise.
+CACHE_URL = env.str("CACHE_URL", default=CELERY_BROKER_URL)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL.startswith(("redis://", "rediss://", "unix://"))
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+CACHES["default"]["KEY_PREFIX"] = "mou"
+
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.smtp.EmailBackend"
@@ -152,6 +166,27 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGIN_URL = "admin:login"
+
+# Platform API (portal.api): knox tokens issued by supervisors, per-token rate limit, OpenAPI schema.
+KNOX_TOKEN_MODEL = "api.ApiToken"
+REST_KNOX = {"TOKEN_PREFIX": "mou_", "AUTH_HEADER_PREFIX": "Token"}
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.authentication.PlatformTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.IsPlatformLiaison"],
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.throttling.TokenRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"token": env.str("API_RATE_LIMIT", default="600/minute")},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MOU Portal platform API",
+    "DESCRIPTION": "Cases DIP forwarded to TikTok Shop's IPPC, their status events, and decisions.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,0 +1,46 @@
+"""Fixtures of the platform API tests: tokens for any user, an API client, an isolated cache."""
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.conf import settings as django_settings
+from rest_framework.test import APIClient
+
+from portal.api.models import ApiToken
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test counts its rate limits in its own key space (the cache may be a shared Redis)."""
+    caches = {name: dict(conf) for name, conf in django_settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+@pytest.fixture
+def token_for(db):
+    """`token_for(user)` returns a plain token; written directly so any role can hold one here."""
+
+    def issue(user, *, days=30, **fields):
+        _, plain = ApiToken.objects.create(user=user, expiry=timedelta(days=days), **fields)
+        return plain
+
+    return issue
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as(token_for):
+    """`api_as(user)` returns an APIClient that sends that user's token."""
+
+    def client(user):
+        api = APIClient()
+        api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(user)}")
+        return api
+
+    return client
