@@ -1,0 +1,768 @@
+"""Writes that are workflows: the case state machine, item decisions, duplicates, SLA, evidence.
+
+Every caller (admin, API, bulk decision upload, import, Celery task, tests) goes through these
+functions. Rules live here once:
+
+- ``TRANSITIONS`` says which move is allowed from where, which permission it needs and whether it
+  needs a reason code; ``case_transition`` checks all of it, claims the case with a conditional
+  UPDATE on (pk, state, version) so two concurrent moves cannot both succeed, records timings and
+  logs a ``StatusEvent``.
+- A refused move raises ``django.core.exceptions.ValidationError`` with a machine-readable ``code``;
+  a role that may not make a move gets ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.roles import LIAISON
+from portal.workdays import add_working_days
+from takedowns.choices import (
+    DECIDED_STATES,
+    DECISION_STATES,
+    PRE_DECISION_STATES,
+    PRIORITIES_WITHIN_24H,
+    CaseState,
+    ItemOutcome,
+    ReasonUse,
+    ReporterBasis,
+)
+from takedowns.models import (
+    FIRST_APPEAL_DAYS,
+    SECOND_APPEAL_DAYS,
+    CaseReferenceCounter,
+    InfringingItem,
+    PlatformSeller,
+    ReasonCode,
+    StatusEvent,
+    TakedownCase,
+)
+
+logger = logging.getLogger(__name__)
+
+S = CaseState
+APP = "takedowns"
+#: Who may do what (custom permissions of TakedownCase, held by the roles in TakedownsConfig).
+PERM_DIP = "submit_case"  # DIP Officer and Supervisor
+PERM_FORWARD = "approve_forwarding"  # DIP Supervisor
+PERM_PLATFORM = "record_platform_decision"  # TikTok Liaison
+
+#: How far ahead of the server clock a given ``at`` may be (clock skew).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+SLA_HOURS_URGENT = 24
+SLA_WORKING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class Transition:
+    permission: str
+    reason: str | None = None  # a ReasonUse when a reason code is required
+    note_required: bool = False
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (S.DRAFT, S.DIP_REVIEW): Transition(PERM_DIP),
+    (S.DIP_REVIEW, S.DRAFT): Transition(PERM_DIP, note_required=True),
+    (S.DIP_REVIEW, S.READY_TO_FORWARD): Transition(PERM_DIP),
+    (S.READY_TO_FORWARD, S.DIP_REVIEW): Transition(PERM_DIP, note_required=True),
+    (S.READY_TO_FORWARD, S.FORWARDED): Transition(PERM_FORWARD),
+    (S.FORWARDED, S.UNDER_PLATFORM_REVIEW): Transition(PERM_PLATFORM),
+    (S.UNDER_PLATFORM_REVIEW, S.INFO_REQUESTED): Transition(
+        PERM_PLATFORM, reason=ReasonUse.INFO_REQUEST, note_required=True
+    ),
+    (S.INFO_REQUESTED, S.UNDER_PLATFORM_REVIEW): Transition(PERM_DIP, note_required=True),
+    (S.UNDER_PLATFORM_REVIEW, S.REMOVED): Transition(PERM_PLATFORM),
+    (S.UNDER_PLATFORM_REVIEW, S.PARTIALLY_REMOVED): Transition(PERM_PLATFORM),
+    (S.UNDER_PLATFORM_REVIEW, S.NOT_REMOVED): Transition(
+        PERM_PLATFORM, reason=ReasonUse.REFUSAL, note_required=True
+    ),
+    (S.UNDER_PLATFORM_REVIEW, S.ALREADY_UNAVAILABLE): Transition(PERM_PLATFORM),
+    (S.REMOVED, S.APPEALED): Transition(PERM_PLATFORM),
+    (S.PARTIALLY_REMOVED, S.APPEALED): Transition(PERM_PLATFORM),
+    (S.REMOVAL_UPHELD, S.APPEALED): Transition(PERM_PLATFORM),
+    (S.APPEALED, S.REMOVAL_UPHELD): Transition(PERM_PLATFORM),
+    (S.APPEALED, S.REINSTATED): Transition(
+        PERM_PLATFORM, reason=ReasonUse.REFUSAL, note_required=True
+    ),
+    **{(state, S.CLOSED): Transition(PERM_DIP) for state in DECIDED_STATES},
+    **{
+        (state, S.WITHDRAWN): Transition(PERM_DIP, note_required=True)
+        for state in PRE_DECISION_STATES
+    },
+}
+
+#: The item outcome a case decision gives to items still pending.
+IMPLIED_ITEM_OUTCOME = {
+    S.REMOVED: ItemOutcome.REMOVED,
+    S.NOT_REMOVED: ItemOutcome.NOT_REMOVED,
+    S.ALREADY_UNAVAILABLE: ItemOutcome.ALREADY_UNAVAILABLE,
+}
+
+
+# --- references ------------------------------------------------------------------------------
+
+
+def case_next_reference(*, year: int | None = None) -> str:
+    """``TD-<year>-<6 digits>``, unique under concurrency (an atomic UPDATE of a counter row)."""
+    return CaseReferenceCounter.next_reference(year=year)
+
+
+# --- the state machine -----------------------------------------------------------------------
+
+
+def _has(actor, permission: str) -> bool:
+    return bool(actor and actor.is_active and actor.has_perm(f"{APP}.{permission}"))
+
+
+def _resolve_reason(reason_code) -> ReasonCode | None:
+    if not reason_code:
+        return None
+    if isinstance(reason_code, ReasonCode):
+        return reason_code
+    try:
+        return ReasonCode.objects.get(code=str(reason_code), active=True)
+    except ReasonCode.DoesNotExist:
+        raise ValidationError(
+            _("Unknown reason code “%(code)s”.") % {"code": reason_code}, code="unknown_reason"
+        ) from None
+
+
+def case_allowed_transitions(*, case: TakedownCase, actor) -> list[str]:
+    """The states ``actor`` may move ``case`` to from its current state (permission-wise)."""
+    return [
+        to_state
+        for (from_state, to_state), rule in TRANSITIONS.items()
+        if from_state == case.state and _has(actor, rule.permission)
+    ]
+
+
+def _check_forwarding(case: TakedownCase, at: datetime) -> None:
+    day = timezone.localdate(at)
+    errors = []
+    if not case.items.exists():
+        errors.append(ValidationError(_("The case has no infringing items."), code="no_items"))
+    right = case.right
+    if not right.is_valid_on(day):
+        errors.append(
+            ValidationError(
+                _("The right %(right)s is not valid on %(day)s.") % {"right": right, "day": day},
+                code="right_not_valid",
+            )
+        )
+    if case.reporter_basis == ReporterBasis.OWNER:
+        if right.owner_id != case.rights_holder_id:
+            errors.append(
+                ValidationError(
+                    _(
+                        "The rights holder does not own the right: attach a letter of authorization."
+                    ),
+                    code="ownership_not_proven",
+                )
+            )
+    else:
+        if not case.authorization_document:
+            errors.append(
+                ValidationError(
+                    _("Attach the letter of authorization or power of attorney."),
+                    code="authorization_missing",
+                )
+            )
+        valid_from, valid_until = case.authorization_valid_from, case.authorization_valid_until
+        if valid_until is None or valid_until < day or (valid_from and valid_from > day):
+            errors.append(
+                ValidationError(
+                    _(
+                        "The letter of authorization is not valid on %(day)s (valid until %(until)s)."
+                    )
+                    % {"day": day, "until": valid_until or "—"},
+                    code="authorization_expired",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_appeal(case: TakedownCase, at: datetime) -> None:
+    limit = 1 if case.respondent_is_creator else 2
+    if case.appeal_count >= limit or (case.state == S.REMOVAL_UPHELD and case.appeal_count != 1):
+        raise ValidationError(
+            _("No further appeal is possible on this case."), code="appeal_limit_reached"
+        )
+    deadline = case.appeal_deadline
+    if deadline and at > deadline:
+        raise ValidationError(
+            _("The appeal deadline (%(deadline)s) has passed.")
+            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+            code="appeal_deadline_passed",
+        )
+
+
+def case_check_transition(
+    *,
+    case: TakedownCase,
+    to_state: str,
+    actor,
+    note: str = "",
+    reason_code: str | ReasonCode | None = "",
+    at: datetime | None = None,
+) -> tuple[Transition, ReasonCode | None, datetime]:
+    """Everything ``case_transition`` checks, without writing. Raises on a refusal."""
+    at = at or timezone.now()
+    rule = TRANSITIONS.get((case.state, to_state))
+    if rule is None:
+        raise ValidationError(
+            _("A case cannot move from “%(from)s” to “%(to)s”.")
+            % {"from": S(case.state).label, "to": S(to_state).label if to_state in S else to_state},
+            code="illegal_transition",
+        )
+    if not _has(actor, rule.permission):
+        raise PermissionDenied(
+            _("Your role may not move a case from “%(from)s” to “%(to)s”.")
+            % {"from": S(case.state).label, "to": S(to_state).label}
+        )
+    reason = _resolve_reason(reason_code)
+    if rule.reason and reason is None:
+        raise ValidationError(_("Choose a reason code."), code="reason_required")
+    if reason is not None and rule.reason and not reason.fits(rule.reason):
+        raise ValidationError(
+            _("The reason “%(reason)s” does not fit this step.") % {"reason": reason},
+            code="reason_not_applicable",
+        )
+    if (rule.note_required or (reason and reason.note_required)) and not note.strip():
+        raise ValidationError(_("Write a note for this step."), code="note_required")
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    last = case.events.order_by("-at", "-id").values_list("at", flat=True).first()
+    if last and at < last:
+        raise ValidationError(
+            _("The time of a step cannot be before the previous step (%(last)s).")
+            % {"last": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")},
+            code="time_before_previous_step",
+        )
+    if to_state == S.FORWARDED:
+        _check_forwarding(case, at)
+    if to_state == S.APPEALED:
+        _check_appeal(case, at)
+    if case.state == S.UNDER_PLATFORM_REVIEW and to_state in DECISION_STATES:
+        _check_decision_matches_items(case, to_state)
+    return rule, reason, at
+
+
+def rolled_up_state(outcomes: Iterable[str]) -> str | None:
+    """The case decision that item outcomes add up to; None while any item is pending."""
+    outcomes = list(outcomes)
+    if not outcomes or ItemOutcome.PENDING in outcomes:
+        return None
+    if all(o == ItemOutcome.REMOVED for o in outcomes):
+        return S.REMOVED
+    if ItemOutcome.REMOVED in outcomes:
+        return S.PARTIALLY_REMOVED
+    if all(o == ItemOutcome.ALREADY_UNAVAILABLE for o in outcomes):
+        return S.ALREADY_UNAVAILABLE
+    return S.NOT_REMOVED
+
+
+def _check_decision_matches_items(case: TakedownCase, to_state: str) -> None:
+    implied = IMPLIED_ITEM_OUTCOME.get(to_state)
+    outcomes = [
+        implied if (o == ItemOutcome.PENDING and implied) else o
+        for o in case.items.values_list("outcome", flat=True)
+    ]
+    if rolled_up_state(outcomes) != to_state:
+        raise ValidationError(
+            _(
+                "The decision “%(decision)s” does not match the items' outcomes: record each "
+                "item's outcome or choose the matching decision."
+            )
+            % {"decision": S(to_state).label},
+            code="decision_mismatch",
+        )
+
+
+def case_sla_due(*, forwarded_at: datetime, priority: str) -> datetime:
+    """When the platform's decision is due: 24 h for high/urgent, else 3 Thai working days."""
+    if priority in PRIORITIES_WITHIN_24H:
+        return forwarded_at + timedelta(hours=SLA_HOURS_URGENT)
+    return add_working_days(forwarded_at, SLA_WORKING_DAYS)
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds()))
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: TakedownCase,
+    to_state: str,
+    actor,
+    note: str = "",
+    reason_code: str | ReasonCode | None = "",
+    at: datetime | None = None,
+) -> TakedownCase:
+    """Move ``case`` to ``to_state`` as ``actor``; logs a StatusEvent and returns the case.
+
+    Raises ValidationError (``code``: illegal_transition, reason_required, note_required,
+    unknown_reason, reason_not_applicable, future_time, time_before_previous_step, no_items,
+    right_not_valid, ownership_not_proven, authorization_missing, authorization_expired,
+    appeal_limit_reached, appeal_deadline_passed, decision_mismatch, stale) or PermissionDenied.
+    """
+    _rule, reason, at = case_check_transition(
+        case=case, to_state=to_state, actor=actor, note=note, reason_code=reason_code, at=at
+    )
+    from_state = case.state
+    changes: dict = {}
+    if from_state == S.DRAFT and to_state == S.DIP_REVIEW and case.submitted_at is None:
+        changes["submitted_at"] = at
+    if to_state == S.FORWARDED:
+        changes["forwarded_at"] = at
+        changes["sla_due_at"] = case_sla_due(forwarded_at=at, priority=case.priority)
+        changes["sla_breached"] = False
+    if to_state == S.INFO_REQUESTED:
+        changes["paused_since"] = at
+    if from_state == S.INFO_REQUESTED and case.paused_since:
+        pause = at - case.paused_since
+        changes["paused_seconds"] = case.paused_seconds + _seconds(pause)
+        changes["paused_since"] = None
+        if case.sla_due_at:
+            changes["sla_due_at"] = case.sla_due_at + pause
+    if to_state in DECISION_STATES and case.decided_at is None:
+        changes["decided_at"] = at
+    if to_state in (S.REMOVED, S.PARTIALLY_REMOVED) and case.removed_at is None:
+        changes["removed_at"] = at
+        changes["takedown_seconds"] = _seconds(at - case.forwarded_at) - case.paused_seconds
+        changes["first_appeal_deadline"] = at + timedelta(days=FIRST_APPEAL_DAYS)
+    if to_state == S.APPEALED:
+        changes["appeal_count"] = case.appeal_count + 1
+    if to_state == S.REMOVAL_UPHELD and case.appeal_count == 1 and not case.respondent_is_creator:
+        changes["second_appeal_deadline"] = at + timedelta(days=SECOND_APPEAL_DAYS)
+    if to_state in (S.CLOSED, S.WITHDRAWN):
+        changes["closed_at"] = at
+
+    claimed = TakedownCase.objects.filter(
+        pk=case.pk, state=from_state, version=case.version
+    ).update(state=to_state, version=F("version") + 1, updated_at=timezone.now(), **changes)
+    if not claimed:
+        raise ValidationError(
+            _("Someone else changed case %(reference)s meanwhile. Reload it and try again.")
+            % {"reference": case.reference},
+            code="stale",
+        )
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.state = to_state
+    case.version += 1
+
+    items = InfringingItem.objects.filter(case=case)
+    implied = IMPLIED_ITEM_OUTCOME.get(to_state)
+    if from_state == S.UNDER_PLATFORM_REVIEW and implied:
+        items.filter(outcome=ItemOutcome.PENDING).update(outcome=implied, outcome_at=at)
+    if to_state == S.REINSTATED:
+        items.filter(outcome=ItemOutcome.REMOVED).update(
+            outcome=ItemOutcome.REINSTATED, outcome_at=at
+        )
+    if to_state in (S.CLOSED, S.WITHDRAWN):
+        items.update(is_open=False)
+
+    StatusEvent.objects.create(
+        case=case,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        at=at,
+        reason_code=reason,
+        note=note,
+    )
+    return case
+
+
+@transaction.atomic
+def case_create(*, actor, **fields) -> TakedownCase:
+    """Create a draft case (reference assigned) and log its creation."""
+    case = TakedownCase(**fields)
+    case.state = S.DRAFT
+    case.full_clean(exclude=["reference"])
+    case.save()
+    case_log_created(case=case, actor=actor)
+    return case
+
+
+def case_log_created(*, case: TakedownCase, actor, note: str = "") -> StatusEvent:
+    return StatusEvent.objects.create(
+        case=case, from_state="", to_state=case.state, actor=actor, at=case.created_at, note=note
+    )
+
+
+def case_save_fields(*, case: TakedownCase, expected_version: int, fields: list[str]) -> None:
+    """Save edited fields of ``case`` only if nobody saved it since ``expected_version``.
+
+    Raises ValidationError(code="stale") and writes nothing on a lost update.
+    """
+    values = {name: getattr(case, name) for name in fields}
+    claimed = TakedownCase.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if not claimed:
+        raise ValidationError(
+            _("Someone else saved case %(reference)s after you opened it. Reload it and try again.")
+            % {"reference": case.reference},
+            code="stale",
+        )
+    case.version = expected_version + 1
+
+
+# --- items -----------------------------------------------------------------------------------
+
+
+def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | None:
+    from takedowns.normalize import normalize_url
+
+    try:
+        normalized = normalize_url(url)
+    except ValueError:
+        return None
+    qs = InfringingItem.objects.filter(normalized_url=normalized, is_open=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.select_related("case").first()
+
+
+@transaction.atomic
+def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> InfringingItem:
+    """Add an item to a case that DIP still edits; a URL already open elsewhere is refused."""
+    if case.state not in (S.DRAFT, S.DIP_REVIEW, S.INFO_REQUESTED) and not actor.is_superuser:
+        raise ValidationError(
+            _("Items can be added only while DIP prepares the case."), code="case_locked"
+        )
+    if not _has(actor, "add_infringingitem"):
+        raise PermissionDenied(_("Your role may not add items."))
+    item = InfringingItem(case=case, url=url, kind=kind, **fields)
+    item.full_clean()  # duplicates: ValidationError with a link to the open case
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:  # a concurrent report of the same URL won the race
+        duplicate = item_find_open_duplicate(url=url)
+        raise ValidationError(
+            {
+                "url": _("This URL was just reported in open case %(ref)s.")
+                % {"ref": duplicate.case.reference if duplicate else "?"}
+            },
+            code="duplicate",
+        ) from None
+    return item
+
+
+ITEM_OUTCOMES_BY_STATE = {
+    S.UNDER_PLATFORM_REVIEW: {
+        ItemOutcome.REMOVED,
+        ItemOutcome.NOT_REMOVED,
+        ItemOutcome.ALREADY_UNAVAILABLE,
+    },
+    S.APPEALED: {ItemOutcome.REMOVED, ItemOutcome.REINSTATED},
+}
+
+
+@transaction.atomic
+def item_record_outcome(
+    *,
+    item: InfringingItem,
+    outcome: str,
+    actor,
+    reason_code: str | ReasonCode | None = "",
+    note: str = "",
+    at: datetime | None = None,
+    roll_up: bool = True,
+) -> InfringingItem:
+    """Record the platform's decision on one item; when every item is decided (and
+    ``roll_up``), the case moves to the decision they add up to (removed, partially removed, ...).
+    """
+    at = at or timezone.now()
+    case = TakedownCase.objects.select_for_update().get(pk=item.case_id)
+    if not _has(actor, PERM_PLATFORM):
+        raise PermissionDenied(_("Only the platform records item decisions."))
+    allowed = ITEM_OUTCOMES_BY_STATE.get(case.state, set())
+    if outcome not in allowed:
+        raise ValidationError(
+            _("Outcome “%(outcome)s” cannot be recorded while the case is “%(state)s”.")
+            % {
+                "outcome": ItemOutcome(outcome).label if outcome in ItemOutcome else outcome,
+                "state": S(case.state).label,
+            },
+            code="illegal_item_outcome",
+        )
+    reason = _resolve_reason(reason_code)
+    if outcome in (ItemOutcome.NOT_REMOVED, ItemOutcome.REINSTATED) and reason is None:
+        raise ValidationError(_("Choose a reason code."), code="reason_required")
+    if reason and reason.note_required and not note.strip():
+        raise ValidationError(_("Write a note for this step."), code="note_required")
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    InfringingItem.objects.filter(pk=item.pk).update(
+        outcome=outcome, outcome_reason=reason, outcome_at=at
+    )
+    item.outcome, item.outcome_reason, item.outcome_at = outcome, reason, at
+    StatusEvent.objects.create(
+        case=case,
+        item=item,
+        from_state=case.state,
+        to_state=case.state,
+        item_outcome=outcome,
+        actor=actor,
+        at=at,
+        reason_code=reason,
+        note=note,
+    )
+    if roll_up and case.state == S.UNDER_PLATFORM_REVIEW:
+        decision = rolled_up_state(case.items.values_list("outcome", flat=True))
+        if decision:
+            case_transition(
+                case=case,
+                to_state=decision,
+                actor=actor,
+                note=note or _("All items decided."),
+                reason_code=reason if decision == S.NOT_REMOVED else "",
+                at=at,
+            )
+    return item
+
+
+# --- repeat infringers -----------------------------------------------------------------------
+
+
+def seller_counts_refresh(*, handles: Iterable[str] | None = None) -> int:
+    """Recount the cases of each seller handle (all handles when ``handles`` is None).
+
+    Runs after item writes (signals) and after bulk loads; returns the number of handles written.
+    """
+    items = InfringingItem.objects.exclude(seller_handle="")
+    if handles is not None:
+        handles = {h for h in handles if h}
+        if not handles:
+            return 0
+        items = items.filter(seller_handle__in=handles)
+    counts = {
+        row["seller_handle"]: row
+        for row in items.values("seller_handle").annotate(
+            n=Count("case", distinct=True), last=_max_created()
+        )
+    }
+    rows = [
+        PlatformSeller(handle=h, case_count=row["n"], last_reported_at=row["last"])
+        for h, row in counts.items()
+    ]
+    if handles is not None:
+        PlatformSeller.objects.filter(handle__in=handles - set(counts)).delete()
+    else:
+        PlatformSeller.objects.exclude(handle__in=list(counts)).delete()
+    PlatformSeller.objects.bulk_create(
+        rows,
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["handle"],
+        update_fields=["case_count", "last_reported_at"],
+    )
+    return len(rows)
+
+
+def _max_created():
+    from django.db.models import Max
+
+    return Max("created_at")
+
+
+def repeat_infringer_handles(*, min_cases: int = 3):
+    """A subquery of the handles seen in at least ``min_cases`` cases."""
+    return PlatformSeller.objects.filter(case_count__gte=min_cases).values("handle")
+
+
+# --- SLA -------------------------------------------------------------------------------------
+
+
+def overdue_cases(*, now: datetime | None = None):
+    now = now or timezone.now()
+    return TakedownCase.objects.filter(
+        state__in=[S.FORWARDED, S.UNDER_PLATFORM_REVIEW], sla_due_at__lt=now
+    )
+
+
+def case_flag_overdue(*, now: datetime | None = None) -> list[int]:
+    """Flag every case past its SLA and e-mail its liaison once; returns the flagged ids.
+
+    Each case is claimed with a conditional UPDATE, so two workers never alert twice.
+    """
+    now = now or timezone.now()
+    flagged = []
+    candidates = overdue_cases(now=now).filter(sla_breached=False).values_list("pk", flat=True)
+    for pk in list(candidates[:1000]):
+        claimed = TakedownCase.objects.filter(pk=pk, sla_breached=False).update(
+            sla_breached=True, sla_notified_at=now
+        )
+        if claimed:
+            flagged.append(pk)
+            case = TakedownCase.objects.select_related("assigned_liaison").get(pk=pk)
+            transaction.on_commit(lambda case=case: case_send_overdue_email(case=case))
+    return flagged
+
+
+def _liaison_recipients(case: TakedownCase) -> list[str]:
+    if case.assigned_liaison and case.assigned_liaison.email:
+        return [case.assigned_liaison.email]
+    User = get_user_model()
+    return list(
+        User.objects.filter(groups__name=LIAISON, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def case_send_overdue_email(*, case: TakedownCase) -> int:
+    recipients = _liaison_recipients(case)
+    if not recipients:
+        logger.warning("Overdue case %s has no liaison to alert", case.reference)
+        return 0
+    due = timezone.localtime(case.sla_due_at).strftime("%Y-%m-%d %H:%M")
+    subject = f"[MOU Portal] Overdue takedown case {case.reference}"
+    body = (
+        f"Case {case.reference} ({case.title}) was forwarded on "
+        f"{timezone.localtime(case.forwarded_at):%Y-%m-%d %H:%M} and the platform's decision was "
+        f"due by {due} (Asia/Bangkok).\n"
+        f"IPPC ticket: {case.ippc_ticket_id or '-'}\n"
+        f"Priority: {case.priority}\n\n"
+        "Please record the decision in the portal."
+    )
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+
+
+# --- evidence --------------------------------------------------------------------------------
+
+MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
+MAX_VIDEO_BYTES = 100 * 1024 * 1024
+#: extension -> (content type, magic-byte test)
+EVIDENCE_TYPES = {
+    "jpg": ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
+    "jpeg": ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
+    "png": ("image/png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
+    "gif": ("image/gif", lambda h: h[:6] in (b"GIF87a", b"GIF89a")),
+    "webp": ("image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
+    "pdf": ("application/pdf", lambda h: h.startswith(b"%PDF-")),
+    "mp4": ("video/mp4", lambda h: h[4:8] == b"ftyp"),
+    "mov": ("video/quicktime", lambda h: h[4:8] in (b"ftyp", b"moov", b"wide", b"mdat")),
+    "webm": ("video/webm", lambda h: h.startswith(b"\x1a\x45\xdf\xa3")),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        lambda h: h.startswith(b"PK\x03\x04"),
+    ),
+    "xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        lambda h: h.startswith(b"PK\x03\x04"),
+    ),
+    "doc": ("application/msword", lambda h: h.startswith(b"\xd0\xcf\x11\xe0")),
+}
+VIDEO_EXTENSIONS = {"mp4", "mov", "webm"}
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content_type: str
+    size: int
+    sha256: str
+    original_name: str
+
+
+def evidence_check_file(*, file) -> CheckedFile:
+    """Check type (extension and content), size; hash the bytes. Raises ValidationError."""
+    name = getattr(file, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in EVIDENCE_TYPES:
+        raise ValidationError(
+            _("“%(name)s”: files of this type are not accepted. Allowed: %(allowed)s.")
+            % {"name": name, "allowed": ", ".join(sorted(EVIDENCE_TYPES))},
+            code="file_type",
+        )
+    limit = MAX_VIDEO_BYTES if extension in VIDEO_EXTENSIONS else MAX_EVIDENCE_BYTES
+    size = file.size
+    if size == 0:
+        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
+    if size > limit:
+        raise ValidationError(
+            _("“%(name)s” is %(size)s MB; the limit for this type is %(limit)s MB.")
+            % {"name": name, "size": round(size / 1048576, 1), "limit": limit // 1048576},
+            code="file_too_large",
+        )
+    content_type, looks_right = EVIDENCE_TYPES[extension]
+    file.seek(0)
+    head = file.read(16)
+    if not looks_right(head):
+        raise ValidationError(
+            _("“%(name)s” does not contain what its extension says (.%(ext)s).")
+            % {"name": name, "ext": extension},
+            code="file_content",
+        )
+    digest = hashlib.sha256()
+    file.seek(0)
+    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
+        digest.update(chunk)
+    file.seek(0)
+    return CheckedFile(content_type, size, digest.hexdigest(), name.rsplit("/", 1)[-1][:255])
+
+
+def evidence_attach(
+    *,
+    case: TakedownCase,
+    file,
+    actor,
+    captured_at: datetime,
+    kind: str,
+    item: InfringingItem | None = None,
+    description: str = "",
+):
+    """Attach a checked file to a case; a bad file raises ValidationError and nothing is kept."""
+    from takedowns.models import Evidence
+
+    checked = evidence_check_file(file=file)
+    evidence = Evidence(
+        case=case,
+        item=item,
+        kind=kind,
+        file=file,
+        captured_at=captured_at,
+        description=description,
+        uploaded_by=actor,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+    )
+    evidence.full_clean(exclude=["file"])
+    evidence.save()
+    return evidence
+
+
+def cases_visible_to(*, user, queryset=None):
+    """The cases ``user`` may see: the liaison only those that reached the platform."""
+    from takedowns.choices import PLATFORM_VISIBLE_STATES
+
+    queryset = TakedownCase.objects.all() if queryset is None else queryset
+    if user.is_superuser or user.has_perm(f"{APP}.{PERM_DIP}"):
+        return queryset
+    if user.has_perm(f"{APP}.{PERM_PLATFORM}"):
+        return queryset.filter(
+            Q(state__in=PLATFORM_VISIBLE_STATES) | Q(state=S.WITHDRAWN, forwarded_at__isnull=False)
+        )
+    if user.has_perm(f"{APP}.view_takedowncase"):
+        return queryset
+    return queryset.none()
