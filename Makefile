@@ -18,6 +18,8 @@ demo-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_users
 	$(PY) manage.py demo_mou
+	$(PY) manage.py load_gi_register
+	$(PY) manage.py demo_catalog
 
 demo: demo-data
 	$(PY) manage.py runserver $(HOST)

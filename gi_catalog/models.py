@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -299,6 +300,20 @@ class OnboardingApplication(models.Model):
 
     def __str__(self):
         return f"{self.seller} — {self.get_status_display()}"
+
+    def clean(self):
+        # The open-application constraint's condition names ``status``, which no form edits, so
+        # full_clean() would skip it: check it here to give a message instead of a database error.
+        if self.status not in CLOSED_ONBOARDING_STATUSES and self.seller_id:
+            others = OnboardingApplication.objects.filter(seller_id=self.seller_id).exclude(
+                status__in=CLOSED_ONBOARDING_STATUSES
+            )
+            if self.pk:
+                others = others.exclude(pk=self.pk)
+            if others.exists():
+                raise ValidationError(
+                    {"seller": _("This seller already has an open onboarding application.")}
+                )
 
     @property
     def documents_complete(self) -> bool:

@@ -9,10 +9,13 @@ django-import-export does the row mapping; this module adds what it leaves to us
 - exported cells that a spreadsheet would run as a formula are prefixed with ``'``.
 """
 
+import functools
 import re
 
 import tablib
-from django.core.exceptions import ValidationError
+from django.contrib import messages
+from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.admin import ExportMixin, ImportExportMixin
@@ -107,6 +110,24 @@ class DecimalWidget(widgets.DecimalWidget):
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from error
 
 
+class ManyToManyWidget(widgets.ManyToManyWidget):
+    """Refuses a value that matches no object instead of silently dropping it."""
+
+    def clean(self, value, row=None, **kwargs):
+        queryset = super().clean(value, row=row, **kwargs)
+        if not value or isinstance(value, (float, int)):
+            return queryset
+        wanted = {part.strip() for part in str(value).split(self.separator) if part.strip()}
+        found = {str(v) for v in queryset.values_list(self.field, flat=True)}
+        unknown = sorted(wanted - found)
+        if unknown:
+            raise ValueError(
+                _("Unknown %(model)s: %(values)s.")
+                % {"model": self.model._meta.verbose_name, "values": ", ".join(unknown)}
+            )
+        return queryset
+
+
 class PortalResource(resources.ModelResource):
     """Base for every Resource: strict columns, in-file duplicate keys, full model validation."""
 
@@ -128,8 +149,60 @@ class PortalResource(resources.ModelResource):
             return DecimalWidget
         return widget
 
+    @classmethod
+    def get_m2m_widget(cls, field):
+        return functools.partial(ManyToManyWidget, model=field.related_model)
+
     def key_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self._meta.import_id_fields]
+
+    def row_key(self, row) -> tuple:
+        """The natural key of a file row, to find a key repeated inside one file."""
+        return tuple(str(row.get(column) or "").strip() for column in self.key_columns())
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """An unknown foreign key is a row error naming the column, not a traceback."""
+        try:
+            super().import_field(field, instance, row, is_m2m, **kwargs)
+        except (ObjectDoesNotExist, MultipleObjectsReturned) as error:
+            model = getattr(field.widget, "model", None)
+            raise ValueError(
+                _("No single %(model)s matches “%(value)s”.")
+                % {
+                    "model": model._meta.verbose_name if model else field.column_name,
+                    "value": row.get(field.column_name),
+                }
+            ) from error
+
+    def import_instance(self, instance, row, **kwargs):
+        """Also check many-to-many columns now, so a bad value is a row error before any save."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) and field.column_name in row:
+                try:
+                    field.clean(row, **kwargs)
+                except ValueError as error:
+                    errors[field.attribute] = ValidationError(str(error), code="invalid")
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Errors name the file's column, not the model field behind it."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            columns = {
+                field.attribute: field.column_name
+                for field in self.get_import_fields()
+                if field.attribute and field.column_name
+            }
+            raise ValidationError(
+                {columns.get(key, key): messages for key, messages in error.error_dict.items()}
+            ) from error
 
     def before_import(self, dataset, **kwargs):
         headers = {(header or "").strip() for header in dataset.headers or []}
@@ -144,7 +217,7 @@ class PortalResource(resources.ModelResource):
 
     def before_import_row(self, row, row_number=None, **kwargs):
         columns = self.key_columns()
-        key = tuple(str(row.get(column) or "").strip() for column in columns)
+        key = self.row_key(row)
         if not any(key):
             return
         first = self._first_row_of_key.setdefault(key, row_number)
@@ -161,6 +234,23 @@ class PortalResource(resources.ModelResource):
 
 class _PortalFormatsMixin:
     formats = FORMATS
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        """CSV is streamed row by row (portal.jobs.exports), so memory stays flat for any size."""
+        if not isinstance(file_format, CSV):
+            return super()._do_file_export(file_format, request, queryset, export_form=export_form)
+        from portal.jobs.exports import streaming_csv_response
+
+        resource_class = self.choose_export_resource_class(export_form, request)
+        resource = resource_class(
+            **self.get_export_resource_kwargs(request, export_form=export_form)
+        )
+        return streaming_csv_response(
+            resource,
+            queryset,
+            filename=self.get_export_filename(request, queryset, file_format),
+            selected_fields=self.get_export_resource_fields_from_form(export_form),
+        )
 
 
 class PortalExportMixin(_PortalFormatsMixin, ExportMixin):
@@ -180,3 +270,29 @@ class PortalImportExportMixin(_PortalFormatsMixin, ImportExportMixin):
             form.add_error("import_file", str(e))
         else:
             super().add_data_read_fail_error_to_form(form, e)
+
+    def import_action(self, request, **kwargs):
+        """A file above IMPORT_JOB_THRESHOLD_* goes to a background job (portal.jobs)."""
+        if request.method == "POST" and request.FILES and self.has_import_permission(request):
+            from portal.jobs.services import file_format_of, import_is_large, import_job_create
+
+            form = self.create_import_form(request)
+            if form.is_valid():
+                format_class = self.get_import_formats()[int(form.cleaned_data["format"])]
+                upload = form.cleaned_data["import_file"]
+                file_format = file_format_of(format_class)
+                if file_format and import_is_large(upload=upload, file_format=file_format):
+                    job = import_job_create(
+                        user=request.user,
+                        resource_class=self.choose_import_resource_class(form, request),
+                        upload=upload,
+                        file_format=file_format,
+                    )
+                    messages.info(
+                        request,
+                        _("The file is large: it is imported in the background (job #%(id)s).")
+                        % {"id": job.pk},
+                    )
+                    return redirect("admin:jobs_job_change", job.pk)
+                upload.seek(0)
+        return super().import_action(request, **kwargs)

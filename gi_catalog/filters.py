@@ -1,0 +1,234 @@
+"""django-filter sets for the catalog, and the two adapters that show them as admin list filters."""
+
+from datetime import timedelta
+
+import django_filters
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gi_catalog.choices import ActivityKind, GICategory, OnboardingStatus, SellerKind
+from gi_catalog.models import (
+    GIAuthorization,
+    GIProduct,
+    OnboardingApplication,
+    PromotionActivity,
+    Seller,
+)
+from portal.models import Province
+
+MISSING_CHOICES = [("missing", _("missing")), ("present", _("present"))]
+ORIGIN_CHOICES = [("thai", _("Thai GI")), ("foreign", _("Foreign GI"))]
+VALIDITY_CHOICES = [
+    ("current", _("valid today")),
+    ("expired", _("expired")),
+    ("future", _("not valid yet")),
+]
+YES_NO = [("yes", _("yes")), ("no", _("no"))]
+
+
+def province_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name,
+        to_field_name="code",
+        queryset=Province.objects.order_by("name_th"),
+        label=_("province"),
+    )
+
+
+class GIProductFilterSet(django_filters.FilterSet):
+    category = django_filters.ChoiceFilter(choices=GICategory.choices, label=_("category"))
+    province = province_filter("provinces")
+    registration_number = django_filters.ChoiceFilter(
+        choices=MISSING_CHOICES, method="filter_registration", label=_("registration number")
+    )
+    origin = django_filters.ChoiceFilter(
+        choices=ORIGIN_CHOICES, method="filter_origin", label=_("origin")
+    )
+    registered_on = django_filters.DateFromToRangeFilter(label=_("registered on"))
+
+    class Meta:
+        model = GIProduct
+        fields = []
+
+    def filter_registration(self, queryset, name, value):
+        missing = Q(registration_number="")
+        return queryset.filter(missing if value == "missing" else ~missing)
+
+    def filter_origin(self, queryset, name, value):
+        return (
+            queryset.filter(origin="thai") if value == "thai" else queryset.exclude(origin="thai")
+        )
+
+
+class SellerFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=SellerKind.choices, label=_("kind of seller"))
+    province = province_filter("province")
+    onboarding = django_filters.ChoiceFilter(
+        choices=OnboardingStatus.choices,
+        field_name="onboarding_applications__status",
+        distinct=True,
+        label=_("onboarding status"),
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("created at"))
+
+    class Meta:
+        model = Seller
+        fields = []
+
+
+class GIAuthorizationFilterSet(django_filters.FilterSet):
+    validity = django_filters.ChoiceFilter(
+        choices=VALIDITY_CHOICES, method="filter_validity", label=_("validity")
+    )
+    category = django_filters.ChoiceFilter(
+        choices=GICategory.choices, field_name="product__category", label=_("category")
+    )
+    province = province_filter("seller__province")
+    valid_until = django_filters.DateFromToRangeFilter(label=_("valid until"))
+
+    class Meta:
+        model = GIAuthorization
+        fields = []
+
+    def filter_validity(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "future":
+            return queryset.filter(valid_from__gt=today)
+        if value == "expired":
+            return queryset.filter(valid_until__lt=today)
+        return queryset.filter(valid_from__lte=today).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=today)
+        )
+
+
+class OnboardingFilterSet(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=OnboardingStatus.choices, label=_("status"))
+    documents = django_filters.ChoiceFilter(
+        choices=YES_NO, method="filter_documents", label=_("documents complete")
+    )
+    province = province_filter("seller__province")
+    submitted_at = django_filters.DateFromToRangeFilter(label=_("submitted at"))
+    live_at = django_filters.DateFromToRangeFilter(label=_("live at"))
+
+    class Meta:
+        model = OnboardingApplication
+        fields = []
+
+    def filter_documents(self, queryset, name, value):
+        complete = Q(has_identity_document=True, has_gi_certificate=True, has_bank_account=True)
+        return queryset.filter(complete if value == "yes" else ~complete)
+
+
+class PromotionActivityFilterSet(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices, label=_("kind"))
+    category = django_filters.ChoiceFilter(
+        choices=GICategory.choices,
+        field_name="products__category",
+        distinct=True,
+        label=_("category"),
+    )
+    province = province_filter("seller__province")
+    held_on = django_filters.DateFromToRangeFilter(label=_("date"))
+
+    class Meta:
+        model = PromotionActivity
+        fields = []
+
+
+def _filtered(filterset_class, data, queryset, request):
+    filterset = filterset_class(data=data, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise IncorrectLookupParameters(filterset.errors)
+    return filterset.qs
+
+
+class FilterSetChoiceFilter(admin.SimpleListFilter):
+    """One choice filter of a FilterSet as an admin list filter (links, no SELECT DISTINCT)."""
+
+    filterset_class: type[django_filters.FilterSet]
+
+    def lookups(self, request, model_admin):
+        form_field = self.filterset_class.base_filters[self.parameter_name].field
+        return [(str(value), label) for value, label in form_field.choices if str(value) != ""]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        data = {self.parameter_name: self.value()}
+        return _filtered(self.filterset_class, data, queryset, request)
+
+
+class FilterSetDateRangeFilter(admin.ListFilter):
+    """A DateFromToRangeFilter of a FilterSet as a from/to form in the admin sidebar."""
+
+    filterset_class: type[django_filters.FilterSet]
+    filter_name: str
+    template = "admin/gi_catalog/date_range_filter.html"
+
+    def __init__(self, request, params, model, model_admin):
+        self.title = self.filterset_class.base_filters[self.filter_name].label
+        super().__init__(request, params, model, model_admin)
+        self.after_param = f"{self.filter_name}_after"
+        self.before_param = f"{self.filter_name}_before"
+        self.used = {}
+        for name in self.expected_parameters():
+            if name in params:
+                value = params.pop(name)
+                self.used[name] = value[-1] if isinstance(value, list) else value
+        self.after_value = self.used.get(self.after_param, "")
+        self.before_value = self.used.get(self.before_param, "")
+        self.other_params = []
+
+    def has_output(self):
+        return True
+
+    def expected_parameters(self):
+        return [f"{self.filter_name}_after", f"{self.filter_name}_before"]
+
+    def queryset(self, request, queryset):
+        if not any(self.used.values()):
+            return queryset
+        return _filtered(self.filterset_class, self.used, queryset, request)
+
+    def choices(self, changelist):
+        own = set(self.expected_parameters())
+        self.other_params = [(k, v) for k, v in changelist.params.items() if k not in own]
+        today = timezone.localdate()
+        yield {
+            "selected": not any(self.used.values()),
+            "query_string": changelist.get_query_string(remove=list(own)),
+            "display": _("All"),
+        }
+        for days, label in ((30, _("Last 30 days")), (365, _("Last 12 months"))):
+            since = (today - timedelta(days=days)).isoformat()
+            yield {
+                "selected": self.used == {self.after_param: since},
+                "query_string": changelist.get_query_string(
+                    {self.after_param: since}, remove=[self.before_param]
+                ),
+                "display": label,
+            }
+
+
+def choice_filter(filterset_class, name: str):
+    """An admin list filter class for ``filterset_class``'s filter ``name``."""
+    return type(
+        f"{filterset_class.__name__}_{name}",
+        (FilterSetChoiceFilter,),
+        {
+            "filterset_class": filterset_class,
+            "parameter_name": name,
+            "title": filterset_class.base_filters[name].label,
+        },
+    )
+
+
+def date_range_filter(filterset_class, name: str):
+    return type(
+        f"{filterset_class.__name__}_{name}_range",
+        (FilterSetDateRangeFilter,),
+        {"filterset_class": filterset_class, "filter_name": name},
+    )

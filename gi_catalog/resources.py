@@ -1,0 +1,355 @@
+"""CSV/XLSX import and export of the catalog. The ``load_gi_register`` command uses these too."""
+
+import re
+from datetime import date
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from gi_catalog.choices import DatePrecision
+from gi_catalog.models import GIAuthorization, GIProduct, PromotionActivity, Seller
+from gi_catalog.validators import compact_tax_id
+from portal.importing import ManyToManyWidget, PortalResource
+from portal.models import Province
+
+PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+
+
+class PartialDateField(fields.Field):
+    """``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``: the date and how precise the source was."""
+
+    def __init__(self, *, attribute, precision_attribute, column_name):
+        super().__init__(attribute=attribute, column_name=column_name)
+        self.precision_attribute = precision_attribute
+
+    def clean(self, row, **kwargs):
+        value = row[self.column_name]
+        if isinstance(value, date):
+            return value, DatePrecision.DAY
+        value = str(value or "").strip()
+        if not value:
+            return None, DatePrecision.DAY
+        match = PARTIAL_DATE.match(value)
+        try:
+            if not match:
+                raise ValueError
+            year, month, day = match.groups()
+            parsed = date(int(year), int(month or 1), int(day or 1))
+        except ValueError as error:
+            raise ValueError(
+                _("“%(value)s” is not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")
+                % {"value": value}
+            ) from error
+        precision = (
+            DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+        )
+        return parsed, precision
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        value, precision = self.clean(row, **kwargs)
+        setattr(instance, self.attribute, value)
+        setattr(instance, self.precision_attribute, precision)
+
+    def export(self, instance, **kwargs):
+        value = getattr(instance, self.attribute)
+        if value is None:
+            return ""
+        precision = getattr(instance, self.precision_attribute)
+        return value.strftime(
+            {DatePrecision.YEAR: "%Y", DatePrecision.MONTH: "%Y-%m"}.get(precision, "%Y-%m-%d")
+        )
+
+
+def find_gi_product(value: str) -> GIProduct:
+    """A GI product by its registration number, else by its exact Thai or English name."""
+    value = str(value).strip()
+    for lookup in (
+        Q(registration_number=value),
+        Q(name_th=value),
+        Q(name_en__iexact=value),
+    ):
+        matches = list(GIProduct.objects.filter(lookup)[:2])
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ValueError(
+                _("“%(value)s” matches several GI products: give its registration number.")
+                % {"value": value}
+            )
+    raise ValueError(
+        _(
+            "No GI product “%(value)s” in the catalog: give its registration number, "
+            "or its Thai or English name exactly as in the catalog."
+        )
+        % {"value": value}
+    )
+
+
+def gi_product_key(product: GIProduct) -> str:
+    return product.registration_number or product.name_th or product.name_en
+
+
+class GIProductWidget(widgets.ForeignKeyWidget):
+    def __init__(self, **kwargs):
+        super().__init__(GIProduct, **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        return find_gi_product(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return gi_product_key(value) if value else ""
+
+
+class GIProductsWidget(ManyToManyWidget):
+    """GI products separated by ``;``, each by registration number or exact name."""
+
+    def __init__(self, **kwargs):
+        super().__init__(GIProduct, separator=";", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        parts = [part.strip() for part in str(value or "").split(self.separator) if part.strip()]
+        errors, pks = [], []
+        for part in parts:
+            try:
+                pks.append(find_gi_product(part).pk)
+            except ValueError as error:
+                errors.append(str(error))
+        if errors:
+            raise ValueError(" ".join(errors))
+        return GIProduct.objects.filter(pk__in=pks)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return self.separator.join(gi_product_key(product) for product in value.all())
+
+
+class TaxIdWidget(widgets.CharWidget):
+    """Accepts dashes and spaces, and numbers that a spreadsheet stored as numbers."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return compact_tax_id(str(value)) if value not in (None, "") else ""
+
+
+class SellerByTaxIdWidget(widgets.ForeignKeyWidget):
+    def __init__(self, **kwargs):
+        super().__init__(Seller, field="tax_id", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        value = TaxIdWidget().clean(value)
+        if not value:
+            return None
+        try:
+            return Seller.objects.get(tax_id=value)
+        except Seller.DoesNotExist as error:
+            raise ValueError(
+                _("No seller with tax / ID number “%(value)s”: import or add the seller first.")
+                % {"value": value}
+            ) from error
+
+
+class GIProductResource(PortalResource):
+    """The GI list: keyed on the registration number, else (English or Thai name, provinces)."""
+
+    #: Empty means "not found" in the source, so it never erases a value an official filled in.
+    KEEP_WHEN_EMPTY = ("registration_number", "name_th", "name_en", "registered_on")
+
+    province_codes = fields.Field(
+        attribute="provinces",
+        column_name="province_codes",
+        widget=ManyToManyWidget(Province, field="code", separator=";"),
+    )
+    province_names_en = fields.Field(column_name="province_names_en", readonly=True)
+    registered_on = PartialDateField(
+        attribute="registered_on",
+        precision_attribute="registered_on_precision",
+        column_name="registered_on",
+    )
+
+    optional_columns = ("holder", "story", "data_source")
+
+    class Meta(PortalResource.Meta):
+        model = GIProduct
+        import_id_fields = ("registration_number",)
+        fields = (
+            "registration_number",
+            "name_th",
+            "name_en",
+            "category",
+            "province_codes",
+            "province_names_en",
+            "origin",
+            "registered_on",
+            "holder",
+            "story",
+            "source_url",
+            "data_source",
+        )
+        export_order = fields
+
+    def __init__(self, *, data_source: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.data_source = data_source
+
+    def key_columns(self) -> list[str]:
+        return ["registration_number", "name_en", "name_th", "province_codes"]
+
+    @staticmethod
+    def _province_set(row) -> frozenset[str]:
+        return frozenset(
+            code.strip() for code in str(row.get("province_codes") or "").split(";") if code.strip()
+        )
+
+    def row_key(self, row) -> tuple:
+        number = str(row.get("registration_number") or "").strip()
+        if number:
+            return ("registration_number", number)
+        provinces = tuple(sorted(self._province_set(row)))
+        for column in ("name_en", "name_th"):
+            name = str(row.get(column) or "").strip()
+            if name:
+                return (column, name.casefold(), provinces)
+        return ()
+
+    def get_queryset(self):
+        return GIProduct.objects.prefetch_related("provinces")
+
+    def get_instance(self, instance_loader, row):
+        number = str(row.get("registration_number") or "").strip()
+        if number:
+            found = GIProduct.objects.filter(registration_number=number).first()
+            if found:
+                return found
+        provinces = self._province_set(row)
+        for column, lookup in (("name_en", "name_en__iexact"), ("name_th", "name_th")):
+            name = str(row.get(column) or "").strip()
+            if not name:
+                continue
+            for candidate in GIProduct.objects.filter(**{lookup: name}).prefetch_related(
+                "provinces"
+            ):
+                if {p.code for p in candidate.provinces.all()} == provinces and (
+                    not number or not candidate.registration_number
+                ):
+                    return candidate
+            return None
+        return None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if (
+            field.attribute in self.KEEP_WHEN_EMPTY
+            and not str(row.get(field.column_name) or "").strip()
+            and getattr(instance, field.attribute)
+        ):
+            return
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        if self.data_source and not str(row.get("data_source") or "").strip():
+            instance.data_source = self.data_source
+        super().import_instance(instance, row, **kwargs)
+
+    def dehydrate_province_names_en(self, product):
+        return ";".join(province.name_en for province in product.provinces.all())
+
+
+class SellerResource(PortalResource):
+    tax_id = fields.Field(attribute="tax_id", column_name="tax_id", widget=TaxIdWidget())
+    province = fields.Field(
+        attribute="province",
+        column_name="province_code",
+        widget=widgets.ForeignKeyWidget(Province, field="code"),
+    )
+
+    optional_columns = (
+        "name_en",
+        "contact_person",
+        "phone",
+        "email",
+        "address",
+        "province_code",
+        "tiktok_shop_handle",
+        "tiktok_shop_id",
+        "notes",
+    )
+
+    class Meta(PortalResource.Meta):
+        model = Seller
+        import_id_fields = ("tax_id",)
+        fields = (
+            "tax_id",
+            "name",
+            "name_en",
+            "kind",
+            "contact_person",
+            "phone",
+            "email",
+            "address",
+            "province",
+            "tiktok_shop_handle",
+            "tiktok_shop_id",
+            "notes",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return Seller.objects.select_related("province")
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        if "tax_id" in row:
+            row["tax_id"] = TaxIdWidget().clean(row["tax_id"])
+        super().before_import_row(row, row_number=row_number, **kwargs)
+
+
+class GIAuthorizationResource(PortalResource):
+    seller = fields.Field(
+        attribute="seller", column_name="seller_tax_id", widget=SellerByTaxIdWidget()
+    )
+    product = fields.Field(attribute="product", column_name="gi_product", widget=GIProductWidget())
+
+    optional_columns = ("valid_until", "note")
+
+    class Meta(PortalResource.Meta):
+        model = GIAuthorization
+        import_id_fields = ("certificate_number",)
+        fields = ("certificate_number", "seller", "product", "valid_from", "valid_until", "note")
+        export_order = fields
+
+    def get_queryset(self):
+        return GIAuthorization.objects.select_related("seller", "product")
+
+
+class PromotionActivityResource(PortalResource):
+    seller = fields.Field(
+        attribute="seller", column_name="seller_tax_id", widget=SellerByTaxIdWidget()
+    )
+    products = fields.Field(
+        attribute="products", column_name="gi_products", widget=GIProductsWidget()
+    )
+
+    optional_columns = ("seller_tax_id", "gi_products", "note", "views", "orders", "gmv_thb")
+
+    class Meta(PortalResource.Meta):
+        model = PromotionActivity
+        import_id_fields = ("url",)
+        fields = (
+            "url",
+            "kind",
+            "title",
+            "held_on",
+            "seller",
+            "products",
+            "views",
+            "orders",
+            "gmv_thb",
+            "note",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return PromotionActivity.objects.select_related("seller").prefetch_related("products")
