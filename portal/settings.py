@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "gi_catalog.apps.GiCatalogConfig",
     "takedowns.apps.TakedownsConfig",
     "training.apps.TrainingConfig",
+    "portal.jobs.apps.JobsConfig",
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -166,6 +167,11 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGIN_URL = "admin:login"
+
+# Background import jobs (portal.jobs): an admin import above either threshold runs in a Celery job
+# with a progress bar instead of in the request.
+IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
+IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 * 1024)
 
 # Platform API (portal.api): knox tokens issued by supervisors, per-token rate limit, OpenAPI schema.
 KNOX_TOKEN_MODEL = "api.ApiToken"

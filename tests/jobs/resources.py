@@ -1,0 +1,49 @@
+"""Resources over core models that the job tests import through (any Resource works)."""
+
+from import_export import fields
+from import_export.widgets import ForeignKeyWidget
+
+from portal.importing import PortalResource
+from portal.models import PublicHoliday, Target, Workstream
+
+
+class HolidayResource(PortalResource):
+    """Natural key: the date — a re-import updates the name."""
+
+    class Meta:
+        model = PublicHoliday
+        import_id_fields = ("date",)
+        fields = ("date", "name")
+        clean_model_instances = True
+
+
+class HolidayByIdResource(PortalResource):
+    """Key: the id, so a new row with a date already in the table breaks the unique date."""
+
+    optional_columns = ("id",)
+
+    class Meta:
+        model = PublicHoliday
+        import_id_fields = ("id",)
+        fields = ("id", "date", "name")
+        clean_model_instances = True
+
+
+class TargetImportResource(PortalResource):
+    workstream = fields.Field(
+        attribute="workstream", column_name="workstream", widget=ForeignKeyWidget(Workstream)
+    )
+
+    class Meta:
+        model = Target
+        import_id_fields = ("name",)
+        fields = (
+            "name",
+            "workstream",
+            "metric",
+            "target_value",
+            "unit",
+            "period_start",
+            "due_date",
+        )
+        clean_model_instances = True

@@ -1,0 +1,111 @@
+"""The job's import path: the Resource's rules, bulk queries, all-or-nothing."""
+
+import datetime
+
+import pytest
+import tablib
+from django.utils import translation
+
+from portal.importing import CSV
+from portal.jobs.importer import FileImporter
+from portal.models import PublicHoliday, Target
+from tests.jobs.conftest import TARGET_HEADERS, holiday_csv, target_rows
+from tests.jobs.resources import HolidayByIdResource, HolidayResource, TargetImportResource
+
+
+@pytest.fixture(autouse=True)
+def _no_holidays(db):
+    PublicHoliday.objects.all().delete()  # the migration seeds Thai holidays
+    with translation.override("en"):
+        yield
+
+
+def run(resource_class, raw: bytes, **kwargs):
+    dataset = CSV().create_dataset(raw)
+    return FileImporter(resource_class(), dataset, **kwargs).run()
+
+
+def problems(outcome):
+    return [(p.row, p.column, p.reason) for p in outcome.errors]
+
+
+def test_a_good_file_is_written_with_its_history(db, supervisor):
+    raw = holiday_csv([("2026-01-01", "วันขึ้นปีใหม่"), ("2026-04-13", "วันสงกรานต์")])
+    outcome = run(HolidayResource, raw, user=supervisor, change_reason="job #1")
+    assert outcome.ok and (outcome.new, outcome.updated) == (2, 0)
+    assert set(PublicHoliday.objects.values_list("name", flat=True)) == {
+        "วันขึ้นปีใหม่",
+        "วันสงกรานต์",
+    }
+    record = PublicHoliday.history.get(name="วันสงกรานต์", history_type="+")
+    assert record.history_user == supervisor
+    assert record.history_change_reason == "job #1"
+
+
+def test_a_second_import_updates_by_natural_key(db):
+    run(HolidayResource, holiday_csv([("2026-01-01", "old")]))
+    outcome = run(HolidayResource, holiday_csv([("2026-01-01", "new"), ("2026-01-02", "x")]))
+    assert (outcome.new, outcome.updated) == (1, 1)
+    assert PublicHoliday.objects.get(date=datetime.date(2026, 1, 1)).name == "new"
+    assert PublicHoliday.objects.count() == 2
+
+
+def test_a_bad_file_writes_nothing_and_names_row_column_and_reason(db, workstream):
+    rows = target_rows(workstream, 6)
+    rows[1] = ("KPI 1", workstream.pk, "no_such_metric", "10", "cases", "2026-01-01", "2026-12-31")
+    rows[2] = ("KPI 2", 999999, rows[2][2], "10", "cases", "2026-01-01", "2026-12-31")
+    rows[3] = ("KPI 0", workstream.pk, rows[3][2], "10", "cases", "2026-01-01", "2026-12-31")
+    rows[4] = ("KPI 4", workstream.pk, rows[4][2], "abc", "cases", "2026-01-01", "2026-12-31")
+    raw = tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode()
+    outcome = run(TargetImportResource, raw)
+    assert not outcome.ok
+    found = problems(outcome)
+    assert {(row, column) for row, column, _ in found} >= {
+        (2, "metric"),
+        (3, "workstream"),
+        (4, "name"),
+        (5, "target_value"),
+    }
+    assert any("no_such_metric" in reason for row, _, reason in found if row == 2)
+    assert any("Row 4 repeats name of row 1" in reason for row, _, reason in found if row == 4)
+    assert Target.objects.count() == 0
+
+
+def test_a_value_taken_in_the_table_or_twice_in_the_file_is_a_row_error(db):
+    PublicHoliday.objects.create(date=datetime.date(2026, 1, 1), name="taken")
+    raw = holiday_csv(
+        [("", "2026-01-01", "clash"), ("", "2026-05-01", "a"), ("", "2026-05-01", "b")],
+        headers=("id", "date", "name"),
+    )
+    outcome = run(HolidayByIdResource, raw)
+    assert [(row, column) for row, column, _ in problems(outcome)] == [(1, "date"), (3, "date")]
+    assert "already exists" in outcome.errors[0].reason
+    assert PublicHoliday.objects.count() == 1
+
+
+def test_a_check_constraint_refused_by_the_database_is_traced_to_its_row(db, workstream):
+    rows = target_rows(workstream, 3)
+    rows[2] = (*rows[2][:3], "0", *rows[2][4:])  # target_value must be > 0
+    raw = tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode()
+    outcome = run(TargetImportResource, raw)
+    assert problems(outcome) == [(3, "", "The target value must be greater than zero.")]
+    assert Target.objects.count() == 0
+
+
+def test_a_missing_column_is_a_file_error(db):
+    outcome = run(HolidayResource, holiday_csv([("2026-01-01",)], headers=("date",)))
+    assert outcome.errors[0].row is None
+    assert "name" in outcome.errors[0].reason
+
+
+@pytest.mark.parametrize("count", [40, 400])
+def test_queries_do_not_grow_with_rows(db, workstream, count, django_assert_max_num_queries):
+    raw = (
+        tablib.Dataset(*target_rows(workstream, count), headers=list(TARGET_HEADERS))
+        .export("csv")
+        .encode()
+    )
+    # per chunk: existing keys, foreign keys, one insert and one history insert (+ savepoints)
+    with django_assert_max_num_queries(12):
+        outcome = run(TargetImportResource, raw, chunk_size=500)
+    assert outcome.ok and Target.objects.count() == count

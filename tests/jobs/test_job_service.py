@@ -1,0 +1,120 @@
+"""Running a job: all rows or none, errors kept, a crash leaves nothing and can run again."""
+
+import pytest
+import tablib
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from portal.jobs import importer as importer_module
+from portal.jobs.choices import JobState
+from portal.jobs.models import Job, JobError
+from portal.jobs.services import import_job_create, import_job_run
+from portal.models import Target
+from tests.jobs.conftest import TARGET_HEADERS, target_rows
+from tests.jobs.resources import TargetImportResource
+
+
+def upload(rows, name="targets.csv"):
+    raw = tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode("utf-8-sig")
+    return SimpleUploadedFile(name, raw, content_type="text/csv")
+
+
+def make_job(user, rows, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as queued:
+        job = import_job_create(
+            user=user,
+            resource_class=TargetImportResource,
+            upload=upload(rows),
+            file_format="csv",
+        )
+    assert len(queued) == 1  # queued on commit, not before
+    return job
+
+
+def snapshot():
+    return sorted(Target.objects.values_list("name", "target_value", "workstream_id"))
+
+
+def test_a_good_job_writes_every_row(officer, workstream, django_capture_on_commit_callbacks):
+    job = make_job(officer, target_rows(workstream, 30), django_capture_on_commit_callbacks)
+    assert job.state == JobState.QUEUED
+    job = import_job_run(job_id=job.pk)
+    assert job.state == JobState.SUCCEEDED
+    assert (job.rows_total, job.rows_new, job.rows_updated, job.error_count) == (30, 30, 0, 0)
+    assert job.percent == 100 and job.finished_at and job.attempts == 1
+    assert Target.objects.count() == 30
+    assert Target.history.filter(history_change_reason__contains=f"#{job.pk}").count() == 30
+
+
+def test_a_bad_file_fails_whole_and_keeps_row_column_reason(
+    officer, workstream, django_capture_on_commit_callbacks
+):
+    rows = target_rows(workstream, 20)
+    rows[7] = (*rows[7][:3], "many", *rows[7][4:])
+    job = make_job(officer, rows, django_capture_on_commit_callbacks)
+    job = import_job_run(job_id=job.pk)
+    assert job.state == JobState.FAILED
+    assert job.error_count == 1 and job.rows_new == 0
+    assert list(JobError.objects.filter(job=job).values_list("row", "column")) == [
+        (8, "target_value")
+    ]
+    assert Target.objects.count() == 0
+
+
+def test_an_unreadable_file_fails_with_advice(officer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks():
+        job = import_job_create(
+            user=officer,
+            resource_class=TargetImportResource,
+            upload=SimpleUploadedFile("t.csv", "name\nCafé\n".encode("latin-1")),
+            file_format="csv",
+        )
+    job = import_job_run(job_id=job.pk)
+    assert job.state == JobState.FAILED
+    assert "CSV UTF-8" in job.message
+    assert JobError.objects.get(job=job).row is None
+
+
+class WorkerKilled(BaseException):
+    """Stands in for SIGKILL: no ``except Exception`` sees it, so nothing marks the job."""
+
+
+def test_a_job_killed_while_writing_leaves_nothing_and_runs_again_to_the_same_end(
+    officer, workstream, django_capture_on_commit_callbacks, monkeypatch
+):
+    rows = target_rows(workstream, 50)
+    clean = make_job(officer, rows, django_capture_on_commit_callbacks)
+    import_job_run(job_id=clean.pk)
+    expected = snapshot()
+    Target.objects.all().delete()
+
+    job = make_job(officer, rows, django_capture_on_commit_callbacks)
+    original = importer_module.FileImporter._write
+
+    def write_then_die(self, pending):
+        def progress(phase, done):
+            if phase == "writing" and done >= 20:
+                raise WorkerKilled
+
+        self.progress = progress
+        self.chunk_size = 10
+        return original(self, pending)
+
+    monkeypatch.setattr(importer_module.FileImporter, "_write", write_then_die)
+    with pytest.raises(WorkerKilled):
+        import_job_run(job_id=job.pk)
+    assert Target.objects.count() == 0  # the write transaction rolled back
+    assert Job.objects.get(pk=job.pk).state == JobState.RUNNING  # as a dead worker leaves it
+
+    monkeypatch.setattr(importer_module.FileImporter, "_write", original)
+    job = import_job_run(job_id=job.pk)  # the broker redelivers the task
+    assert job.state == JobState.SUCCEEDED and job.attempts == 2
+    assert snapshot() == expected
+    assert (job.rows_new, job.error_count) == (50, 0)
+
+
+def test_a_finished_job_is_not_run_twice(officer, workstream, django_capture_on_commit_callbacks):
+    job = make_job(officer, target_rows(workstream, 3), django_capture_on_commit_callbacks)
+    import_job_run(job_id=job.pk)
+    Target.objects.all().delete()
+    assert import_job_run(job_id=job.pk) is None
+    assert Target.objects.count() == 0
