@@ -11,5 +11,7 @@ urlpatterns = [
     path("api/", include("portal.api.urls")),
 ]
 
+handler500 = "portal.security.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
