@@ -1,0 +1,370 @@
+"""Training in the admin: thin classes over ``training.services``."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.importing import PortalImportExportMixin
+from training import services
+from training.certificates import certificate_context
+from training.filters import DateRangeFilter
+from training.forms import (
+    AttendanceForm,
+    AttendanceInlineForm,
+    AttendanceInlineFormSet,
+    TrainingSessionForm,
+)
+from training.models import (
+    Attendance,
+    Consultation,
+    Course,
+    Participant,
+    TrainingSession,
+)
+from training.resources import (
+    AttendanceResource,
+    ConsultationResource,
+    CourseResource,
+    ParticipantResource,
+    TrainingSessionResource,
+)
+
+
+class TrainingAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
+    show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_per_page = 50
+
+
+@admin.register(Course)
+class CourseAdmin(TrainingAdmin):
+    resource_classes = [CourseResource]
+    list_display = (
+        "code",
+        "title_th",
+        "title_en",
+        "tool",
+        "pass_mark",
+        "session_count",
+        "is_active",
+    )
+    list_filter = ("tool", "is_active")
+    search_fields = ("code", "title_th", "title_en")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_sessions=Count("sessions"))
+
+    @admin.display(description=_("sessions"), ordering="_sessions")
+    def session_count(self, course):
+        return course._sessions
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    form = AttendanceInlineForm
+    formset = AttendanceInlineFormSet
+    fields = (
+        "participant",
+        "attended",
+        "score",
+        "completed",
+        "certificate_number",
+        "certificate",
+    )
+    readonly_fields = ("certificate_number", "certificate")
+    autocomplete_fields = ("participant",)
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("participant", "session__course")
+
+    @admin.display(description=_("certificate"))
+    def certificate(self, attendance):
+        return certificate_link(attendance)
+
+
+def certificate_link(attendance):
+    if not attendance.pk or not attendance.certificate_number:
+        return "–"
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a>',
+        reverse("admin:training_attendance_certificate", args=[attendance.pk]),
+        gettext("Print certificate"),
+    )
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(TrainingAdmin):
+    resource_classes = [TrainingSessionResource]
+    form = TrainingSessionForm
+    inlines = [AttendanceInline]
+    list_display = (
+        "reference",
+        "course",
+        "starts_at",
+        "mode",
+        "province",
+        "trainer",
+        "capacity",
+        "registered",
+        "completed_count",
+    )
+    list_select_related = ("course", "province")
+    list_filter = ("course", ("starts_at", DateRangeFilter), "mode")
+    search_fields = (
+        "reference",
+        "course__code",
+        "course__title_th",
+        "trainer",
+        "venue",
+    )
+    autocomplete_fields = ("province",)
+    ordering = ("-starts_at",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                registered=Count("attendances"),
+                completed=Count("attendances", filter=Q(attendances__completed=True)),
+            )
+        )
+
+    @admin.display(description=_("registered"), ordering="registered")
+    def registered(self, session):
+        return session.registered
+
+    @admin.display(description=_("completed"), ordering="completed")
+    def completed_count(self, session):
+        return session.completed
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Attendance:
+            return super().save_formset(request, form, formset, change)
+        attendances = formset.save(commit=False)
+        for attendance in formset.deleted_objects:
+            attendance.delete()
+        for attendance in attendances:
+            # Seats were counted for the whole inline (with the session locked) in its clean().
+            services.attendance_save(attendance=attendance, check_capacity=False)
+
+
+@admin.register(Participant)
+class ParticipantAdmin(TrainingAdmin):
+    resource_classes = [ParticipantResource]
+    list_display = ("name", "division", "position", "email", "courses_completed")
+    list_filter = ("division",)
+    search_fields = ("name", "email", "position")
+    raw_id_fields = ("user",)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_completed=Count("attendances", filter=Q(attendances__completed=True)))
+        )
+
+    @admin.display(description=_("courses completed"), ordering="_completed")
+    def courses_completed(self, participant):
+        return participant._completed
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(TrainingAdmin):
+    resource_classes = [AttendanceResource]
+    form = AttendanceForm
+    list_display = (
+        "participant",
+        "division",
+        "session",
+        "course",
+        "session_date",
+        "attended",
+        "score",
+        "completed",
+        "certificate_number",
+        "certificate",
+    )
+    list_select_related = ("participant", "session__course")
+    list_filter = (
+        "session__course",
+        ("session__starts_at", DateRangeFilter),
+        "participant__division",
+        "completed",
+        "attended",
+    )
+    search_fields = (
+        "participant__name",
+        "participant__email",
+        "session__reference",
+        "certificate_number",
+    )
+    autocomplete_fields = ("session", "participant")
+    readonly_fields = ("completed_on", "certificate_number", "certificate")
+    actions = ["mark_completed"]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if obj is not None:  # a registration keeps its session and participant
+            fields = ("session", "participant", *fields)
+        return fields
+
+    @admin.display(description=_("division"), ordering="participant__division")
+    def division(self, attendance):
+        return attendance.participant.get_division_display()
+
+    @admin.display(description=_("course"), ordering="session__course__code")
+    def course(self, attendance):
+        return attendance.session.course.code
+
+    @admin.display(description=_("date"), ordering="session__starts_at")
+    def session_date(self, attendance):
+        return attendance.session.starts_at.date()
+
+    @admin.display(description=_("certificate"))
+    def certificate(self, attendance):
+        return certificate_link(attendance)
+
+    def save_model(self, request, obj, form, change):
+        services.attendance_save(attendance=obj)
+
+    @admin.action(description=_("Mark the selected as completed"), permissions=["change"])
+    def mark_completed(self, request, queryset):
+        failures = []
+        with transaction.atomic():
+            for attendance in queryset.select_related("session__course", "participant"):
+                try:
+                    with transaction.atomic():
+                        services.attendance_complete(attendance=attendance)
+                except ValidationError as error:
+                    failures.append(f"{attendance}: {' '.join(error.messages)}")
+            if failures:
+                transaction.set_rollback(True)
+        if failures:
+            self.message_user(
+                request,
+                format_html(
+                    "{}<ul>{}</ul>",
+                    gettext("Nothing was changed:"),
+                    format_html_join("", "<li>{}</li>", ((f,) for f in failures)),
+                ),
+                messages.ERROR,
+            )
+        else:
+            self.message_user(
+                request,
+                gettext("%(count)s marked as completed.") % {"count": queryset.count()},
+                messages.SUCCESS,
+            )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/certificate/",
+                self.admin_site.admin_view(self.certificate_view),
+                name="training_attendance_certificate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def certificate_view(self, request, pk):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        attendance = (
+            Attendance.objects.select_related("participant", "session__course")
+            .filter(pk=pk, completed=True)
+            .first()
+        )
+        if attendance is None:
+            raise Http404(gettext("No certificate: this attendance is not completed."))
+        response = TemplateResponse(
+            request, "training/certificate.html", certificate_context(attendance)
+        )
+        if request.GET.get("download"):
+            response["Content-Disposition"] = (
+                f'attachment; filename="{attendance.certificate_number}.html"'
+            )
+        return response
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(TrainingAdmin):
+    resource_classes = [ConsultationResource]
+    list_display = (
+        "consulted_on",
+        "entrepreneur_name",
+        "province",
+        "topic",
+        "channel",
+        "adviser",
+        "adviser_courses",
+        "follow_up",
+        "follow_up_on",
+    )
+    list_select_related = ("adviser", "province", "seller")
+    list_filter = (
+        ("consulted_on", DateRangeFilter),
+        "topic",
+        "channel",
+        "follow_up",
+        "adviser__division",
+    )
+    search_fields = ("entrepreneur_name", "contact", "summary", "adviser__name")
+    autocomplete_fields = ("adviser", "province")
+    raw_id_fields = ("seller",)
+    readonly_fields = ("adviser_courses",)
+    fieldsets = (
+        (
+            _("entrepreneur"),
+            {"fields": ("seller", "entrepreneur_name", "contact", "province")},
+        ),
+        (
+            _("consultation"),
+            {
+                "fields": (
+                    "consulted_on",
+                    "topic",
+                    "channel",
+                    "adviser",
+                    "adviser_courses",
+                    "summary",
+                )
+            },
+        ),
+        (_("follow-up"), {"fields": ("follow_up", "follow_up_on", "follow_up_note")}),
+    )
+
+    def get_queryset(self, request):
+        completed = Attendance.objects.filter(completed=True).select_related("session__course")
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(
+                Prefetch(
+                    "adviser__attendances",
+                    queryset=completed,
+                    to_attr="completed_courses",
+                )
+            )
+        )
+
+    @admin.display(description=_("adviser's completed courses"))
+    def adviser_courses(self, consultation):
+        if not consultation.pk or not consultation.adviser_id:
+            return "–"
+        attendances = getattr(consultation.adviser, "completed_courses", None)
+        if attendances is None:
+            attendances = consultation.adviser.attendances.filter(completed=True).select_related(
+                "session__course"
+            )
+        codes = sorted({a.session.course.code for a in attendances})
+        return ", ".join(codes) or "–"

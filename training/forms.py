@@ -1,0 +1,107 @@
+"""Admin forms: model validation first, then the rules from ``training.services``."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+from training import services
+from training.models import Attendance, TrainingSession
+
+
+def https_urls(field, **kwargs):
+    """Form fields as usual; a URL typed without a scheme is taken as https://."""
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class TrainingSessionForm(forms.ModelForm):
+    class Meta:
+        model = TrainingSession
+        formfield_callback = https_urls
+        fields = (
+            "course",
+            "reference",
+            "starts_at",
+            "ends_at",
+            "mode",
+            "venue",
+            "province",
+            "online_url",
+            "trainer",
+            "capacity",
+            "notes",
+        )
+
+    def _post_clean(self):
+        super()._post_clean()
+        if not self.errors:
+            try:
+                services.session_validate_capacity(session=self.instance)
+            except ValidationError as error:
+                self._update_errors(error)
+
+
+class AttendanceForm(forms.ModelForm):
+    """One attendance row, alone or as a line of a session's inline."""
+
+    #: False in the session's inline, whose formset counts the seats of all its rows at once.
+    check_capacity = True
+
+    class Meta:
+        model = Attendance
+        fields = ("session", "participant", "attended", "score", "completed")
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        attendance = self.instance
+        try:
+            if attendance.session_id and attendance.session.pk:
+                services.attendance_validate(
+                    attendance=attendance, check_capacity=self.check_capacity
+                )
+            elif hasattr(attendance, "session"):  # a new session, not saved yet
+                services.attendance_check_completion(
+                    attendance=attendance, course=attendance.session.course
+                )
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class AttendanceInlineForm(AttendanceForm):
+    check_capacity = False
+
+
+class AttendanceInlineFormSet(forms.BaseInlineFormSet):
+    """Counts the seats the session will have once every row of the inline is saved."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        session = self.instance
+        existing = 0
+        if session.pk:
+            services.session_lock(session_id=session.pk)
+            existing = session.attendances.count()
+        removed = sum(
+            1 for form in self.forms if form.instance.pk and self._should_delete_form(form)
+        )
+        added = sum(
+            1
+            for form in self.forms
+            if not form.instance.pk and form.has_changed() and not self._should_delete_form(form)
+        )
+        if not session.capacity:
+            return
+        try:
+            services.session_check_capacity(
+                session=session, registrations=existing - removed + added
+            )
+        except ValidationError as error:
+            raise ValidationError(
+                error.messages + [_("Remove a registration or raise the capacity of the session.")]
+            ) from error
