@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo demo-data test lint messages
+.PHONY: install demo demo-data test lint messages chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,13 @@ demo-data: install
 demo: demo-data
 	$(PY) manage.py runserver $(HOST)
 
-test: install
+# Browser tests drive Debian's Chromium; install it where it is missing and we are root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; } \
+	  || echo "chromium is missing and cannot be installed here: browser tests will be skipped"
+
+test: install chromium
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install

@@ -1,0 +1,124 @@
+"""Headless Chromium (Debian's package) driven by Playwright against pytest-django's live_server.
+
+Every page a test opens is watched: a Content-Security-Policy violation, a JavaScript error or a
+server error fails the test; a screenshot of the last page is kept in ``test-artifacts/``.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.security.support import _drop_swapped_out_tables  # noqa: F401
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
+# page actions are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "pw"  # tests/conftest.py's cast
+
+
+def _skip_reason() -> str | None:
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        return (
+            f"Chromium is not installed at {CHROMIUM} (apt-get install chromium; make test does it)"
+        )
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -e '.[dev]')"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    reason = _skip_reason()
+    for item in items:
+        if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+class Watched:
+    """A page plus everything the browser complained about while the test used it."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+        self.csp_violations: list[str] = []
+        self.js_errors: list[str] = []
+        self.server_errors: list[str] = []
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.js_errors.append(str(error)))
+        page.on("response", self._response)
+
+    def _console(self, message):
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            self.csp_violations.append(text)
+
+    def _response(self, response):
+        if response.status >= 500:
+            self.server_errors.append(f"{response.status} {response.url}")
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def goto(self, path: str):
+        return self.page.goto(self.url(path))
+
+    def login(self, username: str, password: str = PASSWORD):
+        page = self.page
+        page.goto(self.url("/admin/login/?next=/admin/"))
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#login-form input[type=submit]")
+        page.wait_for_load_state()
+        return page
+
+    def shot(self, name: str):
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def browser_page(request, chromium, live_server, _drop_swapped_out_tables):
+    context = chromium.new_context(locale="th-TH", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    watched = Watched(page, live_server.url)
+    yield watched
+    try:
+        watched.shot(request.node.name)
+    finally:
+        context.close()
+    assert not watched.csp_violations, watched.csp_violations
+    assert not watched.js_errors, watched.js_errors
+    assert not watched.server_errors, watched.server_errors
