@@ -8,3 +8,9 @@ class PortalAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
     site_header = _("DIP × TikTok Shop MOU Portal")
     site_title = _("MOU Portal")
     index_title = _("Partnership administration")
+    index_template = "dashboard/admin_index.html"  # adds the link to the MOU dashboard
+
+    def get_urls(self):
+        from portal.dashboard.urls import admin_urls
+
+        return admin_urls(self) + super().get_urls()

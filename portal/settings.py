@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "gi_catalog.apps.GiCatalogConfig",
     "takedowns.apps.TakedownsConfig",
     "training.apps.TrainingConfig",
+    "portal.dashboard.apps.DashboardConfig",
     "portal.jobs.apps.JobsConfig",
     "rest_framework",
     "knox",
@@ -150,6 +151,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
+# The MOU dashboard's figures (portal.dashboard): today's snapshot, every 10 minutes.
+CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
+    "task": "portal.dashboard.tasks.take_snapshots",
+    "schedule": 600.0,
+}
 
 # Cache (API rate limits): Redis when CACHE_URL or a Redis broker is set, local memory otherwise.
 CACHE_URL = env.str("CACHE_URL", default=CELERY_BROKER_URL)

@@ -1,0 +1,153 @@
+"""The dashboard's figures as an XLSX workbook (a sheet per workstream) or CSV files.
+
+Both read ``selectors.compute_figures()`` (the same figures as the page) and the rows behind
+them (``selectors.details()``); every text cell a spreadsheet could run as a formula is escaped.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from portal.choices import WorkstreamCode
+from portal.dashboard import presentation
+from portal.dashboard.choices import ReportFormat
+from portal.dashboard.selectors import Scope, compute_figures, details
+from portal.importing import escape_formula
+
+#: Reports with at most this many rows behind their figures are streamed at once.
+STREAM_MAX_ROWS = 5000
+PROGRESS_EVERY = 2000
+
+Progress = Callable[[float], None]
+
+
+def _cell(value):
+    if isinstance(value, datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    if isinstance(value, Decimal):
+        return float(value)
+    if value is None or isinstance(value, int | float | date):
+        return value
+    return escape_formula(str(value))
+
+
+def section_lines(figures: dict, section: str) -> Iterable[list]:
+    """The lines of one section: heading, figures and their tables (no detail rows)."""
+    data = figures["sections"].get(section)
+    yield [str(presentation.SECTION_TITLES[section])]
+    yield [_("Computed at"), figures["computed_at"]]
+    scope = figures["scope"]
+    yield [
+        _("Filters"),
+        f"{scope['date_from'] or '…'} – {scope['date_to'] or '…'}",
+        str(WorkstreamCode(scope["workstream"]).label) if scope["workstream"] else _("All"),
+    ]
+    yield []
+    if section == "targets":
+        yield [str(h) for h in presentation.TARGET_HEADERS]
+        yield from presentation.target_rows(data)
+        return
+    if data is None:
+        yield [_("Not available yet.")]
+        return
+    yield [_("Figure"), _("Value")]
+    for _key, label, value, _kind in presentation.scalar_rows(section, data):
+        yield [label, value]
+    for table in presentation.tables(section, data):
+        yield []
+        yield [table["title"]]
+        yield table["headers"]
+        yield from table["rows"]
+
+
+def _detail_lines(scope: Scope, section: str, tick: Callable[[], None]) -> Iterable[list]:
+    for detail in details(section, scope):
+        yield []
+        yield [str(detail.title)]
+        yield [str(h) for h in detail.headers]
+        for row in detail.queryset.iterator(chunk_size=PROGRESS_EVERY):
+            tick()
+            yield list(row)
+
+
+class _Ticker:
+    def __init__(self, total: int, progress: Progress | None):
+        self.total, self.done, self.progress = max(total, 1), 0, progress
+
+    def __call__(self):
+        self.done += 1
+        if self.progress and self.done % PROGRESS_EVERY == 0:
+            self.progress(min(self.done / self.total, 0.99))
+
+
+def sheet_title(section: str) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", " ", str(presentation.SHEET_TITLES[section]))
+    return title[:31]
+
+
+def build_xlsx(scope: Scope, *, figures: dict | None = None, progress: Progress | None = None):
+    figures = figures or compute_figures(scope)
+    total = sum(d.queryset.count() for s in scope.sections for d in details(s, scope))
+    tick = _Ticker(total, progress)
+    workbook = Workbook(write_only=True)
+    for section in scope.sections:
+        sheet = workbook.create_sheet(sheet_title(section))
+        for line in section_lines(figures, section):
+            sheet.append([_cell(v) for v in line])
+        for line in _detail_lines(scope, section, tick):
+            sheet.append([_cell(v) for v in line])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def csv_lines(scope: Scope, section: str, figures: dict, tick=lambda: None) -> Iterable[list]:
+    for line in section_lines(figures, section):
+        yield [_cell(v) for v in line]
+    for line in _detail_lines(scope, section, tick):
+        yield [_cell(v) for v in line]
+
+
+def write_csv(lines: Iterable[list]) -> bytes:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 Thai text correctly with a BOM
+    writer = csv.writer(buffer)
+    for line in lines:
+        writer.writerow(["" if v is None else v for v in line])
+    return buffer.getvalue().encode("utf-8")
+
+
+def build_csv_zip(scope: Scope, *, figures: dict | None = None, progress: Progress | None = None):
+    figures = figures or compute_figures(scope)
+    total = sum(d.queryset.count() for s in scope.sections for d in details(s, scope))
+    tick = _Ticker(total, progress)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for section in scope.sections:
+            archive.writestr(f"{section}.csv", write_csv(csv_lines(scope, section, figures, tick)))
+    return buffer.getvalue()
+
+
+def report_filename(scope: Scope, extension: str, section: str | None = None) -> str:
+    parts = ["mou-dashboard", section or "", scope.workstream or ""]
+    parts += [d.isoformat() for d in (scope.date_from, scope.date_to) if d]
+    parts.append(timezone.localtime().strftime("%Y%m%d-%H%M"))
+    return "-".join(p for p in parts if p) + f".{extension}"
+
+
+def build_report_file(
+    *, scope: Scope, report_format: str, progress: Progress | None = None
+) -> tuple[str, bytes]:
+    if report_format == ReportFormat.XLSX:
+        return report_filename(scope, "xlsx"), build_xlsx(scope, progress=progress)
+    return report_filename(scope, "zip"), build_csv_zip(scope, progress=progress)

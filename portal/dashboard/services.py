@@ -1,0 +1,129 @@
+"""Writes of the dashboard: snapshots of the figures, and report jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone, translation
+
+from portal.dashboard.choices import ReportFormat, ReportStatus
+from portal.dashboard.models import ReportJob, Snapshot, SnapshotScope
+from portal.dashboard.selectors import Scope, compute_figures
+
+logger = logging.getLogger(__name__)
+
+#: A snapshot younger than this is shown as is (the beat task takes one every 10 minutes).
+SNAPSHOT_MAX_AGE = timedelta(minutes=15)
+#: Filtered views are cached this long (seconds); the page shows when they were computed.
+FILTERED_CACHE_SECONDS = 300
+
+SNAPSHOT_SCOPES = {
+    SnapshotScope.FULL: Scope(),
+    SnapshotScope.PLATFORM: Scope(platform_only=True),
+}
+
+
+def snapshot_scope_of(scope: Scope) -> str:
+    return SnapshotScope.PLATFORM if scope.platform_only else SnapshotScope.FULL
+
+
+def snapshot_take(*, scope_key: str = SnapshotScope.FULL) -> Snapshot:
+    """Compute the whole MOU's figures now and keep them as today's snapshot of that scope."""
+    figures = compute_figures(SNAPSHOT_SCOPES[SnapshotScope(scope_key)])
+    taken_at = datetime.fromisoformat(figures["computed_at"])
+    snapshot, _ = Snapshot.objects.update_or_create(
+        day=timezone.localdate(taken_at),
+        scope=scope_key,
+        defaults={"taken_at": taken_at, "figures": figures},
+    )
+    return snapshot
+
+
+def snapshots_take_all() -> list[Snapshot]:
+    return [snapshot_take(scope_key=key) for key in SNAPSHOT_SCOPES]
+
+
+def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
+    """The figures the page shows for ``scope``.
+
+    The unfiltered view reads the latest snapshot while it is fresh, and takes one when it is not;
+    a filtered view is computed by the database and cached for a few minutes. ``refresh`` computes
+    now either way. Every answer carries ``computed_at``.
+    """
+    if scope.is_default:
+        key = snapshot_scope_of(scope)
+        if not refresh:
+            latest = (
+                Snapshot.objects.filter(scope=key, taken_at__gte=timezone.now() - SNAPSHOT_MAX_AGE)
+                .order_by("-taken_at")
+                .values_list("figures", flat=True)
+                .first()
+            )
+            if latest:
+                return latest
+        return snapshot_take(scope_key=key).figures
+    if not refresh:
+        cached = cache.get(scope.cache_key())
+        if cached:
+            return cached
+    figures = compute_figures(scope)
+    cache.set(scope.cache_key(), figures, FILTERED_CACHE_SECONDS)
+    return figures
+
+
+def report_job_create(*, user, scope: Scope, report_format: str) -> ReportJob:
+    """Queue a report for a Celery worker; it is built after this transaction commits."""
+    from portal.dashboard.tasks import build_report
+
+    job = ReportJob.objects.create(
+        requested_by=user,
+        format=ReportFormat(report_format),
+        scope={**scope.as_dict(), "language": translation.get_language()},
+    )
+    transaction.on_commit(lambda: build_report.delay(str(job.pk)))
+    return job
+
+
+def report_job_set_progress(*, job_id, progress: int) -> None:
+    ReportJob.objects.filter(pk=job_id, status=ReportStatus.RUNNING).update(
+        progress=max(0, min(int(progress), 99))
+    )
+
+
+def report_job_run(*, job_id) -> bool:
+    """Build a queued report. Claims the job with a conditional UPDATE, so it runs only once."""
+    from portal.dashboard.reports import build_report_file
+
+    claimed = ReportJob.objects.filter(pk=job_id, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.RUNNING, progress=0
+    )
+    if not claimed:
+        return False
+    job = ReportJob.objects.defer("content").get(pk=job_id)
+    try:
+        with translation.override(job.scope.get("language") or settings.LANGUAGE_CODE):
+            filename, content = build_report_file(
+                scope=Scope.from_dict(job.scope),
+                report_format=job.format,
+                progress=lambda fraction: report_job_set_progress(
+                    job_id=job_id, progress=round(fraction * 100)
+                ),
+            )
+    except Exception as error:
+        logger.exception("report %s failed", job_id)
+        ReportJob.objects.filter(pk=job_id).update(
+            status=ReportStatus.FAILED, error=str(error)[:2000], finished_at=timezone.now()
+        )
+        return False
+    ReportJob.objects.filter(pk=job_id).update(
+        status=ReportStatus.DONE,
+        progress=100,
+        filename=filename,
+        content=content,
+        finished_at=timezone.now(),
+    )
+    return True

@@ -1,0 +1,193 @@
+"""The dashboard page and its downloads, inside the admin (``PortalAdminSite.get_urls``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.dashboard import presentation, reports, services
+from portal.dashboard.choices import ReportFormat, ReportStatus
+from portal.dashboard.forms import ReportForm, ScopeForm
+from portal.dashboard.models import ReportJob
+from portal.dashboard.selectors import compute_figures, detail_row_count, snapshot_trend
+
+FULL_PERMISSION = "dashboard.view_dashboard"
+TAKEDOWN_PERMISSION = "dashboard.view_takedown_dashboard"
+
+
+def platform_only_for(user) -> bool:
+    """False: the whole dashboard; True: the takedown part for forwarded cases; else refused."""
+    if user.has_perm(FULL_PERMISSION):
+        return False
+    if user.has_perm(TAKEDOWN_PERMISSION):
+        return True
+    raise PermissionDenied
+
+
+def can_see_dashboard(user) -> bool:
+    return user.is_active and (user.has_perm(FULL_PERMISSION) or user.has_perm(TAKEDOWN_PERMISSION))
+
+
+def _trend_chart(figures: dict, trend: list[tuple[str, dict]]) -> dict | None:
+    if not trend:
+        return None
+    targets = figures["sections"].get("targets") or []
+    series = [
+        {
+            "label": row["name"],
+            "data": [point.get("targets", {}).get(str(row["id"])) for _day, point in trend],
+        }
+        for row in targets
+    ]
+    if not series:
+        series = [
+            {"label": str(label), "data": [point.get(key) for _day, point in trend]}
+            for key, label in presentation.TREND_SERIES
+            if any(point.get(key) is not None for _day, point in trend)
+        ]
+    return {"type": "line", "labels": [day for day, _point in trend], "series": series}
+
+
+@require_GET
+def dashboard_view(request, admin_site):
+    platform_only = platform_only_for(request.user)
+    form = ScopeForm(request.GET or None, platform_only=platform_only)
+    scope = form.scope()
+    figures = services.figures_get(scope=scope, refresh=request.GET.get("refresh") == "1")
+    sections = figures["sections"]
+    charts = presentation.chart_data(figures)
+    trend = _trend_chart(figures, snapshot_trend(services.snapshot_scope_of(scope)))
+    if trend:
+        charts["trend"] = trend
+    context = {
+        **admin_site.each_context(request),
+        "title": _("MOU progress dashboard"),
+        "form": form,
+        "report_form": ReportForm(initial=scope.as_dict(), platform_only=platform_only),
+        "scope": scope,
+        "platform_only": platform_only,
+        "computed_at": datetime.fromisoformat(figures["computed_at"]),
+        "targets": presentation.target_rows(sections.get("targets"))
+        if "targets" in sections
+        else None,
+        "target_headers": presentation.TARGET_HEADERS,
+        "sections": [
+            {
+                "key": key,
+                "title": presentation.SECTION_TITLES[key],
+                "available": sections[key] is not None,
+                "scalars": presentation.scalar_rows(key, sections[key]),
+                "tables": presentation.tables(key, sections[key]),
+                "charts": presentation.CHARTS_BY_SECTION.get(key, ()),
+            }
+            for key in scope.sections
+            if key != "targets"
+        ],
+        "charts": charts,
+        "has_trend": bool(trend),
+        "report_formats": ReportFormat.choices,
+    }
+    return TemplateResponse(request, "dashboard/index.html", context)
+
+
+def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@require_POST
+def report_view(request, admin_site):
+    """Small reports are sent at once; large ones go to a Celery task with a progress page."""
+    platform_only = platform_only_for(request.user)
+    form = ReportForm(request.POST, platform_only=platform_only)
+    if not form.is_valid():
+        return HttpResponse(
+            _("The report request is not valid: %(errors)s") % {"errors": form.errors.as_text()},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    scope = form.scope()
+    report_format = form.cleaned_data["format"]
+    section = form.cleaned_data.get("section")
+    if section and section not in scope.sections:
+        raise PermissionDenied
+    if detail_row_count(scope) > reports.STREAM_MAX_ROWS:
+        job = services.report_job_create(
+            user=request.user, scope=scope, report_format=report_format
+        )
+        return redirect(reverse(f"{admin_site.name}:dashboard_report_job", args=[job.pk]))
+    if report_format == ReportFormat.XLSX:
+        content = reports.build_xlsx(scope)
+        return _attachment(content, reports.report_filename(scope, "xlsx"), CONTENT_TYPES["xlsx"])
+    if section:
+        figures = compute_figures(scope)
+        content = reports.write_csv(reports.csv_lines(scope, section, figures))
+        filename = reports.report_filename(scope, "csv", section)
+        return _attachment(content, filename, CONTENT_TYPES["csv"])
+    content = reports.build_csv_zip(scope)
+    return _attachment(content, reports.report_filename(scope, "zip"), CONTENT_TYPES["zip"])
+
+
+def _own_job(request, job_id) -> ReportJob:
+    platform_only = platform_only_for(request.user)
+    job = get_object_or_404(
+        ReportJob.objects.defer("content"), pk=job_id, requested_by=request.user
+    )
+    if platform_only and not job.scope.get("platform_only"):
+        raise PermissionDenied  # the reader has lost the whole dashboard since asking
+    return job
+
+
+@require_GET
+def report_job_view(request, admin_site, job_id):
+    job = _own_job(request, job_id)
+    download = (
+        reverse(f"{admin_site.name}:dashboard_report_download", args=[job.pk])
+        if job.status == ReportStatus.DONE
+        else ""
+    )
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "status_label": job.get_status_display(),
+                "progress": job.progress,
+                "download": download,
+                "error": job.error if job.status == ReportStatus.FAILED else "",
+            }
+        )
+    context = {
+        **admin_site.each_context(request),
+        "title": _("Report"),
+        "job": job,
+        "download": download,
+        "status_url": reverse(f"{admin_site.name}:dashboard_report_job", args=[job.pk])
+        + "?format=json",
+    }
+    return TemplateResponse(request, "dashboard/report_job.html", context)
+
+
+@require_GET
+def report_download_view(request, admin_site, job_id):
+    job = _own_job(request, job_id)
+    if job.status != ReportStatus.DONE:
+        raise Http404
+    content = ReportJob.objects.values_list("content", flat=True).get(pk=job.pk)
+    extension = job.filename.rsplit(".", 1)[-1]
+    return _attachment(bytes(content), job.filename, CONTENT_TYPES.get(extension, "text/plain"))

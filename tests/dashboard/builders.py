@@ -1,0 +1,129 @@
+"""Small builders for the dashboard tests: rows with only the fields a figure reads."""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from itertools import count
+from zoneinfo import ZoneInfo
+
+from gi_catalog.choices import ActivityKind, GICategory, OnboardingStatus, SellerKind
+from gi_catalog.models import GIProduct, OnboardingApplication, PromotionActivity, Seller
+from portal.choices import TargetMetric, WorkstreamCode
+from portal.models import Agreement, Target, Workstream
+from training.choices import ConsultationChannel, ConsultationTopic, Division
+from training.models import Attendance, Consultation, Course, Participant, TrainingSession
+
+BKK = ZoneInfo("Asia/Bangkok")
+_seq = count(1)
+
+
+def at(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=BKK)
+
+
+def product(**extra) -> GIProduct:
+    n = next(_seq)
+    return GIProduct.objects.create(
+        name_th=f"สินค้า {n}", category=GICategory.FOOD, registration_number=f"GI{n:06d}", **extra
+    )
+
+
+def seller(**extra) -> Seller:
+    n = next(_seq)
+    return Seller.objects.create(
+        name=f"วิสาหกิจ {n}", kind=SellerKind.COMMUNITY_ENTERPRISE, tax_id=f"{n:013d}", **extra
+    )
+
+
+def application(status=OnboardingStatus.DRAFT, *, created: datetime, **moments):
+    app = OnboardingApplication.objects.create(seller=seller(), status=status, **moments)
+    OnboardingApplication.objects.filter(pk=app.pk).update(created_at=created)
+    return app
+
+
+def activity(day: date, gmv="0", views=0, orders=0, title="กิจกรรม", **extra) -> PromotionActivity:
+    n = next(_seq)
+    return PromotionActivity.objects.create(
+        kind=ActivityKind.LIVE,
+        title=title,
+        held_on=day,
+        url=f"https://www.tiktok.com/@shop/live/{n}",
+        gmv_thb=Decimal(gmv),
+        views=views,
+        orders=orders,
+        **extra,
+    )
+
+
+def course(code="SC101") -> Course:
+    return Course.objects.get_or_create(
+        code=code,
+        defaults={"title_th": "ศูนย์ผู้ขาย", "title_en": "Seller Center", "tool": "seller_center"},
+    )[0]
+
+
+def session(course_, starts: datetime, capacity=30) -> TrainingSession:
+    return TrainingSession.objects.create(
+        course=course_,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        venue="กรมทรัพย์สินทางปัญญา",
+        trainer="วิทยากร",
+        capacity=capacity,
+    )
+
+
+def participant(name=None) -> Participant:
+    n = next(_seq)
+    return Participant.objects.create(
+        name=name or f"เจ้าหน้าที่ {n}", division=Division.GI, email=f"staff{n}@ipthailand.go.th"
+    )
+
+
+def attendance(session_, person, *, attended=False, completed=False) -> Attendance:
+    return Attendance.objects.create(
+        session=session_,
+        participant=person,
+        attended=attended,
+        completed=completed,
+        certificate_number=f"CERT-{next(_seq)}" if completed else None,
+    )
+
+
+def consultation(day: date, topic=ConsultationTopic.GI, follow_up="", adviser=None) -> Consultation:
+    return Consultation.objects.create(
+        entrepreneur_name=f"ผู้ประกอบการ {next(_seq)}",
+        topic=topic,
+        channel=ConsultationChannel.PHONE,
+        consulted_on=day,
+        adviser=adviser or participant(),
+        summary="คำแนะนำ",
+        follow_up=follow_up,
+        follow_up_on=day if follow_up else None,
+    )
+
+
+def target(
+    metric: TargetMetric, value, *, start=date(2026, 1, 1), due=date(2027, 12, 31), name=None
+):
+    agreement, _ = Agreement.objects.get_or_create(
+        title="MOU", defaults={"parties": "DIP; TikTok", "signed_on": date(2026, 1, 1)}
+    )
+    code = {
+        TargetMetric.GI_PRODUCTS_LISTED: WorkstreamCode.GI_PROMOTION,
+        TargetMetric.SELLERS_ONBOARDED: WorkstreamCode.GI_PROMOTION,
+        TargetMetric.PROMOTION_ACTIVITIES: WorkstreamCode.GI_PROMOTION,
+        TargetMetric.PROMOTION_GMV: WorkstreamCode.GI_PROMOTION,
+        TargetMetric.PEOPLE_TRAINED: WorkstreamCode.CAPACITY_BUILDING,
+        TargetMetric.TRAINING_SESSIONS: WorkstreamCode.CAPACITY_BUILDING,
+        TargetMetric.CONSULTATIONS: WorkstreamCode.CAPACITY_BUILDING,
+    }.get(metric, WorkstreamCode.IP_PROTECTION)
+    workstream, _ = Workstream.objects.get_or_create(agreement=agreement, code=code)
+    return Target.objects.create(
+        workstream=workstream,
+        name=name or str(metric.label),
+        metric=metric,
+        target_value=value,
+        unit="x",
+        period_start=start,
+        due_date=due,
+    )

@@ -1,0 +1,78 @@
+from datetime import date
+
+import pytest
+
+from gi_catalog.choices import OnboardingStatus
+from portal.choices import TargetMetric, WorkstreamCode
+from portal.dashboard.selectors import Scope, targets_section
+from tests.dashboard import builders as b
+
+pytestmark = pytest.mark.django_db
+
+
+def by_name(rows):
+    return {row["name"]: row for row in rows}
+
+
+def test_no_targets():
+    assert targets_section(Scope()) == []
+
+
+def test_every_metric_maps_to_its_actual_value_within_the_target_period():
+    b.target(TargetMetric.GI_PRODUCTS_LISTED, 10, name="products")
+    b.target(TargetMetric.SELLERS_ONBOARDED, 4, name="shops")
+    b.target(TargetMetric.PROMOTION_ACTIVITIES, 8, name="activities")
+    b.target(TargetMetric.PROMOTION_GMV, 1000, name="gmv")
+    b.target(TargetMetric.TRAINING_SESSIONS, 2, name="sessions")
+    b.target(TargetMetric.PEOPLE_TRAINED, 5, name="people")
+    b.target(TargetMetric.CONSULTATIONS, 3, name="consultations")
+    # The same metric with a later period counts only what happened in it.
+    b.target(TargetMetric.PROMOTION_ACTIVITIES, 2, start=date(2026, 6, 1), name="activities H2")
+
+    for _ in range(3):
+        b.product()
+    b.application(
+        OnboardingStatus.LIVE, created=b.at(date(2026, 2, 1)), live_at=b.at(date(2026, 2, 2))
+    )
+    b.application(
+        OnboardingStatus.LIVE, created=b.at(date(2025, 2, 1)), live_at=b.at(date(2025, 12, 31))
+    )  # before the period
+    b.activity(date(2026, 3, 1), gmv="250")
+    b.activity(date(2026, 7, 1), gmv="250.50")
+    course = b.course()
+    session = b.session(course, b.at(date(2026, 4, 1)))
+    b.attendance(session, b.participant(), attended=True, completed=True)
+    b.attendance(session, b.participant(), attended=True)
+    b.consultation(date(2026, 5, 1))
+
+    rows = by_name(targets_section(Scope()))
+    assert rows["products"]["actual"] == 3 and rows["products"]["percent"] == 30.0
+    assert rows["shops"]["actual"] == 1 and rows["shops"]["percent"] == 25.0
+    assert rows["activities"]["actual"] == 2
+    assert rows["activities H2"]["actual"] == 1 and rows["activities H2"]["percent"] == 50.0
+    assert rows["gmv"]["actual"] == 500.5 and rows["gmv"]["percent"] == 50.0
+    assert rows["sessions"]["actual"] == 1
+    assert rows["people"]["actual"] == 1 and rows["people"]["percent"] == 20.0
+    assert rows["consultations"]["actual"] == 1
+    assert rows["gmv"]["workstream"] == WorkstreamCode.GI_PROMOTION
+
+    # The dashboard's dates narrow every target's period.
+    first_quarter = by_name(
+        targets_section(Scope(date_from=date(2026, 1, 1), date_to=date(2026, 3, 31)))
+    )
+    assert first_quarter["activities"]["actual"] == 1
+    assert first_quarter["gmv"]["actual"] == 250.0
+    assert first_quarter["activities H2"]["actual"] == 0
+    assert first_quarter["sessions"]["actual"] == 0
+
+    only_training = targets_section(Scope(workstream=WorkstreamCode.CAPACITY_BUILDING))
+    assert {row["name"] for row in only_training} == {"sessions", "people", "consultations"}
+
+
+def test_targets_cost_one_query_per_metric_not_per_target(django_assert_max_num_queries):
+    for n in range(6):
+        b.target(TargetMetric.PROMOTION_ACTIVITIES, 10 + n, name=f"a{n}")
+        b.target(TargetMetric.CONSULTATIONS, 10 + n, name=f"c{n}")
+    with django_assert_max_num_queries(3):
+        rows = targets_section(Scope())
+    assert len(rows) == 12
