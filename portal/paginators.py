@@ -61,13 +61,17 @@ class EstimatedCountPaginator(Paginator):
 
     def _capped_count(self, queryset, connection) -> int:
         capped = queryset.order_by()[: self.cap + 1]
+        # SET LOCAL lasts until the end of the transaction: reset it only when an outer
+        # transaction (ATOMIC_REQUESTS, a test) would otherwise carry it on.
+        nested = connection.in_atomic_block
         try:
             with transaction.atomic(using=queryset.db):
                 with connection.cursor() as cursor:
                     cursor.execute(f"SET LOCAL statement_timeout = {int(self.timeout_ms)}")
                 count = capped.count()
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+                if nested:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL statement_timeout = DEFAULT")
         except OperationalError:  # the count took too long: the list is big
             return self.cap
         return min(count, self.cap)

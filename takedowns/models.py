@@ -376,6 +376,22 @@ class TakedownCase(models.Model):
         return None
 
 
+class PlatformSeller(models.Model):
+    """A seller handle seen in reports and the number of cases it appears in (kept by services)."""
+
+    handle = models.CharField(_("platform seller handle"), max_length=100, unique=True)
+    case_count = models.PositiveIntegerField(_("cases"), default=0, db_index=True)
+    last_reported_at = models.DateTimeField(_("last reported"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-case_count", "handle"]
+        verbose_name = _("platform seller")
+        verbose_name_plural = _("platform sellers")
+
+    def __str__(self):
+        return f"@{self.handle}"
+
+
 class InfringingItem(models.Model):
     """One listing, LIVE, video, shop or account reported in a case, with its own outcome."""
 
@@ -389,6 +405,15 @@ class InfringingItem(models.Model):
     )
     seller_handle = models.CharField(
         _("platform seller handle"), max_length=100, blank=True, db_index=True
+    )
+    seller = models.ForeignKey(
+        PlatformSeller,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="items",
+        verbose_name=_("platform seller"),
     )
     shop_id = models.CharField(_("platform shop ID"), max_length=50, blank=True)
     title = models.CharField(_("title on the platform"), max_length=300, blank=True)
@@ -436,6 +461,10 @@ class InfringingItem(models.Model):
         self.seller_handle = normalize_handle(self.seller_handle)
         if self.url:
             self.normalized_url = normalize_url(self.url)
+        if not self.seller_handle:
+            self.seller = None
+        elif self.seller is None or self.seller.handle != self.seller_handle:
+            self.seller, _created = PlatformSeller.objects.get_or_create(handle=self.seller_handle)
         super().save(*args, **kwargs)
 
     def clean(self):
@@ -476,22 +505,6 @@ class DuplicateItemError:
             str(_("Duplicate: this URL is already reported in open case {}.")),
             format_html('<a href="{}">{}</a>', url, case.reference),
         )
-
-
-class PlatformSeller(models.Model):
-    """A seller handle seen in reports and the number of cases it appears in (kept by services)."""
-
-    handle = models.CharField(_("platform seller handle"), max_length=100, unique=True)
-    case_count = models.PositiveIntegerField(_("cases"), default=0, db_index=True)
-    last_reported_at = models.DateTimeField(_("last reported"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-case_count", "handle"]
-        verbose_name = _("platform seller")
-        verbose_name_plural = _("platform sellers")
-
-    def __str__(self):
-        return f"@{self.handle}"
 
 
 class Evidence(models.Model):

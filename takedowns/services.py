@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -426,6 +426,13 @@ def case_save_fields(*, case: TakedownCase, expected_version: int, fields: list[
 
 # --- items -----------------------------------------------------------------------------------
 
+#: DIP edits the case's content (and adds, changes or removes items) only before forwarding,
+#: and the content (not the items) again while answering the platform's information request.
+ITEM_EDIT_STATES = frozenset({S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD})
+CASE_EDIT_STATES = ITEM_EDIT_STATES | {S.INFO_REQUESTED}
+#: Evidence may be added until the platform decides.
+EVIDENCE_ADD_STATES = PRE_DECISION_STATES
+
 
 def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | None:
     from takedowns.normalize import normalize_url
@@ -443,7 +450,7 @@ def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | N
 @transaction.atomic
 def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> InfringingItem:
     """Add an item to a case that DIP still edits; a URL already open elsewhere is refused."""
-    if case.state not in (S.DRAFT, S.DIP_REVIEW, S.INFO_REQUESTED) and not actor.is_superuser:
+    if case.state not in ITEM_EDIT_STATES and not actor.is_superuser:
         raise ValidationError(
             _("Items can be added only while DIP prepares the case."), code="case_locked"
         )
@@ -476,6 +483,38 @@ ITEM_OUTCOMES_BY_STATE = {
 }
 
 
+def item_check_outcome(
+    *,
+    case: TakedownCase,
+    outcome: str,
+    actor,
+    reason_code: str | ReasonCode | None = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> ReasonCode | None:
+    """What ``item_record_outcome`` checks, without writing; returns the resolved reason code."""
+    if not _has(actor, PERM_PLATFORM):
+        raise PermissionDenied(_("Only the platform records item decisions."))
+    allowed = ITEM_OUTCOMES_BY_STATE.get(case.state, set())
+    if outcome not in allowed:
+        raise ValidationError(
+            _("Outcome “%(outcome)s” cannot be recorded while the case is “%(state)s”.")
+            % {
+                "outcome": ItemOutcome(outcome).label if outcome in ItemOutcome else outcome,
+                "state": S(case.state).label,
+            },
+            code="illegal_item_outcome",
+        )
+    reason = _resolve_reason(reason_code)
+    if outcome in (ItemOutcome.NOT_REMOVED, ItemOutcome.REINSTATED) and reason is None:
+        raise ValidationError(_("Choose a reason code."), code="reason_required")
+    if reason and reason.note_required and not (note or "").strip():
+        raise ValidationError(_("Write a note for this step."), code="note_required")
+    if at and at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    return reason
+
+
 @transaction.atomic
 def item_record_outcome(
     *,
@@ -492,25 +531,9 @@ def item_record_outcome(
     """
     at = at or timezone.now()
     case = TakedownCase.objects.select_for_update().get(pk=item.case_id)
-    if not _has(actor, PERM_PLATFORM):
-        raise PermissionDenied(_("Only the platform records item decisions."))
-    allowed = ITEM_OUTCOMES_BY_STATE.get(case.state, set())
-    if outcome not in allowed:
-        raise ValidationError(
-            _("Outcome “%(outcome)s” cannot be recorded while the case is “%(state)s”.")
-            % {
-                "outcome": ItemOutcome(outcome).label if outcome in ItemOutcome else outcome,
-                "state": S(case.state).label,
-            },
-            code="illegal_item_outcome",
-        )
-    reason = _resolve_reason(reason_code)
-    if outcome in (ItemOutcome.NOT_REMOVED, ItemOutcome.REINSTATED) and reason is None:
-        raise ValidationError(_("Choose a reason code."), code="reason_required")
-    if reason and reason.note_required and not note.strip():
-        raise ValidationError(_("Write a note for this step."), code="note_required")
-    if at > timezone.now() + FUTURE_TOLERANCE:
-        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    reason = item_check_outcome(
+        case=case, outcome=outcome, actor=actor, reason_code=reason_code, note=note, at=at
+    )
     InfringingItem.objects.filter(pk=item.pk).update(
         outcome=outcome, outcome_reason=reason, outcome_at=at
     )
@@ -529,6 +552,17 @@ def item_record_outcome(
     if roll_up and case.state == S.UNDER_PLATFORM_REVIEW:
         decision = rolled_up_state(case.items.values_list("outcome", flat=True))
         if decision:
+            if decision == S.NOT_REMOVED and not (reason and reason.fits(ReasonUse.REFUSAL)):
+                reason = (
+                    ReasonCode.objects.filter(
+                        pk__in=case.items.filter(outcome=ItemOutcome.NOT_REMOVED).values(
+                            "outcome_reason"
+                        ),
+                        use__in=[ReasonUse.ANY, ReasonUse.REFUSAL],
+                    )
+                    .order_by("pk")
+                    .first()
+                )
             case_transition(
                 case=case,
                 to_state=decision,
@@ -564,10 +598,12 @@ def seller_counts_refresh(*, handles: Iterable[str] | None = None) -> int:
         PlatformSeller(handle=h, case_count=row["n"], last_reported_at=row["last"])
         for h, row in counts.items()
     ]
+    stale = PlatformSeller.objects.filter(case_count__gt=0)
     if handles is not None:
-        PlatformSeller.objects.filter(handle__in=handles - set(counts)).delete()
+        stale = stale.filter(handle__in=handles - set(counts))
     else:
-        PlatformSeller.objects.exclude(handle__in=list(counts)).delete()
+        stale = stale.exclude(handle__in=list(counts))
+    stale.update(case_count=0)
     PlatformSeller.objects.bulk_create(
         rows,
         batch_size=5000,
@@ -575,6 +611,12 @@ def seller_counts_refresh(*, handles: Iterable[str] | None = None) -> int:
         unique_fields=["handle"],
         update_fields=["case_count", "last_reported_at"],
     )
+    if handles is None:  # after a bulk load: link items that were inserted without a seller
+        InfringingItem.objects.filter(seller__isnull=True).exclude(seller_handle="").update(
+            seller=Subquery(
+                PlatformSeller.objects.filter(handle=OuterRef("seller_handle")).values("pk")[:1]
+            )
+        )
     return len(rows)
 
 
@@ -584,7 +626,10 @@ def _max_created():
     return Max("created_at")
 
 
-def repeat_infringer_handles(*, min_cases: int = 3):
+REPEAT_INFRINGER_MIN_CASES = 3
+
+
+def repeat_infringer_handles(*, min_cases: int = REPEAT_INFRINGER_MIN_CASES):
     """A subquery of the handles seen in at least ``min_cases`` cases."""
     return PlatformSeller.objects.filter(case_count__gte=min_cases).values("handle")
 
@@ -592,11 +637,11 @@ def repeat_infringer_handles(*, min_cases: int = 3):
 # --- SLA -------------------------------------------------------------------------------------
 
 
-def overdue_cases(*, now: datetime | None = None):
+def overdue_cases(*, now: datetime | None = None, queryset=None):
+    """Forwarded cases still waiting for a decision after their SLA (paused ones excluded)."""
     now = now or timezone.now()
-    return TakedownCase.objects.filter(
-        state__in=[S.FORWARDED, S.UNDER_PLATFORM_REVIEW], sla_due_at__lt=now
-    )
+    queryset = TakedownCase.objects.all() if queryset is None else queryset
+    return queryset.filter(state__in=[S.FORWARDED, S.UNDER_PLATFORM_REVIEW], sla_due_at__lt=now)
 
 
 def case_flag_overdue(*, now: datetime | None = None) -> list[int]:

@@ -1,0 +1,734 @@
+"""The takedowns admin: thin over ``takedowns.services``; every restriction holds on the server."""
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.paginators import EstimatedCountPaginator
+from takedowns import services
+from takedowns.choices import CaseState
+from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
+from takedowns.models import (
+    Evidence,
+    InfringingItem,
+    PlatformSeller,
+    ProtectedRight,
+    ReasonCode,
+    RightsHolder,
+    StatusEvent,
+    TakedownCase,
+)
+
+S = CaseState
+REPEAT = services.REPEAT_INFRINGER_MIN_CASES
+
+#: Reporter data the platform does not need: never shown to the liaison.
+PERSONAL_FIELDS = ("reporter_phone", "reporter_position", "internal_note", "assigned_officer")
+PLATFORM_FIELDS = ("ippc_ticket_id", "platform_note")
+#: DIP's own fields, editable in any open state.
+DIP_ALWAYS_FIELDS = ("internal_note", "assigned_officer", "assigned_liaison")
+TIMING_FIELDS = (
+    "created_at",
+    "submitted_at",
+    "forwarded_at",
+    "sla_status",
+    "decided_at",
+    "removed_at",
+    "paused_display",
+    "time_to_takedown_display",
+    "appeal_deadlines",
+    "closed_at",
+)
+FINAL_STATES = (S.CLOSED, S.WITHDRAWN)
+
+
+def is_platform_user(user) -> bool:
+    """The TikTok liaison: records platform decisions and is not DIP."""
+    return (
+        not user.is_superuser
+        and user.has_perm("takedowns.record_platform_decision")
+        and not user.has_perm("takedowns.submit_case")
+    )
+
+
+def _duration(seconds: int | None) -> str:
+    if seconds is None:
+        return "—"
+    days, rest = divmod(int(seconds), 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    return _("%(d)sd %(h)sh %(m)sm") % {"d": days, "h": hours, "m": minutes}
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+class CaseScopedMixin:
+    """Standalone admins of case children show only rows of cases the user may see."""
+
+    case_path = "case"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_platform_user(request.user):
+            visible = services.cases_visible_to(user=request.user)
+            queryset = queryset.filter(**{f"{self.case_path}__in": visible.values("pk")})
+        return queryset
+
+
+# --- list filters (no query to build their choices) ----------------------------------------
+
+
+class SLAFilter(admin.SimpleListFilter):
+    title = _("SLA")
+    parameter_name = "sla"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Overdue now")),
+            ("breached", _("Flagged as breached")),
+            ("met", _("Decided within SLA")),
+            ("missed", _("Decided late")),
+        ]
+
+    def queryset(self, request, queryset):
+        from django.db.models import F
+
+        value = self.value()
+        if value == "overdue":
+            return services.overdue_cases(queryset=queryset)
+        if value == "breached":
+            return queryset.filter(sla_breached=True)
+        if value == "met":
+            return queryset.filter(decided_at__isnull=False, decided_at__lte=F("sla_due_at"))
+        if value == "missed":
+            return queryset.filter(decided_at__isnull=False, decided_at__gt=F("sla_due_at"))
+        return queryset
+
+
+class RepeatInfringerFilter(admin.SimpleListFilter):
+    title = _("repeat infringer")
+    parameter_name = "repeat"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Seller seen in %(n)s or more cases") % {"n": REPEAT})]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(
+                Exists(
+                    InfringingItem.objects.filter(
+                        case=OuterRef("pk"), seller__case_count__gte=REPEAT
+                    )
+                )
+            )
+        return queryset
+
+
+class ItemRepeatFilter(admin.SimpleListFilter):
+    title = _("repeat infringer")
+    parameter_name = "repeat"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Seller seen in %(n)s or more cases") % {"n": REPEAT})]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(seller__case_count__gte=REPEAT)
+        return queryset
+
+
+# --- inlines -------------------------------------------------------------------------------
+
+
+class InfringingItemInline(admin.TabularInline):
+    model = InfringingItem
+    form = InfringingItemInlineForm
+    extra = 0
+    fields = (
+        "kind",
+        "url",
+        "normalized_url",
+        "seller_handle",
+        "seller_cases",
+        "shop_id",
+        "title",
+        "price_thb",
+        "outcome",
+        "outcome_reason",
+        "outcome_at",
+    )
+    show_change_link = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seller", "outcome_reason", "case")
+
+    @admin.display(description=_("cases of this seller"))
+    def seller_cases(self, obj):
+        if not obj.seller_id:
+            return "—"
+        count = obj.seller.case_count
+        if count >= REPEAT:
+            return format_html('<strong class="td-repeat">{}</strong>', count)
+        return count
+
+    def _platform_can_decide(self, request, obj) -> bool:
+        return (
+            obj is not None
+            and obj.state in services.ITEM_OUTCOMES_BY_STATE
+            and request.user.has_perm("takedowns.record_platform_decision")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        always = ("normalized_url", "seller_cases", "outcome_at")
+        content = ("kind", "url", "seller_handle", "shop_id", "title", "price_thb")
+        outcome = ("outcome", "outcome_reason")
+        if is_platform_user(request.user):
+            return always + content + (() if self._platform_can_decide(request, obj) else outcome)
+        if request.user.is_superuser and self._platform_can_decide(request, obj):
+            return always + content
+        return always + outcome
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.state in services.ITEM_EDIT_STATES
+            and not is_platform_user(request.user)
+            and super().has_add_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None or not super().has_change_permission(request, obj):
+            return False
+        if is_platform_user(request.user):
+            return self._platform_can_decide(request, obj)
+        return obj.state in services.ITEM_EDIT_STATES or (
+            request.user.is_superuser and self._platform_can_decide(request, obj)
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.state in services.ITEM_EDIT_STATES
+            and not is_platform_user(request.user)
+            and super().has_delete_permission(request, obj)
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"actor": request.user})
+        # One query for the reason codes, shared by every row's select.
+        field = formset.form.base_fields.get("outcome_reason")
+        if field is not None:
+            field.choices = [("", "---------")] + [
+                (reason.pk, str(reason)) for reason in ReasonCode.objects.filter(active=True)
+            ]
+        return formset
+
+
+class EvidenceInline(admin.TabularInline):
+    model = Evidence
+    form = EvidenceForm
+    extra = 0
+    fields = (
+        "kind",
+        "file",
+        "captured_at",
+        "description",
+        "original_name",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = ("original_name", "size", "sha256", "uploaded_by", "uploaded_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.state in services.EVIDENCE_ADD_STATES
+            and not is_platform_user(request.user)
+            and super().has_add_permission(request, obj)
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return False  # evidence is kept as uploaded; delete and upload again
+
+    def has_delete_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and obj.state in services.ITEM_EDIT_STATES
+            and super().has_delete_permission(request, obj)
+        )
+
+
+class StatusEventInline(admin.TabularInline):
+    model = StatusEvent
+    extra = 0
+    fields = (
+        "at",
+        "from_state",
+        "to_state",
+        "item",
+        "item_outcome",
+        "actor",
+        "reason_code",
+        "note",
+    )
+    readonly_fields = fields
+    ordering = ("at", "id")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "reason_code", "item")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- the case ------------------------------------------------------------------------------
+
+
+class CaseChangeList(ChangeList):
+    """Adds nothing per row: the page's items and their sellers come in one prefetch."""
+
+
+@admin.register(TakedownCase)
+class TakedownCaseAdmin(SimpleHistoryAdmin):
+    form = TakedownCaseForm
+    list_display = (
+        "reference",
+        "title",
+        "state",
+        "priority",
+        "age",
+        "sla_flag",
+        "right_type",
+        "infringement_type",
+        "repeat_infringer",
+        "forwarded_at",
+    )
+    list_display_links = ("reference", "title")
+    list_select_related = ("right",)
+    list_filter = (
+        "state",
+        "priority",
+        "right__right_type",
+        "infringement_type",
+        SLAFilter,
+        RepeatInfringerFilter,
+        ("created_at", admin.DateFieldListFilter),
+        ("forwarded_at", admin.DateFieldListFilter),
+        ("decided_at", admin.DateFieldListFilter),
+    )
+    search_fields = ("=reference", "=ippc_ticket_id", "title")
+    search_help_text = _("Exact case reference or IPPC ticket ID, or words of the title.")
+    list_per_page = 50
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    raw_id_fields = ("rights_holder", "right", "assigned_officer", "assigned_liaison")
+    inlines = (InfringingItemInline, EvidenceInline, StatusEventInline)
+    readonly_fields = ("reference", "state", *TIMING_FIELDS)
+
+    # -- queryset and permissions ------------------------------------------------------------
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("right", "rights_holder")
+        queryset = queryset.prefetch_related(
+            Prefetch(
+                "items",
+                queryset=InfringingItem.objects.select_related("seller").only(
+                    "id", "case_id", "seller_handle", "seller__handle", "seller__case_count"
+                ),
+                to_attr="prefetched_items",
+            )
+        )
+        return services.cases_visible_to(user=request.user, queryset=queryset)
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or obj.state not in FINAL_STATES
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or obj.state in (S.DRAFT, S.WITHDRAWN)
+
+    def get_deleted_objects(self, objs, request):
+        # A deletable case takes its items, evidence and log with it; their own admins refuse
+        # deleting them one by one, which must not block deleting the whole draft.
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
+    # -- form layout -------------------------------------------------------------------------
+
+    def get_fieldsets(self, request, obj=None):
+        platform = is_platform_user(request.user)
+        reporter = ["reporter_name", "reporter_email"]
+        if not platform:
+            reporter += ["reporter_phone", "reporter_position"]
+        reporter += [
+            "reporter_basis",
+            "authorization_document",
+            "authorization_valid_from",
+            "authorization_valid_until",
+        ]
+        fieldsets = [
+            (
+                None,
+                {
+                    "fields": [
+                        "reference",
+                        "state",
+                        "title",
+                        "description",
+                        "rights_holder",
+                        "right",
+                        "infringement_type",
+                        "priority",
+                        "respondent_is_creator",
+                    ]
+                },
+            ),
+            (_("Reporter (what the platform asks of a report)"), {"fields": reporter}),
+            (_("Platform"), {"fields": list(PLATFORM_FIELDS)}),
+            (_("Timings, SLA and appeals"), {"fields": list(TIMING_FIELDS)}),
+        ]
+        if not platform:
+            fieldsets.append(
+                (_("DIP"), {"fields": ["assigned_officer", "assigned_liaison", "internal_note"]})
+            )
+        if obj is None:
+            fieldsets = [fs for fs in fieldsets if fs[0] != _("Timings, SLA and appeals")]
+        elif self.has_change_permission(request, obj):
+            fieldsets.append(
+                (
+                    _("Next step"),
+                    {"fields": ["version_seen", *TakedownCaseForm.TRANSITION_FIELDS]},
+                )
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        computed = ("reference", "state", *TIMING_FIELDS)
+        if obj is None:
+            return computed + PLATFORM_FIELDS
+        editable_model_fields = [
+            f.name for f in TakedownCase._meta.fields if f.editable and not f.primary_key
+        ]
+        user = request.user
+        if is_platform_user(user):
+            writable = set(PLATFORM_FIELDS)
+        elif obj.state in services.CASE_EDIT_STATES:
+            writable = set(editable_model_fields) - set(PLATFORM_FIELDS)
+        else:
+            writable = set(DIP_ALWAYS_FIELDS)
+        if user.is_superuser:
+            writable |= set(PLATFORM_FIELDS)
+        return computed + tuple(f for f in editable_model_fields if f not in writable)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def get_changelist(self, request, **kwargs):
+        return CaseChangeList
+
+    # -- saving: through the services ----------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.save()
+            services.case_log_created(case=obj, actor=request.user)
+            return
+        model_fields = {f.name for f in TakedownCase._meta.fields}
+        changed = [name for name in form.changed_data if name in model_fields]
+        obj.version = form.cleaned_data["version_seen"] + 1
+        obj.save(update_fields=[*changed, "version", "updated_at"])
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is InfringingItem:
+            self._save_items(request, formset)
+        elif formset.model is Evidence:
+            instances = formset.save(commit=False)
+            for evidence in instances:
+                evidence.uploaded_by = request.user
+                evidence.save()
+            for evidence in formset.deleted_objects:
+                evidence.delete()
+        else:
+            formset.save()
+
+    def _save_items(self, request, formset):
+        platform_forms = []
+        for item_form in formset.forms:
+            if item_form in formset.deleted_forms or not item_form.has_changed():
+                continue
+            if "outcome" in item_form.changed_data and item_form.instance.pk:
+                platform_forms.append(item_form)
+        if not platform_forms:
+            formset.save()
+            return
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [(f.instance, ["outcome"]) for f in platform_forms]
+        for item_form in platform_forms:
+            services.item_record_outcome(
+                item=item_form.instance,
+                outcome=item_form.cleaned_data["outcome"],
+                actor=request.user,
+                reason_code=item_form.cleaned_data.get("outcome_reason"),
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        to_state = form.cleaned_data.get("transition") if change else None
+        if not to_state:
+            return
+        case = form.instance
+        state_before = case.state
+        case.refresh_from_db()
+        if case.state != state_before:
+            return  # item outcomes already moved the case (roll-up)
+        try:
+            services.case_transition(
+                case=case,
+                to_state=to_state,
+                actor=request.user,
+                note=form.cleaned_data.get("transition_note") or "",
+                reason_code=form.cleaned_data.get("transition_reason"),
+                at=form.cleaned_data.get("transition_at"),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            transaction.set_rollback(True)
+            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        else:
+            messages.success(
+                request,
+                _("Case %(ref)s moved to “%(state)s”.")
+                % {"ref": case.reference, "state": S(to_state).label},
+            )
+
+    # -- columns -------------------------------------------------------------------------------
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, obj):
+        end = obj.closed_at or timezone.now()
+        return timesince(obj.created_at, end, depth=1)
+
+    @admin.display(description=_("right type"), ordering="right__right_type")
+    def right_type(self, obj):
+        return obj.right.get_right_type_display()
+
+    @admin.display(description=_("SLA"))
+    def sla_flag(self, obj):
+        if obj.is_overdue():
+            return format_html(
+                '<span class="td-sla-overdue" title="{}">⚠ {}</span>',
+                _local(obj.sla_due_at),
+                _("overdue"),
+            )
+        if obj.state in (S.FORWARDED, S.UNDER_PLATFORM_REVIEW, S.INFO_REQUESTED):
+            return format_html('<span title="{}">{}</span>', _("due"), _local(obj.sla_due_at))
+        if obj.decided_at and obj.sla_due_at:
+            return _("met") if obj.decided_at <= obj.sla_due_at else _("late")
+        return "—"
+
+    @admin.display(description=_("repeat infringer"))
+    def repeat_infringer(self, obj):
+        items = getattr(obj, "prefetched_items", None) or []
+        best = max(
+            (item.seller for item in items if item.seller_id),
+            key=lambda seller: seller.case_count,
+            default=None,
+        )
+        if best is None or best.case_count < 2:
+            return "—"
+        text = f"{best} ({best.case_count})"
+        if best.case_count >= REPEAT:
+            return format_html('<strong class="td-repeat">{}</strong>', text)
+        return text
+
+    # -- read-only displays ----------------------------------------------------------------------
+
+    @admin.display(description=_("SLA"))
+    def sla_status(self, obj):
+        if not obj.sla_due_at:
+            return "—"
+        text = _("due %(due)s") % {"due": _local(obj.sla_due_at)}
+        if obj.is_overdue():
+            return format_html(
+                '<strong class="td-sla-overdue">{} — {}</strong>', text, _("overdue")
+            )
+        return text
+
+    @admin.display(description=_("paused for information"))
+    def paused_display(self, obj):
+        seconds = obj.paused_seconds_until(timezone.now())
+        if obj.paused_since:
+            return _("%(time)s (paused since %(since)s)") % {
+                "time": _duration(seconds),
+                "since": _local(obj.paused_since),
+            }
+        return _duration(seconds)
+
+    @admin.display(description=_("time to takedown"))
+    def time_to_takedown_display(self, obj):
+        return _duration(obj.takedown_seconds)
+
+    @admin.display(description=_("appeal deadlines"))
+    def appeal_deadlines(self, obj):
+        if not obj.first_appeal_deadline:
+            return "—"
+        parts = [
+            _("first appeal by %(d)s (30 days after the notice)")
+            % {"d": _local(obj.first_appeal_deadline)}
+        ]
+        if obj.respondent_is_creator:
+            parts.append(_("creators may appeal once"))
+        elif obj.second_appeal_deadline:
+            parts.append(
+                _("second appeal by %(d)s (15 days after the first was rejected)")
+                % {"d": _local(obj.second_appeal_deadline)}
+            )
+        else:
+            parts.append(_("second appeal: 15 days after the first is rejected"))
+        parts.append(_("appeals so far: %(n)s") % {"n": obj.appeal_count})
+        return "; ".join(str(p) for p in parts)
+
+
+# --- reference data and children ------------------------------------------------------------
+
+
+@admin.register(RightsHolder)
+class RightsHolderAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "name_en", "kind", "country", "contact_name")
+    list_filter = ("kind",)
+    search_fields = ("name", "name_en", "tax_id")
+
+
+@admin.register(ProtectedRight)
+class ProtectedRightAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "right_type",
+        "registration_number",
+        "owner",
+        "jurisdiction",
+        "valid_from",
+        "valid_until",
+    )
+    list_select_related = ("owner",)
+    list_filter = ("right_type",)
+    search_fields = ("name", "registration_number", "owner__name")
+    raw_id_fields = ("owner", "gi_product")
+
+
+@admin.register(ReasonCode)
+class ReasonCodeAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name_th", "name_en", "use", "note_required", "active")
+    list_filter = ("use", "active")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # events refer to them: deactivate instead
+
+
+@admin.register(InfringingItem)
+class InfringingItemAdmin(CaseScopedMixin, SimpleHistoryAdmin):
+    list_display = ("normalized_url", "kind", "case", "seller_handle", "seller_cases", "outcome")
+    list_select_related = ("case", "seller")
+    list_filter = ("kind", "outcome", ItemRepeatFilter)
+    search_fields = ("=seller_handle", "=normalized_url", "=case__reference")
+    raw_id_fields = ("case",)
+    readonly_fields = ("normalized_url", "outcome", "outcome_reason", "outcome_at")
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    @admin.display(description=_("cases of this seller"), ordering="seller__case_count")
+    def seller_cases(self, obj):
+        return obj.seller.case_count if obj.seller_id else "—"
+
+    def has_add_permission(self, request):
+        return False  # items are added in their case
+
+    def has_change_permission(self, request, obj=None):
+        return False  # changed in their case, where the state rules apply
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlatformSeller)
+class PlatformSellerAdmin(admin.ModelAdmin):
+    list_display = ("handle", "case_count", "last_reported_at")
+    search_fields = ("=handle",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(CaseScopedMixin, SimpleHistoryAdmin):
+    form = EvidenceForm
+    list_display = ("original_name", "case", "kind", "captured_at", "size", "sha256")
+    list_select_related = ("case",)
+    list_filter = ("kind",)
+    search_fields = ("=sha256", "=case__reference")
+    raw_id_fields = ("case", "item")
+    readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_by")
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.uploaded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not is_platform_user(request.user)
+
+
+@admin.register(StatusEvent)
+class StatusEventAdmin(CaseScopedMixin, admin.ModelAdmin):
+    list_display = ("at", "case", "from_state", "to_state", "item_outcome", "actor", "reason_code")
+    list_select_related = ("case", "actor", "reason_code")
+    list_filter = ("to_state",)
+    search_fields = ("=case__reference",)
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,198 @@
+"""Admin forms: they validate through the services (one place per rule) and refuse lost updates."""
+
+from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from takedowns import services
+from takedowns.choices import CaseState, ItemOutcome
+from takedowns.models import Evidence, InfringingItem, ReasonCode, TakedownCase
+
+STALE_MESSAGE = _(
+    "Someone else saved this case after you opened it. Nothing of yours was saved: "
+    "reload the page to see their changes, then make yours again."
+)
+
+
+def _as_form_error(error: Exception) -> ValidationError | str:
+    if isinstance(error, PermissionDenied):
+        return str(error) or _("Your role may not do this.")
+    return error
+
+
+class ReasonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.code})"
+
+
+class TakedownCaseForm(forms.ModelForm):
+    """The case form; ``actor`` is set by the admin. Adds the version seen and the next step."""
+
+    actor = None
+    TRANSITION_FIELDS = ("transition", "transition_reason", "transition_note", "transition_at")
+
+    version_seen = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    transition = forms.ChoiceField(
+        label=_("Move the case to"),
+        required=False,
+        help_text=_("Only the steps your role may take from the current state are offered."),
+    )
+    transition_reason = ReasonChoiceField(
+        queryset=ReasonCode.objects.filter(active=True),
+        required=False,
+        label=_("Reason code"),
+        help_text=_("Required for a refusal or an information request."),
+    )
+    transition_note = forms.CharField(
+        label=_("Note for this step"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+    )
+    transition_at = forms.SplitDateTimeField(
+        label=_("Time of this step"),
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text=_("Leave empty for now; the liaison enters the platform's decision time here."),
+    )
+
+    class Meta:
+        model = TakedownCase
+        # The admin narrows this per role and state (see TakedownCaseAdmin.get_readonly_fields).
+        fields = (
+            "title",
+            "description",
+            "rights_holder",
+            "right",
+            "infringement_type",
+            "priority",
+            "respondent_is_creator",
+            "reporter_name",
+            "reporter_email",
+            "reporter_phone",
+            "reporter_position",
+            "reporter_basis",
+            "authorization_document",
+            "authorization_valid_from",
+            "authorization_valid_until",
+            "internal_note",
+            "assigned_officer",
+            "assigned_liaison",
+            "ippc_ticket_id",
+            "platform_note",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "version_seen" in self.fields and self.instance.pk:
+            self.fields["version_seen"].initial = self.instance.version
+        if "transition" in self.fields:
+            allowed = (
+                services.case_allowed_transitions(case=self.instance, actor=self.actor)
+                if self.instance.pk
+                else []
+            )
+            self.fields["transition"].choices = [("", _("— no change —"))] + [
+                (state, CaseState(state).label) for state in allowed
+            ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = (
+                TakedownCase.objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is None or cleaned.get("version_seen") != current:
+                raise ValidationError(STALE_MESSAGE, code="stale")
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        to_state = self.cleaned_data.get("transition")
+        if not to_state or self.errors:
+            return
+        try:
+            services.case_check_transition(
+                case=self.instance,
+                to_state=to_state,
+                actor=self.actor,
+                note=self.cleaned_data.get("transition_note") or "",
+                reason_code=self.cleaned_data.get("transition_reason"),
+                at=self.cleaned_data.get("transition_at"),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            self.add_error("transition", _as_form_error(error))
+
+
+class InfringingItemInlineForm(forms.ModelForm):
+    """DIP edits the item; the liaison records only its outcome (checked by the service)."""
+
+    actor = None
+
+    class Meta:
+        model = InfringingItem
+        fields = (
+            "case",
+            "kind",
+            "url",
+            "seller_handle",
+            "shop_id",
+            "title",
+            "price_thb",
+            "outcome",
+            "outcome_reason",
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if "outcome" in self.changed_data and self.instance.pk:
+            outcome = cleaned.get("outcome")
+            if outcome == ItemOutcome.PENDING:
+                self.add_error("outcome", _("A decided item cannot go back to pending."))
+                return cleaned
+            try:
+                services.item_check_outcome(
+                    case=self.instance.case,
+                    outcome=outcome,
+                    actor=self.actor,
+                    reason_code=cleaned.get("outcome_reason"),
+                )
+            except (ValidationError, PermissionDenied) as error:
+                self.add_error("outcome", _as_form_error(error))
+        return cleaned
+
+
+class EvidenceForm(forms.ModelForm):
+    """Checks the upload (type, content, size) and stores its SHA-256; a bad file is not kept."""
+
+    class Meta:
+        model = Evidence
+        fields = ("case", "item", "kind", "file", "captured_at", "description")
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if (
+            upload
+            and upload is not getattr(self.instance, "file", None)
+            and "file" in self.changed_data
+        ):
+            checked = services.evidence_check_file(file=upload)
+            self.instance.original_name = checked.original_name
+            self.instance.content_type = checked.content_type
+            self.instance.size = checked.size
+            self.instance.sha256 = checked.sha256
+        return upload
+
+    def validate_unique(self):
+        # ``sha256`` is not a form field, so check "same file twice in one case" ourselves.
+        super().validate_unique()
+        instance = self.instance
+        if instance.sha256 and instance.case_id:
+            clash = Evidence.objects.filter(case_id=instance.case_id, sha256=instance.sha256)
+            if instance.pk:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                self.add_error("file", _("This file is already attached to the case."))
