@@ -21,8 +21,8 @@ class IsPlatformLiaison(BasePermission):
 class IsStaffOrLiaisonToken(BasePermission):
     """The schema and its docs page: a logged-in staff user, or a liaison's token."""
 
-    message = _("Log in to the portal or send a TikTok Liaison account's API token.")
-    code = "not_authenticated"
+    message = _("Log in to the portal, or send a TikTok Liaison account's API token.")
+    code = "not_liaison"
 
     def has_permission(self, request, view) -> bool:
         user = request.user

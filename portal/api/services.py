@@ -8,7 +8,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,3 +83,60 @@ def idempotency_keys_purge() -> int:
     """Delete stored answers older than the retention; returns how many."""
     cutoff = timezone.now() - IDEMPOTENCY_RETENTION
     return IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+# --- decisions: always through takedowns' state machine ------------------------------------------
+
+
+def case_decision_record(
+    *,
+    case,
+    decision: str,
+    actor,
+    note: str = "",
+    reason_code: str = "",
+    at=None,
+    ippc_ticket_id: str | None = None,
+) -> bool:
+    """Record the platform's decision on ``case`` through ``takedowns.services.case_transition``.
+
+    Returns False and writes nothing when the case already has exactly this decision (and ticket
+    id): recording the same decision again is a no-op, not a refusal. Any refusal of the state
+    machine (ValidationError with a code, PermissionDenied) propagates unchanged.
+    """
+    from takedowns.services import case_save_fields, case_transition
+
+    new_ticket = ippc_ticket_id is not None and ippc_ticket_id != case.ippc_ticket_id
+    if case.state == decision and not new_ticket:
+        return False
+    with transaction.atomic():
+        if case.state != decision:
+            case_transition(
+                case=case,
+                to_state=decision,
+                actor=actor,
+                note=note,
+                reason_code=reason_code,
+                at=at,
+            )
+        if new_ticket:
+            if not actor.has_perm("takedowns.record_platform_decision"):
+                raise PermissionDenied(_("Only the platform records its ticket id."))
+            case.ippc_ticket_id = ippc_ticket_id
+            case_save_fields(case=case, expected_version=case.version, fields=["ippc_ticket_id"])
+    return True
+
+
+def item_decision_record(
+    *, item, outcome: str, actor, note: str = "", reason_code: str = "", at=None
+) -> bool:
+    """Record the platform's outcome for one item through ``item_record_outcome``; False (and no
+    write) when the item already has exactly this outcome."""
+    from takedowns.services import item_record_outcome
+
+    if item.outcome == outcome:
+        return False
+    item_record_outcome(
+        item=item, outcome=outcome, actor=actor, reason_code=reason_code, note=note, at=at
+    )
+    return True

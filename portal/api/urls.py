@@ -8,4 +8,15 @@ urlpatterns = [
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.docs, name="docs"),
     path("v1/me/", views.MeView.as_view(), name="me"),
+    path("v1/cases/", views.CaseListView.as_view(), name="case-list"),
+    path("v1/cases/<str:reference>/", views.CaseDetailView.as_view(), name="case-detail"),
+    path(
+        "v1/cases/<str:reference>/decision/",
+        views.CaseDecisionView.as_view(),
+        name="case-decision",
+    ),
+    path(
+        "v1/items/<str:item_id>/decision/", views.ItemDecisionView.as_view(), name="item-decision"
+    ),
+    path("v1/events/", views.EventFeedView.as_view(), name="events"),
 ]

@@ -8,6 +8,7 @@ from django.conf import settings as django_settings
 from rest_framework.test import APIClient
 
 from portal.api.models import ApiToken
+from tests.takedowns import conftest as takedown_builders
 
 
 @pytest.fixture(autouse=True)
@@ -44,3 +45,26 @@ def api_as(token_for):
         return api
 
     return client
+
+
+# --- takedown cases, built with the takedowns tests' own builders ------------------------------
+
+holder = takedown_builders.holder
+right = takedown_builders.right
+make_case = takedown_builders.make_case
+walk = takedown_builders.walk
+
+
+@pytest.fixture
+def case_in(right, role_users):
+    """`case_in(state, items=1)` returns a case walked to ``state`` by the right roles."""
+
+    def build(state, *, items=1, **extra):
+        return walk(make_case(right, items=items, **extra), state, role_users)
+
+    return build
+
+
+@pytest.fixture
+def liaison_api(liaison, api_as):
+    return api_as(liaison)
