@@ -1,0 +1,60 @@
+"""The bench code at toy size: builds 1,000 cases with COPY and takes every measurement once.
+
+Timings are not asserted (the bench itself does that, at full size); this keeps the code working.
+"""
+
+import pytest
+from django.db import connection
+
+from bench import dataset, measure
+from bench import run as bench_run
+from takedowns.models import InfringingItem, StatusEvent, TakedownCase
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the bench loads data with PostgreSQL COPY"
+)
+
+
+@pytest.fixture
+def built(db, settings):
+    settings.ALLOWED_HOSTS = ["testserver"]
+    return dataset.build(dataset.Sizes.scaled(1000), log=lambda line: None)
+
+
+def test_the_dataset_is_built_with_copy(built):
+    assert TakedownCase.objects.count() == 1000
+    assert InfringingItem.objects.count() == 1500
+    detail = TakedownCase.objects.get(pk=built["detail_case_id"])
+    assert detail.items.count() == 20 and detail.events.count() == 30
+    assert StatusEvent.objects.count() > 1000
+    # sequences moved past the loaded ids: the ORM can add rows after a COPY
+    assert TakedownCase.objects.order_by("-pk")[0].pk == 1000
+    assert dataset.sample_of_existing()["detail_case_id"] == built["detail_case_id"]
+
+
+def test_every_page_measurement_runs_once(built):
+    client = measure.admin_client()
+    figures = [
+        *measure.case_list_figures(client, 1),
+        *measure.search_figures(client, 1, built),
+        measure.detail_figure(client, 1, built),
+        measure.dashboard_figure(client, 1),
+    ]
+    by_name = {figure.name: figure for figure in figures}
+    assert by_name["case list, unfiltered"].value is not None
+    assert by_name["case list, unfiltered"].extra["queries"] > 0
+    assert by_name["case detail (20 items, 30 events)"].value is not None
+    assert all(figure.line() for figure in figures)
+
+
+def test_import_and_export_measurements_run_once(built, tmp_path):
+    if bench_run.find_case_resource() is None:
+        pytest.skip("takedowns has no TakedownCase Resource yet")
+    path = tmp_path / "cases.csv"
+    headers, _key = bench_run.write_import_file(path, 50)
+    result = bench_run.child_import(str(path))
+    assert result["state"] == "succeeded", result
+    assert result["new"] == 50
+    assert bench_run.copy_file_into_plain_table(path, headers) > 0
+    exported = bench_run.child_export(1000)
+    assert exported["rows"] == 1000 and exported["first_byte"] is not None
