@@ -15,6 +15,7 @@ import re
 import tablib
 from django.contrib import messages
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.db import models
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
@@ -142,12 +143,22 @@ class PortalResource(resources.ModelResource):
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
+        if isinstance(f, models.TextField) and not f.choices:
+            return widgets.CharWidget
         widget = super().widget_from_django_field(f, default)
         if widget is widgets.IntegerWidget:
             return IntegerWidget
         if widget in (widgets.DecimalWidget, widgets.FloatWidget):
             return DecimalWidget
         return widget
+
+    @classmethod
+    def widget_kwargs_for_field(cls, field_name, django_field):
+        kwargs = super().widget_kwargs_for_field(field_name, django_field)
+        if isinstance(django_field, models.TextField) and django_field.blank:
+            # An empty XLSX cell is None; a blank text column stores "" (as CharFields already do).
+            kwargs.update({"coerce_to_string": True, "allow_blank": True})
+        return kwargs
 
     @classmethod
     def get_m2m_widget(cls, field):

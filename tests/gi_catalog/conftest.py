@@ -97,7 +97,7 @@ def upload(client, model: str, content: bytes, name: str = "data.csv", fmt: str 
 def admin_import(client, model: str, content: bytes, name: str = "data.csv", fmt: str = "csv"):
     """Upload, and confirm when the dry run passed. Returns (dry-run response, confirm response)."""
     response = upload(client, model, content, name, fmt)
-    confirm_form = response.context["confirm_form"] if response.context else None
+    confirm_form = response.context.get("confirm_form") if response.context else None
     if confirm_form is None:
         return response, None
     confirmed = client.post(
