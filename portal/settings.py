@@ -226,6 +226,9 @@ IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 
 
 # Platform API (portal.api): knox tokens issued by supervisors, per-token rate limit, OpenAPI schema.
 KNOX_TOKEN_MODEL = "api.ApiToken"
+# knox's migrations create its default token table even when the model is swapped (and that table
+# then blocks flushing auth_user); our token table is api.ApiToken's, so knox needs none.
+MIGRATION_MODULES = {"knox": None}
 REST_KNOX = {"TOKEN_PREFIX": "mou_", "AUTH_HEADER_PREFIX": "Token"}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["portal.api.authentication.PlatformTokenAuthentication"],
@@ -243,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "takedowns.choices.CaseState",
+        "ItemOutcomeEnum": "takedowns.choices.ItemOutcome",
+    },
 }
 
 if PRODUCTION:

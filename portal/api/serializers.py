@@ -63,7 +63,9 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class ItemSerializer(serializers.ModelSerializer):
     outcome = serializers.ChoiceField(choices=ItemOutcome.choices)
-    outcome_reason = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    outcome_reason = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = InfringingItem
@@ -101,7 +103,7 @@ class EventSerializer(serializers.ModelSerializer):
     from_state = serializers.CharField()
     to_state = serializers.ChoiceField(choices=CaseState.choices)
     item_outcome = serializers.CharField()
-    reason_code = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    reason_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = StatusEvent

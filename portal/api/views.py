@@ -86,7 +86,9 @@ def query_params(serializer_class, request) -> dict:
 class MeView(APIView):
     """Who holds this token and until when: a cheap way for a client to check its setup."""
 
-    @extend_schema(responses={200: s.TokenInfoSerializer, **ERRORS}, tags=["token"])
+    @extend_schema(
+        responses={200: s.TokenInfoSerializer, **ERRORS}, tags=["token"], operation_id="token_info"
+    )
     def get(self, request):
         token = request.auth
         data = {
@@ -103,6 +105,7 @@ class CaseListView(APIView):
         responses={200: s.CasePageSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer}
         | ERRORS,
         tags=["cases"],
+        operation_id="cases_list",
         summary="Cases forwarded to the platform, oldest change first",
     )
     def get(self, request):
@@ -127,6 +130,7 @@ class CaseDetailView(APIView):
     @extend_schema(
         responses={200: s.CaseDetailSerializer, 404: s.ErrorSerializer} | ERRORS,
         tags=["cases"],
+        operation_id="cases_detail",
         summary="One case with its items",
     )
     def get(self, request, reference: str):
@@ -139,6 +143,7 @@ class EventFeedView(APIView):
         parameters=[s.EventQuerySerializer],
         responses={200: s.EventFeedSerializer, 400: s.ErrorSerializer} | ERRORS,
         tags=["events"],
+        operation_id="events_feed",
         summary="Status events of the platform's cases after an event id",
     )
     def get(self, request):
@@ -230,6 +235,7 @@ class CaseDecisionView(IdempotentWriteView):
         request=s.CaseDecisionSerializer,
         responses={200: s.CaseDecisionResultSerializer} | WRITE_ERRORS,
         tags=["decisions"],
+        operation_id="case_decision",
         summary="Record the platform's decision on a case",
     )
     def post(self, request, reference: str):
@@ -265,6 +271,7 @@ class ItemDecisionView(IdempotentWriteView):
         request=s.ItemDecisionSerializer,
         responses={200: s.ItemDecisionResultSerializer} | WRITE_ERRORS,
         tags=["decisions"],
+        operation_id="item_decision",
         summary="Record the platform's outcome for one infringing item",
     )
     def post(self, request, item_id: str):
