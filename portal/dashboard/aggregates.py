@@ -1,9 +1,10 @@
 """Database expressions the dashboard needs that Django does not ship (PostgreSQL, SQLite)."""
 
+import json
 import math
 
 from django.db import connection
-from django.db.models import Aggregate, FloatField, Func, QuerySet
+from django.db.models import Aggregate, FloatField, Func, IntegerField, QuerySet
 
 
 class PercentileCont(Aggregate):
@@ -94,3 +95,64 @@ def percentiles(queryset: QuerySet, expression, fractions: tuple[float, ...]) ->
             value += (rank - low) * (pair[1] - pair[0])
         values.append(value)
     return values
+
+
+class LocalDayNumber(Func):
+    """Days since 1970-01-01 of a datetime's local date, for a fixed UTC offset in seconds."""
+
+    output_field = IntegerField()
+    arity = 1
+
+    def __init__(self, expression, offset_seconds: int, **extra):
+        self.offset_seconds = int(offset_seconds)
+        super().__init__(expression, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template=(
+                f"floor((EXTRACT(EPOCH FROM %(expressions)s) + {self.offset_seconds}) / 86400.0)::int"
+            ),
+            **extra,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            template=(
+                f"CAST(((julianday(%(expressions)s) - 2440587.5) * 86400.0 + {self.offset_seconds})"
+                " / 86400.0 AS INTEGER)"
+            ),
+            **extra,
+        )
+
+
+class LookupByIndex(Func):
+    """``values[index - first]`` of a list of integers passed as one parameter (0 outside it).
+
+    PostgreSQL indexes an array; SQLite reads the JSON text with ``json_extract``. One lookup per
+    row, however long the list.
+    """
+
+    output_field = IntegerField()
+    arity = 1
+
+    def __init__(self, index, values: list[int], first: int, **extra):
+        self.values, self.first = [int(v) for v in values], int(first)
+        super().__init__(index, **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"COALESCE((%s::int[])[({sql}) - {self.first} + 1], 0)",
+            (self.values, *params),
+        )
+
+    def as_sqlite(self, compiler, connection, **extra):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"COALESCE(json_extract(%s, '$[' || (({sql}) - {self.first}) || ']'), 0)",
+            (json.dumps(self.values), *params),
+        )

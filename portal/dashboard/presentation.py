@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gi_catalog.choices import OnboardingStatus
 from portal.choices import TargetMetric, WorkstreamCode
+from takedowns.choices import CaseState
 from training.choices import ConsultationTopic
 
 SECTION_TITLES = {
@@ -38,6 +39,19 @@ SCALARS = {
         ("views", _("Views"), "int"),
         ("orders", _("Orders"), "int"),
         ("gmv", _("GMV (THB)"), "money"),
+    ],
+    "takedowns": [
+        ("cases", _("Cases opened"), "int"),
+        ("forwarded", _("Cases forwarded to the platform"), "int"),
+        ("decided", _("Cases decided by the platform"), "int"),
+        ("removed", _("Decided cases removed"), "int"),
+        ("median_hours", _("Median time to takedown"), "hours"),
+        ("p90_hours", _("90th percentile time to takedown"), "hours"),
+        ("within_24h_pct", _("Decided within 24 hours"), "percent"),
+        ("within_3wd_pct", _("Decided within 3 working days"), "percent"),
+        ("removal_rate", _("Removal rate"), "percent"),
+        ("reinstatement_rate", _("Reinstatement rate"), "percent"),
+        ("overdue_now", _("Awaiting a decision past the deadline now"), "int"),
     ],
     "training": [
         ("people_trained", _("People trained (completed a course)"), "int"),
@@ -70,6 +84,15 @@ TABLES = {
             None,
         ),
     ],
+    "takedowns": [
+        ("by_state", _("Cases by state"), (_("State"), _("Cases")), CaseState),
+        (
+            "repeat_infringers",
+            _("Top repeat infringers (seller handles in several cases)"),
+            (_("Seller handle"), _("Cases")),
+            None,
+        ),
+    ],
     "training": [
         (
             "sessions_by_month",
@@ -99,6 +122,12 @@ CHARTS_BY_SECTION = {
         ("gi_onboarding", _("Sellers by onboarding state")),
         ("gi_gmv", _("GMV by month (THB)")),
     ),
+    "takedowns": (
+        ("takedown_states", _("Cases by state")),
+        ("takedown_speed", _("How fast the platform acts")),
+        ("takedown_shares", _("Decisions")),
+        ("repeat_infringers", _("Top repeat infringers")),
+    ),
     "training": (
         ("training_people", _("People trained against the target")),
         ("training_sessions", _("Sessions and attendances by month")),
@@ -108,7 +137,12 @@ CHARTS_BY_SECTION = {
 }
 
 #: Trend lines drawn from the snapshots when there is no target to follow (the liaison).
-TREND_SERIES = ()
+TREND_SERIES = (
+    ("forwarded", _("Cases forwarded")),
+    ("median_hours", _("Median time to takedown (hours)")),
+    ("within_3wd_pct", _("Decided within 3 working days (%)")),
+    ("removal_rate", _("Removal rate (%)")),
+)
 
 TARGET_HEADERS = (
     _("Workstream"),
@@ -208,6 +242,55 @@ def chart_data(figures: dict) -> dict:
             "labels": [month for month, _n, _g in gi["gmv_by_month"]],
             "series": [
                 {"label": str(_("GMV (THB)")), "data": [g for _m, _n, g in gi["gmv_by_month"]]}
+            ],
+        }
+    takedowns = sections.get("takedowns")
+    if takedowns:
+        charts["takedown_states"] = {
+            "type": "bar",
+            "labels": [str(_label(CaseState, s)) for s, _n in takedowns["by_state"]],
+            "series": [{"label": str(_("Cases")), "data": [n for _s, n in takedowns["by_state"]]}],
+        }
+        charts["takedown_speed"] = {
+            "type": "bar",
+            "labels": [str(_("Median")), str(_("90th percentile"))],
+            "series": [
+                {
+                    "label": str(_("Hours to takedown")),
+                    "data": [takedowns["median_hours"], takedowns["p90_hours"]],
+                }
+            ],
+        }
+        charts["takedown_shares"] = {
+            "type": "bar",
+            "max": 100,
+            "labels": [
+                str(_("Within 24 hours")),
+                str(_("Within 3 working days")),
+                str(_("Removed")),
+                str(_("Reinstated")),
+            ],
+            "series": [
+                {
+                    "label": "%",
+                    "data": [
+                        takedowns["within_24h_pct"],
+                        takedowns["within_3wd_pct"],
+                        takedowns["removal_rate"],
+                        takedowns["reinstatement_rate"],
+                    ],
+                }
+            ],
+        }
+        charts["repeat_infringers"] = {
+            "type": "bar",
+            "horizontal": True,
+            "labels": ["@" + h for h, _n in takedowns["repeat_infringers"]],
+            "series": [
+                {
+                    "label": str(_("Cases")),
+                    "data": [n for _h, n in takedowns["repeat_infringers"]],
+                }
             ],
         }
     training = sections.get("training")

@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,15 @@ from django.utils.translation import gettext_lazy as _
 from gi_catalog.choices import OnboardingStatus
 from gi_catalog.models import GIProduct, OnboardingApplication, PromotionActivity, Seller
 from portal.choices import TargetMetric, WorkstreamCode
-from portal.models import Target
+from portal.dashboard.aggregates import (
+    LocalDayNumber,
+    LookupByIndex,
+    SecondsBetween,
+    percentiles,
+)
+from portal.models import PublicHoliday, Target
+from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
+from takedowns.models import InfringingItem, StatusEvent, TakedownCase
 from training.choices import ConsultationTopic
 from training.models import Attendance, Consultation, TrainingSession
 
@@ -203,12 +211,52 @@ def _actual_consultations(periods):
     return _count_per_target(Consultation.objects.all(), "pk", periods, "consulted_on")
 
 
+def _actual_cases_forwarded(periods):
+    return _count_per_target(
+        TakedownCase.objects.filter(forwarded_at__isnull=False),
+        "pk",
+        periods,
+        "forwarded_at",
+        moment=True,
+    )
+
+
+def _decided_cases():
+    return TakedownCase.objects.filter(
+        decided_at__isnull=False, forwarded_at__isnull=False
+    ).annotate(_decision_seconds=decision_seconds())
+
+
+def _rate_per_target(queryset, periods, part: Q):
+    """% of the cases decided within each target's period that match ``part``: one query."""
+    aggregates = {}
+    for pk, span in periods.items():
+        in_period = moment_q("decided_at", *span)
+        aggregates[f"n{pk}"] = Count("pk", filter=in_period)
+        aggregates[f"p{pk}"] = Count("pk", filter=in_period & part)
+    result = queryset.aggregate(**aggregates)
+    return {pk: percent(result[f"p{pk}"], result[f"n{pk}"]) for pk in periods}
+
+
+def _actual_removal_rate(periods):
+    return _rate_per_target(_decided_cases(), periods, Q(removed_at__isnull=False))
+
+
+def _actual_decided_within_3wd(periods):
+    decided = _decided_cases()
+    within, _span = within_working_days_q(decided)
+    return _rate_per_target(decided, periods, within)
+
+
 #: metric -> function(periods: {target_pk: (start, end)}) -> {target_pk: actual}
 METRIC_ACTUALS = {
     TargetMetric.GI_PRODUCTS_LISTED: _actual_gi_products,
     TargetMetric.SELLERS_ONBOARDED: _actual_sellers_onboarded,
     TargetMetric.PROMOTION_ACTIVITIES: _actual_promotion_activities,
     TargetMetric.PROMOTION_GMV: _actual_promotion_gmv,
+    TargetMetric.CASES_FORWARDED: _actual_cases_forwarded,
+    TargetMetric.REMOVAL_RATE: _actual_removal_rate,
+    TargetMetric.DECIDED_WITHIN_3_WORKING_DAYS: _actual_decided_within_3wd,
     TargetMetric.PEOPLE_TRAINED: _actual_people_trained,
     TargetMetric.TRAINING_SESSIONS: _actual_training_sessions,
     TargetMetric.CONSULTATIONS: _actual_consultations,
@@ -308,6 +356,145 @@ def gi_section(scope: Scope) -> dict:
     }
 
 
+# --- IP protection: notice and takedown ---------------------------------------------------------
+#
+# The takedowns app stores the timings a figure needs on the case (forwarded_at, decided_at,
+# removed_at, paused_seconds — the info-request pauses — and takedown_seconds = removed_at -
+# forwarded_at - pauses), so every figure is one aggregate over indexed columns.
+
+DECISION_HOURS = 24
+DECISION_WORKING_DAYS = 3
+REPEAT_INFRINGER_MIN_CASES = 2
+TOP_REPEAT_INFRINGERS = 10
+
+
+def cases_in_scope(scope: Scope):
+    """Every case, or for the liaison only those that reached the platform (as the admin shows)."""
+    cases = TakedownCase.objects.all()
+    if scope.platform_only:
+        cases = cases.filter(
+            Q(state__in=PLATFORM_VISIBLE_STATES)
+            | Q(state=CaseState.WITHDRAWN, forwarded_at__isnull=False)
+        )
+    return cases
+
+
+def decision_seconds():
+    """Forwarded to first decision, without the info-request pauses (the platform's clock)."""
+    return SecondsBetween(F("forwarded_at"), F("decided_at")) - F("paused_seconds")
+
+
+def utc_offset_seconds() -> int:
+    """Thailand keeps one offset all year (no daylight saving time)."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    return int(zone.utcoffset(datetime.now(zone)).total_seconds())
+
+
+def working_day_spans(first: date, last: date, days: int = DECISION_WORKING_DAYS) -> list[int]:
+    """For each day from ``first`` to ``last``: how many calendar days until its ``days``-th working
+    day (the rule of ``portal.workdays.add_working_days``: weekends and PublicHoliday are off).
+
+    A loop over calendar days (a few hundred a year), never over cases: the database then looks
+    each case's forwarding day up in this list.
+    """
+    horizon = last + timedelta(days=days * 3 + 30)
+    holidays = set(
+        PublicHoliday.objects.filter(date__range=(first, horizon)).values_list("date", flat=True)
+    )
+    spans = []
+    day = first
+    while day <= last:
+        current, remaining = day, days
+        while remaining:
+            current += timedelta(days=1)
+            if current.weekday() < 5 and current not in holidays:
+                remaining -= 1
+        spans.append((current - day).days)
+        day += timedelta(days=1)
+    return spans
+
+
+def within_working_days_q(decided):
+    """A Q for cases of ``decided`` decided within 3 working days of forwarding (pauses excluded).
+
+    ``add_working_days(forwarded_at, 3)`` is forwarded_at plus a whole number of calendar days that
+    depends only on the forwarding day, so: decision seconds <= 86400 * span(forwarding day).
+    One query (the range of forwarding days), one holiday query, then an array lookup per row.
+    """
+    offset = utc_offset_seconds()
+    bounds = decided.aggregate(first=Min("forwarded_at"), last=Max("forwarded_at"))
+    if bounds["first"] is None:
+        return Q(pk__in=[]), None
+    first = timezone.localtime(bounds["first"]).date()
+    last = timezone.localtime(bounds["last"]).date()
+    spans = working_day_spans(first, last)
+    epoch_day = (first - date(1970, 1, 1)).days
+    span = LookupByIndex(LocalDayNumber(F("forwarded_at"), offset), spans, epoch_day)
+    return Q(_decision_seconds__lte=span * 86400), span
+
+
+def takedowns_section(scope: Scope) -> dict:
+    cases = cases_in_scope(scope)
+    created = cases.filter(moment_q("created_at", scope.date_from, scope.date_to))
+    by_state = dict(
+        created.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+    )
+    forwarded = cases.filter(
+        Q(forwarded_at__isnull=False) & moment_q("forwarded_at", scope.date_from, scope.date_to)
+    ).count()
+
+    decided = cases.filter(
+        Q(decided_at__isnull=False, forwarded_at__isnull=False)
+        & moment_q("decided_at", scope.date_from, scope.date_to)
+    ).annotate(_decision_seconds=decision_seconds())
+    within_3wd, _span = within_working_days_q(decided)
+    decisions = decided.aggregate(
+        n=Count("pk"),
+        removed=Count("pk", filter=Q(removed_at__isnull=False)),
+        within_24h=Count("pk", filter=Q(_decision_seconds__lte=DECISION_HOURS * 3600)),
+        within_3wd=Count("pk", filter=within_3wd),
+    )
+
+    removed = cases.filter(
+        Q(removed_at__isnull=False, takedown_seconds__isnull=False)
+        & moment_q("removed_at", scope.date_from, scope.date_to)
+    )
+    reinstated = Exists(
+        StatusEvent.objects.filter(case=OuterRef("pk"), to_state=CaseState.REINSTATED)
+    )
+    removals = removed.aggregate(n=Count("pk"), reinstated=Count("pk", filter=reinstated))
+    median, p90 = percentiles(removed, F("takedown_seconds"), (0.5, 0.9))
+
+    repeat = (
+        InfringingItem.objects.filter(case__in=created.values("pk"))
+        .exclude(seller_handle="")
+        .order_by()
+        .values("seller_handle")
+        .annotate(cases=Count("case", distinct=True))
+        .filter(cases__gte=REPEAT_INFRINGER_MIN_CASES)
+        .order_by("-cases", "seller_handle")[:TOP_REPEAT_INFRINGERS]
+    )
+    overdue = cases.filter(
+        state__in=[CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW],
+        sla_due_at__lt=timezone.now(),
+    ).count()
+    return {
+        "cases": sum(by_state.values()),
+        "forwarded": forwarded,
+        "decided": decisions["n"],
+        "removed": decisions["removed"],
+        "median_hours": hours(median),
+        "p90_hours": hours(p90),
+        "within_24h_pct": percent(decisions["within_24h"], decisions["n"]),
+        "within_3wd_pct": percent(decisions["within_3wd"], decisions["n"]),
+        "removal_rate": percent(decisions["removed"], decisions["n"]),
+        "reinstatement_rate": percent(removals["reinstated"], removals["n"]),
+        "overdue_now": overdue,
+        "by_state": [[state.value, by_state.get(state.value, 0)] for state in CaseState],
+        "repeat_infringers": [[row["seller_handle"], row["cases"]] for row in repeat],
+    }
+
+
 # --- capacity building -------------------------------------------------------------------------
 
 
@@ -390,6 +577,7 @@ def training_section(scope: Scope) -> dict:
 SECTION_FUNCTIONS = {
     "targets": targets_section,
     "gi": gi_section,
+    "takedowns": takedowns_section,
     "training": training_section,
 }
 
@@ -423,6 +611,9 @@ def trend_of(figures: dict) -> dict:
     if sections.get("gi"):
         trend["gmv"] = sections["gi"]["gmv"]
         trend["live_shops"] = sections["gi"]["live_shops"]
+    if sections.get("takedowns"):
+        for key in ("forwarded", "median_hours", "within_3wd_pct", "removal_rate"):
+            trend[key] = sections["takedowns"][key]
     return trend
 
 
@@ -549,6 +740,46 @@ def _training_details(scope: Scope) -> list[Detail]:
     ]
 
 
+def _takedown_details(scope: Scope) -> list[Detail]:
+    cases = (
+        cases_in_scope(scope)
+        .filter(moment_q("created_at", scope.date_from, scope.date_to))
+        .order_by("created_at", "pk")
+        .values_list(
+            "reference",
+            "state",
+            "priority",
+            "infringement_type",
+            "ippc_ticket_id",
+            "created_at",
+            "forwarded_at",
+            "decided_at",
+            "removed_at",
+            "paused_seconds",
+            "takedown_seconds",
+        )
+    )
+    return [
+        Detail(
+            _("Cases"),
+            (
+                _("Reference"),
+                _("State"),
+                _("Priority"),
+                _("Infringement type"),
+                _("IPPC ticket ID"),
+                _("Created at"),
+                _("Forwarded at"),
+                _("Decided at"),
+                _("Removed at"),
+                _("Info-request pauses (seconds)"),
+                _("Time to takedown (seconds)"),
+            ),
+            cases,
+        )
+    ]
+
+
 def _targets_details(scope: Scope) -> list[Detail]:
     return []
 
@@ -556,6 +787,7 @@ def _targets_details(scope: Scope) -> list[Detail]:
 DETAIL_FUNCTIONS = {
     "targets": _targets_details,
     "gi": _gi_details,
+    "takedowns": _takedown_details,
     "training": _training_details,
 }
 

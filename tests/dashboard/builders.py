@@ -127,3 +127,79 @@ def target(
         period_start=start,
         due_date=due,
     )
+
+
+# --- takedowns: cases moved through the real state machine ---------------------------------------
+
+
+def rights():
+    from takedowns.choices import HolderKind, RightType
+    from takedowns.models import ProtectedRight, RightsHolder
+
+    holder = RightsHolder.objects.create(name=f"เจ้าของสิทธิ {next(_seq)}", kind=HolderKind.COMPANY)
+    right = ProtectedRight.objects.create(
+        right_type=RightType.TRADEMARK, name="ตราสินค้า", owner=holder
+    )
+    return holder, right
+
+
+def case(created: datetime, *handles: str, priority="normal"):
+    from takedowns.choices import InfringementType, ItemKind
+    from takedowns.models import InfringingItem, TakedownCase
+    from takedowns.services import case_log_created
+
+    holder, right = rights()
+    new = TakedownCase.objects.create(
+        title="สินค้าปลอม",
+        rights_holder=holder,
+        right=right,
+        infringement_type=InfringementType.COUNTERFEIT,
+        priority=priority,
+        reporter_name="เจ้าหน้าที่",
+        reporter_email="officer@ipthailand.go.th",
+        created_at=created,
+    )
+    case_log_created(case=new, actor=None)
+    for handle in handles or ("",):
+        InfringingItem.objects.create(
+            case=new,
+            kind=ItemKind.LISTING,
+            url=f"https://shop.tiktok.com/view/product/{next(_seq)}",
+            seller_handle=handle,
+        )
+    return new
+
+
+REASONS = {
+    "info_requested": "other",
+    "not_removed": "no_infringement",
+    "reinstated": "no_infringement",
+}
+
+
+def move(case_, actor, *steps):
+    """Apply (to_state, at) steps with ``takedowns.services.case_transition``."""
+    from takedowns.services import case_transition
+
+    for to_state, moment in steps:
+        case_ = case_transition(
+            case=case_,
+            to_state=to_state,
+            actor=actor,
+            at=moment,
+            note="บันทึก",
+            reason_code=REASONS.get(to_state, ""),
+        )
+    return case_
+
+
+def forward(case_, actor, moment: datetime):
+    """draft → dip_review → ready_to_forward → forwarded at ``moment``."""
+    before = moment - timedelta(minutes=30)
+    return move(
+        case_,
+        actor,
+        ("dip_review", before),
+        ("ready_to_forward", before + timedelta(minutes=10)),
+        ("forwarded", moment),
+    )

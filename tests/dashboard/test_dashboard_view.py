@@ -15,17 +15,31 @@ URL = reverse("admin:dashboard")
 
 
 def build_rows(n: int):
+    from django.contrib.auth import get_user_model
+
+    actor = get_user_model().objects.filter(is_superuser=True).first()
+    actor = actor or get_user_model().objects.create_superuser("root", "root@example.org", "pw")
     b.target(TargetMetric.PROMOTION_ACTIVITIES, 100)
     b.target(TargetMetric.PEOPLE_TRAINED, 100)
+    b.target(TargetMetric.DECIDED_WITHIN_3_WORKING_DAYS, 80)
+    b.target(TargetMetric.REMOVAL_RATE, 90)
     course = b.course()
     for i in range(n):
-        day = date(2026, 1 + i % 12, 1 + i % 28)
+        day = date(2026, 1 + i % 10, 1 + i % 28)
         b.product()
         b.application(OnboardingStatus.LIVE, created=b.at(day), live_at=b.at(day))
         b.activity(day, gmv=str(100 + i))
         session = b.session(course, b.at(day, 9 + i % 8))
         b.attendance(session, b.participant(), attended=True, completed=i % 2 == 0)
         b.consultation(day)
+        case = b.case(b.at(day), f"handle{i % 3}")
+        b.forward(case, actor, b.at(day, 11))
+        b.move(
+            case,
+            actor,
+            ("under_platform_review", b.at(day, 12)),
+            ("removed" if i % 2 else "not_removed", b.at(day, 13 + i % 5)),
+        )
 
 
 @pytest.mark.parametrize("role", ["manager", "supervisor", "officer"])

@@ -21,17 +21,19 @@ document.addEventListener("DOMContentLoaded", () => {
         tension: 0.2,
       };
     });
-    new window.Chart(canvas, {
-      type: spec.type,
-      data: { labels: spec.labels, datasets },
-      options: {
-        responsive: true,
-        maintainAspectRatio: false,
-        animation: false,
-        indexAxis: spec.horizontal ? "y" : "x",
-        plugins: { legend: { display: spec.series.length > 1 || spec.type === "line" } },
-        scales: { y: { beginAtZero: true } },
+    const options = {
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: {
+        legend: { display: spec.type === "doughnut" || spec.series.length > 1 || spec.type === "line" },
       },
-    });
+    };
+    if (spec.type !== "doughnut") {
+      const valueAxis = spec.horizontal ? "x" : "y";
+      options.indexAxis = spec.horizontal ? "y" : "x";
+      options.scales = { [valueAxis]: { beginAtZero: true, suggestedMax: spec.max } };
+    }
+    new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets }, options });
   });
 });

@@ -1,0 +1,99 @@
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.choices import TargetMetric
+from portal.dashboard import services
+from portal.dashboard.models import Snapshot
+from portal.dashboard.selectors import Scope
+from portal.dashboard.tasks import take_snapshots
+from tests.dashboard import builders as b
+
+pytestmark = pytest.mark.django_db
+URL = reverse("admin:dashboard")
+
+
+def test_the_beat_task_is_scheduled(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["dashboard-snapshots"]
+    assert entry["task"] == take_snapshots.name
+
+
+def test_the_task_keeps_one_snapshot_per_day_and_scope():
+    b.activity(date(2026, 3, 1), gmv="10")
+    take_snapshots.apply()
+    b.activity(date(2026, 3, 2), gmv="5")
+    take_snapshots.apply()
+    assert Snapshot.objects.count() == 2
+    full = Snapshot.objects.get(scope="full")
+    assert full.day == timezone.localdate()
+    assert full.figures["sections"]["gi"]["gmv"] == 15.0  # the later run replaced the earlier
+    platform = Snapshot.objects.get(scope="platform")
+    assert set(platform.figures["sections"]) == {"takedowns"}
+
+
+def test_page_reads_a_fresh_snapshot_and_shows_its_time(manager, client_for):
+    snapshot = services.snapshot_take(scope_key="full")
+    b.activity(date(2026, 3, 1), gmv="10")  # not in the snapshot yet
+    response = client_for(manager).get(URL)
+    assert response.context["computed_at"].isoformat() == snapshot.figures["computed_at"]
+    gi = next(s for s in response.context["sections"] if s["key"] == "gi")
+    assert dict((k, v) for k, _l, v, _kind in gi["scalars"])["promotions"] == 0
+    # "Recompute now" computes the figures again.
+    response = client_for(manager).get(URL + "?refresh=1")
+    gi = next(s for s in response.context["sections"] if s["key"] == "gi")
+    assert dict((k, v) for k, _l, v, _kind in gi["scalars"])["promotions"] == 1
+
+
+def test_a_stale_snapshot_is_replaced(manager, client_for):
+    snapshot = services.snapshot_take(scope_key="full")
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        taken_at=timezone.now() - services.SNAPSHOT_MAX_AGE - timedelta(minutes=1)
+    )
+    b.activity(date(2026, 3, 1), gmv="10")
+    response = client_for(manager).get(URL)
+    gi = next(s for s in response.context["sections"] if s["key"] == "gi")
+    assert dict((k, v) for k, _l, v, _kind in gi["scalars"])["promotions"] == 1
+    assert Snapshot.objects.filter(scope="full").count() == 1
+
+
+def test_the_snapshot_path_costs_few_queries(manager, client_for, django_assert_max_num_queries):
+    client = client_for(manager)
+    client.get(URL)
+    services.snapshot_take(scope_key="full")
+    for n in range(20):
+        b.activity(date(2026, 3, 1 + n), gmv="1")
+    with django_assert_max_num_queries(8):
+        assert client.get(URL).status_code == 200
+
+
+def test_snapshots_kept_over_time_draw_the_trend(manager, liaison, client_for):
+    target = b.target(TargetMetric.PROMOTION_ACTIVITIES, 10, name="activities")
+    for days_ago, activities in ((2, 1), (1, 3)):
+        for _ in range(activities - Snapshot.objects.count()):
+            b.activity(date(2026, 3, 1), gmv="1")
+        snapshot = services.snapshot_take(scope_key="full")
+        Snapshot.objects.filter(pk=snapshot.pk).update(
+            day=timezone.localdate() - timedelta(days=days_ago)
+        )
+    response = client_for(manager).get(URL)
+    trend = response.context["charts"]["trend"]
+    assert trend["labels"][:2] == [
+        (timezone.localdate() - timedelta(days=d)).isoformat() for d in (2, 1)
+    ]
+    series = {s["label"]: s["data"] for s in trend["series"]}
+    assert series[target.name][:2] == [10.0, 30.0]
+    assert 'id="section-trend"' in response.content.decode()
+
+    services.snapshot_take(scope_key="platform")
+    liaison_trend = client_for(liaison).get(URL).context["charts"]["trend"]
+    assert "activities" not in {s["label"] for s in liaison_trend["series"]}
+
+
+def test_filtered_views_are_cached_for_a_few_minutes():
+    scope = Scope(date_from=date(2026, 1, 1))
+    first = services.figures_get(scope=scope)
+    b.activity(date(2026, 3, 1), gmv="10")
+    assert services.figures_get(scope=scope) == first
+    assert services.figures_get(scope=scope, refresh=True)["sections"]["gi"]["promotions"] == 1
