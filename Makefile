@@ -20,6 +20,7 @@ demo-data: install
 	$(PY) manage.py demo_mou
 	$(PY) manage.py load_gi_register
 	$(PY) manage.py demo_catalog
+	$(PY) manage.py demo_training
 
 demo: demo-data
 	$(PY) manage.py runserver $(HOST)
