@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
     "task": "portal.dashboard.tasks.take_snapshots",
     "schedule": 600.0,
 }
+# Takedown cases past their SLA: flag them and e-mail the liaison, every 15 minutes.
+CELERY_BEAT_SCHEDULE["takedowns-flag-overdue"] = {
+    "task": "takedowns.tasks.flag_overdue_cases",
+    "schedule": 900.0,
+}
 
 # Cache (API rate limits): Redis when CACHE_URL or a Redis broker is set, local memory otherwise.
 CACHE_URL = env.str("CACHE_URL", default=CELERY_BROKER_URL)
