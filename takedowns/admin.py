@@ -11,6 +11,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.importing import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from takedowns import services
 from takedowns.choices import CaseState
@@ -25,6 +26,7 @@ from takedowns.models import (
     StatusEvent,
     TakedownCase,
 )
+from takedowns.resources import InfringingItemResource, TakedownCaseResource
 
 S = CaseState
 REPEAT = services.REPEAT_INFRINGER_MIN_CASES
@@ -309,8 +311,19 @@ class CaseChangeList(ChangeList):
     """Adds nothing per row: the page's items and their sellers come in one prefetch."""
 
 
+class NoPlatformExportMixin:
+    """The liaison neither imports nor exports: exports carry DIP's reporter data."""
+
+    def has_export_permission(self, request):
+        return not is_platform_user(request.user) and super().has_export_permission(request)
+
+    def has_import_permission(self, request):
+        return not is_platform_user(request.user) and super().has_import_permission(request)
+
+
 @admin.register(TakedownCase)
-class TakedownCaseAdmin(SimpleHistoryAdmin):
+class TakedownCaseAdmin(NoPlatformExportMixin, PortalImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [TakedownCaseResource]
     form = TakedownCaseForm
     list_display = (
         "reference",
@@ -650,7 +663,10 @@ class ReasonCodeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(InfringingItem)
-class InfringingItemAdmin(CaseScopedMixin, SimpleHistoryAdmin):
+class InfringingItemAdmin(
+    CaseScopedMixin, NoPlatformExportMixin, PortalImportExportMixin, SimpleHistoryAdmin
+):
+    resource_classes = [InfringingItemResource]
     list_display = ("normalized_url", "kind", "case", "seller_handle", "seller_cases", "outcome")
     list_select_related = ("case", "seller")
     list_filter = ("kind", "outcome", ItemRepeatFilter)

@@ -1,0 +1,228 @@
+"""CSV/XLSX import and export of cases and their items (django-import-export via PortalResource).
+
+- Cases: one row per case, keyed by ``reference``. A blank reference creates a draft case (its
+  reference is generated); a known reference updates that case while DIP may still edit it; an
+  unknown one is a row error (so a re-import never creates a second copy).
+- Items: one row per item, keyed by the normalised URL, attached to a case by its reference. A URL
+  already open in another case is a row error naming that case.
+Exports go through the portal's formats, which escape formula-like cells.
+"""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from import_export import fields, widgets
+
+from portal.importing import PortalResource
+from takedowns import services
+from takedowns.choices import CaseState
+from takedowns.models import (
+    InfringingItem,
+    ProtectedRight,
+    RightsHolder,
+    TakedownCase,
+    normalize_handle,
+)
+from takedowns.normalize import normalize_url
+
+
+class _StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A blank cell is None; a value that matches no row is a row error naming the column."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        return super().clean(str(value).strip(), row=row, **kwargs)
+
+
+class TakedownCaseResource(PortalResource):
+    reference = fields.Field(attribute="reference", column_name="reference")
+    state = fields.Field(attribute="state", column_name="state", readonly=True)
+    rights_holder = fields.Field(
+        attribute="rights_holder",
+        column_name="rights_holder",
+        widget=_StrictForeignKeyWidget(RightsHolder, "name"),
+    )
+    right = fields.Field(
+        attribute="right",
+        column_name="right_registration_number",
+        widget=_StrictForeignKeyWidget(ProtectedRight, "registration_number"),
+    )
+    items = fields.Field(column_name="item_urls", readonly=True)
+    created_at = fields.Field(attribute="created_at", column_name="created_at", readonly=True)
+    forwarded_at = fields.Field(attribute="forwarded_at", column_name="forwarded_at", readonly=True)
+    decided_at = fields.Field(attribute="decided_at", column_name="decided_at", readonly=True)
+    removed_at = fields.Field(attribute="removed_at", column_name="removed_at", readonly=True)
+    takedown_seconds = fields.Field(
+        attribute="takedown_seconds", column_name="takedown_seconds", readonly=True
+    )
+    ippc_ticket_id = fields.Field(
+        attribute="ippc_ticket_id", column_name="ippc_ticket_id", readonly=True
+    )
+
+    #: Export-only columns (a re-imported export carries them; they are ignored) and defaults.
+    optional_columns = (
+        "state",
+        "ippc_ticket_id",
+        "created_at",
+        "forwarded_at",
+        "decided_at",
+        "removed_at",
+        "takedown_seconds",
+        "item_urls",
+        "description",
+        "reporter_phone",
+        "priority",
+        "reporter_basis",
+        "authorization_valid_from",
+        "authorization_valid_until",
+    )
+
+    class Meta(PortalResource.Meta):
+        model = TakedownCase
+        import_id_fields = ("reference",)
+        fields = (
+            "reference",
+            "state",
+            "title",
+            "description",
+            "rights_holder",
+            "right",
+            "infringement_type",
+            "priority",
+            "reporter_name",
+            "reporter_email",
+            "reporter_phone",
+            "reporter_basis",
+            "authorization_valid_from",
+            "authorization_valid_until",
+            "ippc_ticket_id",
+            "created_at",
+            "forwarded_at",
+            "decided_at",
+            "removed_at",
+            "takedown_seconds",
+            "items",
+        )
+        export_order = fields
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return super().get_export_queryset(**kwargs).prefetch_related("items")
+
+    def dehydrate_items(self, case):
+        return "\n".join(item.normalized_url for item in case.items.all())
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        super().before_import_row(row, row_number=row_number, **kwargs)
+        reference = str(row.get("reference") or "").strip()
+        row["reference"] = reference
+        if reference and not TakedownCase.objects.filter(reference=reference).exists():
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "Unknown case reference “%(ref)s”: leave it blank to create a new case."
+                    )
+                    % {"ref": reference}
+                }
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk and instance.state not in services.CASE_EDIT_STATES:
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "Case %(ref)s is “%(state)s”: it can no longer be changed by import."
+                    )
+                    % {"ref": instance.reference, "state": CaseState(instance.state).label}
+                }
+            )
+        super().import_instance(instance, row, **kwargs)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        if not instance.events.exists():
+            user = kwargs.get("user")
+            services.case_log_created(
+                case=instance, actor=user if getattr(user, "pk", None) else None, note="import"
+            )
+
+
+class InfringingItemResource(PortalResource):
+    case = fields.Field(
+        attribute="case",
+        column_name="case_reference",
+        widget=_StrictForeignKeyWidget(TakedownCase, "reference"),
+    )
+    url = fields.Field(attribute="url", column_name="url")
+    normalized_url = fields.Field(
+        attribute="normalized_url", column_name="normalized_url", readonly=True
+    )
+    outcome = fields.Field(attribute="outcome", column_name="outcome", readonly=True)
+
+    optional_columns = (
+        "normalized_url",
+        "outcome",
+        "shop_id",
+        "title",
+        "price_thb",
+        "seller_handle",
+    )
+
+    class Meta(PortalResource.Meta):
+        model = InfringingItem
+        import_id_fields = ("url",)
+        fields = (
+            "case",
+            "kind",
+            "url",
+            "normalized_url",
+            "seller_handle",
+            "shop_id",
+            "title",
+            "price_thb",
+            "outcome",
+        )
+        export_order = fields
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return super().get_export_queryset(**kwargs).select_related("case")
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        raw = str(row.get("url") or "").strip()
+        try:
+            row["url"] = normalize_url(raw) if raw else ""
+        except ValueError:
+            raise ValidationError(
+                {"url": _("“%(value)s” is not a web address.") % {"value": raw}}
+            ) from None
+        if "seller_handle" in row:
+            row["seller_handle"] = normalize_handle(str(row.get("seller_handle") or ""))
+        super().before_import_row(row, row_number=row_number, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        url = row.get("url")
+        if not url:
+            return None
+        return (
+            InfringingItem.objects.filter(normalized_url=url, is_open=True)
+            .select_related("case")
+            .first()
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        existing_case = instance.case if instance.pk else None
+        super().import_instance(instance, row, **kwargs)
+        case = instance.case if instance.case_id else None
+        if existing_case is not None and case is not None and existing_case.pk != case.pk:
+            raise ValidationError(
+                {
+                    "url": _("This URL is already reported in open case %(ref)s.")
+                    % {"ref": existing_case.reference}
+                }
+            )
+        if case is not None and case.state not in services.ITEM_EDIT_STATES:
+            raise ValidationError(
+                {
+                    "case": _("Case %(ref)s is “%(state)s”: items can no longer be added.")
+                    % {"ref": case.reference, "state": CaseState(case.state).label}
+                }
+            )

@@ -1,0 +1,172 @@
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from takedowns.choices import CaseState
+from takedowns.models import InfringingItem, StatusEvent, TakedownCase
+from takedowns.resources import InfringingItemResource, TakedownCaseResource
+
+from .conftest import make_case, walk
+
+S = CaseState
+pytestmark = pytest.mark.django_db
+FORMAT_INDEX = {"csv": "0", "xlsx": "1"}
+
+CASE_HEADER = (
+    "reference,title,description,rights_holder,right_registration_number,infringement_type,"
+    "priority,reporter_name,reporter_email,reporter_phone,reporter_basis,"
+    "authorization_valid_from,authorization_valid_until\n"
+)
+
+
+def admin_import(client, model, content, name="data.csv", fmt="csv"):
+    response = client.post(
+        reverse(f"admin:takedowns_{model}_import"),
+        {"import_file": SimpleUploadedFile(name, content), "format": FORMAT_INDEX[fmt]},
+    )
+    confirm_form = response.context.get("confirm_form") if response.context else None
+    if confirm_form is None:
+        return response, None
+    confirmed = client.post(
+        reverse(f"admin:takedowns_{model}_process_import"), confirm_form.initial
+    )
+    return response, confirmed
+
+
+def export(client, model, resource_class, fmt="csv"):
+    prefix = resource_class.__name__.lower()
+    data = {"format": FORMAT_INDEX[fmt], "resource": "0"}
+    for field in resource_class().get_export_order():
+        data[f"{prefix}_{field}"] = "on"
+    return client.post(reverse(f"admin:takedowns_{model}_export"), data)
+
+
+def body(response):
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode("utf-8-sig")
+
+
+def test_cases_import_creates_drafts_then_updates_idempotently(officer, right, client_for):
+    client = client_for(officer)
+    holder = right.owner.name
+    csv = (
+        CASE_HEADER
+        + f",ข้าวปลอม 1,,{holder},{right.registration_number},counterfeit,high,สมชาย,s@dip.go.th,,owner,,\r\n"
+        + f",ข้าวปลอม 2,,{holder},{right.registration_number},gi_misuse,normal,สมชาย,s@dip.go.th,,owner,,\r\n"
+    ).encode("utf-8-sig")
+    dry, confirmed = admin_import(client, "takedowncase", csv)
+    assert confirmed is not None and confirmed.status_code == 302, body(dry)
+    cases = TakedownCase.objects.order_by("reference")
+    assert [c.title for c in cases] == ["ข้าวปลอม 1", "ข้าวปลอม 2"]
+    assert all(c.state == S.DRAFT and c.reference.startswith("TD-") for c in cases)
+    assert StatusEvent.objects.filter(to_state=S.DRAFT).count() == 2
+
+    # Re-import of the exported file: same cases, updated, never duplicated.
+    exported = body(export(client, "takedowncase", TakedownCaseResource))
+    changed = exported.replace("ข้าวปลอม 1", "ข้าวปลอม หนึ่ง")
+    dry, confirmed = admin_import(client, "takedowncase", changed.encode())
+    assert confirmed is not None and confirmed.status_code == 302, body(dry)
+    assert TakedownCase.objects.count() == 2
+    assert TakedownCase.objects.filter(title="ข้าวปลอม หนึ่ง").exists()
+
+
+def test_a_bad_row_refuses_the_whole_file_with_row_and_column(officer, right, client_for):
+    client = client_for(officer)
+    holder = right.owner.name
+    csv = (
+        CASE_HEADER
+        + f",ok,,{holder},{right.registration_number},counterfeit,high,สมชาย,s@dip.go.th,,owner,,\n"
+        + f",bad,,{holder},{right.registration_number},nonsense,high,สมชาย,not-an-email,,owner,,\n"
+        + f"TD-1999-000001,ghost,,{holder},{right.registration_number},counterfeit,high,a,a@b.th,,owner,,\n"
+    ).encode()
+    dry, confirmed = admin_import(client, "takedowncase", csv)
+    assert confirmed is None
+    text = body(dry)
+    assert "infringement_type" in text and "reporter_email" in text
+    assert "TD-1999-000001" in text
+    assert TakedownCase.objects.count() == 0
+
+
+def test_forwarded_case_cannot_be_changed_by_import(officer, role_users, right, client_for):
+    case = walk(make_case(right), S.FORWARDED, role_users)
+    client = client_for(officer)
+    csv = (
+        CASE_HEADER
+        + f"{case.reference},changed,,{right.owner.name},{right.registration_number},counterfeit,high,a,a@b.th,,owner,,\n"
+    ).encode()
+    dry, confirmed = admin_import(client, "takedowncase", csv)
+    assert confirmed is None
+    assert "can no longer be changed" in body(dry)
+    case.refresh_from_db()
+    assert case.title != "changed"
+
+
+def test_items_import_is_idempotent_on_normalised_url_and_refuses_duplicates(
+    officer, role_users, right, client_for
+):
+    case = make_case(right, items=0)
+    other = make_case(right)
+    client = client_for(officer)
+    header = "case_reference,kind,url,seller_handle,shop_id,title,price_thb\n"
+    csv = (
+        header
+        + f"{case.reference},listing,HTTPS://WWW.shop.tiktok.com/view/product/1?utm_source=a,@Seller1,,x,99.50\n"
+        + f"{case.reference},video,https://www.tiktok.com/@seller1/video/2/,@Seller1,,,\n"
+    ).encode()
+    dry, confirmed = admin_import(client, "infringingitem", csv)
+    assert confirmed is not None, body(dry)
+    assert case.items.count() == 2
+    dry, confirmed = admin_import(client, "infringingitem", csv)  # again: nothing new
+    assert confirmed is not None, body(dry)
+    assert case.items.count() == 2
+
+    duplicate = (
+        header
+        + f"{case.reference},listing,https://shop.tiktok.com/view/product/77,,,,\n"
+        + f"{case.reference},listing,{other.items.get().url},,,,\n"
+    ).encode()
+    dry, confirmed = admin_import(client, "infringingitem", duplicate)
+    assert confirmed is None
+    assert other.reference in body(dry)
+    assert case.items.count() == 2
+
+    in_file = (
+        header
+        + f"{case.reference},listing,https://shop.tiktok.com/view/product/88,,,,\n"
+        + f"{case.reference},listing,http://shop.tiktok.com/view/product/88/?fbclid=1,,,,\n"
+    ).encode()
+    dry, confirmed = admin_import(client, "infringingitem", in_file)
+    assert confirmed is None  # row 2 repeats row 1 once both are normalised
+    assert not InfringingItem.objects.filter(normalized_url__endswith="/88").exists()
+
+
+def test_exports_escape_formulas_in_csv_and_xlsx(officer, right, client_for):
+    make_case(right, title='=HYPERLINK("http://evil")')
+    client = client_for(officer)
+    csv = body(export(client, "takedowncase", TakedownCaseResource))
+    assert "'=HYPERLINK" in csv
+    response = export(client, "takedowncase", TakedownCaseResource, fmt="xlsx")
+    content = (
+        b"".join(response.streaming_content)
+        if hasattr(response, "streaming_content")
+        else response.content
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    titles = [cell.value for cell in next(sheet.iter_cols(min_col=3, max_col=3))]
+    assert any(str(v).startswith("'=HYPERLINK") for v in titles)
+
+
+def test_liaison_and_manager_cannot_import_and_liaison_cannot_export(
+    liaison, manager, right, client_for
+):
+    client = client_for(liaison)
+    assert client.get(reverse("admin:takedowns_takedowncase_import")).status_code == 403
+    assert client.get(reverse("admin:takedowns_takedowncase_export")).status_code == 403
+    client = client_for(manager)
+    assert client.get(reverse("admin:takedowns_takedowncase_import")).status_code == 403
+    assert InfringingItem.objects.count() == 0
+    _ = InfringingItemResource
