@@ -179,14 +179,15 @@ def child_export(limit: int) -> dict:
 
 def write_import_file(path: Path, rows: int) -> tuple[list[str], str] | None:
     """100,000 new cases in the columns of the project's case Resource: real rows exported
-    through the Resource, given new natural keys."""
-    from bench.measure import admin_client  # noqa: F401  (creates the bench superuser)
+    through the Resource, with the natural key left blank so that each row is a new case."""
+    from bench.measure import admin_client
     from portal.jobs.exports import iter_csv
     from takedowns.models import TakedownCase
 
     resource_class = find_case_resource()
     if resource_class is None:
         return None
+    admin_client()  # the bench superuser runs the import
     resource = resource_class()
     key_columns = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
     queryset = TakedownCase.objects.filter(pk__gt=100).order_by("pk")[:rows]
@@ -199,10 +200,9 @@ def write_import_file(path: Path, rows: int) -> tuple[list[str], str] | None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([headers[i] for i in keep])
-        for number, row in enumerate(reader, start=1):
+        for row in reader:
             for position in key_positions:
-                column = headers[position]
-                row[position] = f"TD-2099-{number:07d}" if column == "reference" else ""
+                row[position] = ""  # a blank key: a new row (cases get their next reference)
             writer.writerow([_unescape(row[i]) for i in keep])
     return [headers[i] for i in keep], ",".join(key_columns)
 

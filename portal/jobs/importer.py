@@ -28,6 +28,7 @@ from operator import or_
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 from import_export import resources, widgets
 
@@ -325,7 +326,12 @@ class FileImporter:
                 for name in fields:
                     model_field = model_class._meta.get_field(name)
                     value = getattr(instance, model_field.attname)
-                    if value is None or (model_field.primary_key and not instance._state.adding):
+                    # "" is skipped too: a blank key or number is often filled in by save()
+                    if (
+                        value is None
+                        or value == ""
+                        or (model_field.primary_key and not instance._state.adding)
+                    ):
                         break
                     values.append(value)
                 else:
@@ -409,55 +415,104 @@ class FileImporter:
 
     # --- writing ------------------------------------------------------------------------------
 
+    def bulk_writable(self) -> bool:
+        """Bulk INSERT/UPDATE only where it does exactly what saving each row would do.
+
+        Not when the model overrides ``save()`` (it may number or derive fields), when something
+        other than the audit history listens to its save signals, or when the Resource has its
+        own save hooks: then each row goes through the Resource's own save, in the same single
+        transaction. A Resource may offer ``bulk_write(created, updated, *, user, change_reason)``
+        to write its rows in bulk itself.
+        """
+        if self.model.save is not models.Model.save:
+            return False
+        for signal in (signals.pre_save, signals.post_save):
+            for receiver in signal._live_receivers(self.model)[0]:
+                if getattr(receiver, "__module__", "").startswith("simple_history"):
+                    continue
+                if getattr(getattr(receiver, "__self__", None), "__module__", "").startswith(
+                    "simple_history"
+                ):
+                    continue
+                return False
+        return not any(
+            _has_own(self.resource, name)
+            for name in (
+                "before_save_instance",
+                "after_save_instance",
+                "save_instance",
+                "do_instance_save",
+                "save_m2m",
+            )
+        )
+
     def _write(self, pending) -> None:
-        resource = self.resource
-        model = self.model
-        history = hasattr(model._meta, "simple_history_manager_attribute")
-        update_fields = self._update_fields()
         written = 0
+        own_bulk = getattr(self.resource, "bulk_write", None)
+        bulk = own_bulk is None and self.bulk_writable()
         with transaction.atomic():
             for start in range(0, len(pending), self.chunk_size):
                 chunk = pending[start : start + self.chunk_size]
-                if self._keep_rows:
-                    for instance, _new, row, row_number in chunk:
-                        resource.before_save_instance(instance, row, row_number=row_number)
                 created = [instance for instance, new, _row, _n in chunk if new]
                 updated = [instance for instance, new, _row, _n in chunk if not new]
-                if created:
-                    if history:
-                        from simple_history.utils import bulk_create_with_history
-
-                        bulk_create_with_history(
-                            created,
-                            model,
-                            batch_size=self.chunk_size,
-                            default_user=self.user,
-                            default_change_reason=self.change_reason,
-                        )
-                    else:
-                        model._default_manager.bulk_create(created, batch_size=self.chunk_size)
-                if updated and update_fields:
-                    if history:
-                        from simple_history.utils import bulk_update_with_history
-
-                        bulk_update_with_history(
-                            updated,
-                            model,
-                            update_fields,
-                            batch_size=self.chunk_size,
-                            default_user=self.user,
-                            default_change_reason=self.change_reason,
-                        )
-                    else:
-                        model._default_manager.bulk_update(
-                            updated, update_fields, batch_size=self.chunk_size
-                        )
-                if self._keep_rows:
-                    for instance, _new, row, row_number in chunk:
-                        resource.save_m2m(instance, row, using_transactions=True, dry_run=False)
-                        resource.after_save_instance(instance, row, row_number=row_number)
+                if own_bulk is not None:
+                    own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
+                elif bulk:
+                    self._bulk_write(created, updated)
+                else:
+                    self._save_each(chunk)
                 written += len(chunk)
                 self.progress("writing", written)
+
+    def _save_each(self, chunk) -> None:
+        """The Resource's own save path, row by row (what the admin's import does)."""
+        for instance, new, row, row_number in chunk:
+            if self.change_reason:
+                instance._change_reason = self.change_reason  # read by simple-history
+            if self.user is not None:
+                instance._history_user = self.user
+            kwargs = {
+                "row_number": row_number,
+                "user": self.user,
+                "using_transactions": True,
+                "dry_run": False,
+            }
+            self.resource.save_instance(instance, new, row, **kwargs)
+            self.resource.save_m2m(instance, row, **kwargs)
+
+    def _bulk_write(self, created, updated) -> None:
+        model = self.model
+        history = hasattr(model._meta, "simple_history_manager_attribute")
+        if created:
+            if history:
+                from simple_history.utils import bulk_create_with_history
+
+                bulk_create_with_history(
+                    created,
+                    model,
+                    batch_size=self.chunk_size,
+                    default_user=self.user,
+                    default_change_reason=self.change_reason,
+                )
+            else:
+                model._default_manager.bulk_create(created, batch_size=self.chunk_size)
+        update_fields = self._update_fields()
+        if updated and update_fields:
+            if history:
+                from simple_history.utils import bulk_update_with_history
+
+                bulk_update_with_history(
+                    updated,
+                    model,
+                    update_fields,
+                    batch_size=self.chunk_size,
+                    default_user=self.user,
+                    default_change_reason=self.change_reason,
+                )
+            else:
+                model._default_manager.bulk_update(
+                    updated, update_fields, batch_size=self.chunk_size
+                )
 
     def _update_fields(self) -> list[str]:
         names = []
@@ -479,13 +534,8 @@ class FileImporter:
         return names
 
     def _resource_needs_rows(self) -> bool:
-        has_m2m = any(
-            isinstance(f.widget, widgets.ManyToManyWidget) for f in self.resource.fields.values()
-        )
-        return has_m2m or any(
-            _has_own(self.resource, name)
-            for name in ("before_save_instance", "after_save_instance", "save_m2m")
-        )
+        """Rows are kept for writing only when a per-row save may read them."""
+        return getattr(self.resource, "bulk_write", None) is None and not self.bulk_writable()
 
     # --- errors -------------------------------------------------------------------------------
 

@@ -47,3 +47,13 @@ class TargetImportResource(PortalResource):
             "due_date",
         )
         clean_model_instances = True
+
+
+class HolidayWithHookResource(HolidayResource):
+    """Has its own save hook: the job must save row by row through the Resource."""
+
+    saved: list = []
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        type(self).saved.append((instance.pk, kwargs.get("row_number")))

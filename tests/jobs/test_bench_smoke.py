@@ -53,7 +53,7 @@ def test_import_and_export_measurements_run_once(built, tmp_path):
     path = tmp_path / "cases.csv"
     headers, _key = bench_run.write_import_file(path, 50)
     result = bench_run.child_import(str(path))
-    assert result["state"] == "succeeded", result
+    assert result["state"] == "succeeded", (result["message"], result["errors"])
     assert result["new"] == 50
     assert bench_run.copy_file_into_plain_table(path, headers) > 0
     exported = bench_run.child_export(1000)

@@ -10,7 +10,12 @@ from portal.importing import CSV
 from portal.jobs.importer import FileImporter
 from portal.models import PublicHoliday, Target
 from tests.jobs.conftest import TARGET_HEADERS, holiday_csv, target_rows
-from tests.jobs.resources import HolidayByIdResource, HolidayResource, TargetImportResource
+from tests.jobs.resources import (
+    HolidayByIdResource,
+    HolidayResource,
+    HolidayWithHookResource,
+    TargetImportResource,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -109,3 +114,19 @@ def test_queries_do_not_grow_with_rows(db, workstream, count, django_assert_max_
     with django_assert_max_num_queries(12):
         outcome = run(TargetImportResource, raw, chunk_size=500)
     assert outcome.ok and Target.objects.count() == count
+
+
+def test_a_resource_with_save_hooks_is_saved_row_by_row_through_them(db, supervisor):
+    HolidayWithHookResource.saved = []
+    raw = holiday_csv([("2026-01-01", "a"), ("2026-01-02", "b")])
+    importer = FileImporter(HolidayWithHookResource(), CSV().create_dataset(raw), user=supervisor)
+    assert not importer.bulk_writable()
+    assert importer.run().ok
+    assert [row for _pk, row in HolidayWithHookResource.saved] == [1, 2]
+    assert all(pk for pk, _row in HolidayWithHookResource.saved)
+    assert PublicHoliday.history.filter(history_user=supervisor).count() == 2
+
+
+def test_plain_models_are_written_in_bulk(db):
+    importer = FileImporter(HolidayResource(), CSV().create_dataset(holiday_csv([])))
+    assert importer.bulk_writable()
