@@ -24,11 +24,12 @@ from gi_catalog.models import (
 from gi_catalog.resources import (
     GIAuthorizationResource,
     GIProductResource,
+    OnboardingApplicationResource,
     PromotionActivityResource,
     SellerResource,
 )
 from gi_catalog.services import applications_transition
-from portal.importing import PortalImportExportMixin
+from portal.importing import PortalExportMixin, PortalImportExportMixin
 
 
 class CatalogAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
@@ -249,7 +250,8 @@ def _transition_action(to_status, description):
 
 
 @admin.register(OnboardingApplication)
-class OnboardingApplicationAdmin(SimpleHistoryAdmin):
+class OnboardingApplicationAdmin(PortalExportMixin, SimpleHistoryAdmin):
+    resource_classes = [OnboardingApplicationResource]
     show_full_result_count = False
     action_form = OnboardingActionForm
     list_display = (

@@ -8,7 +8,13 @@ from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
 from gi_catalog.choices import DatePrecision
-from gi_catalog.models import GIAuthorization, GIProduct, PromotionActivity, Seller
+from gi_catalog.models import (
+    GIAuthorization,
+    GIProduct,
+    OnboardingApplication,
+    PromotionActivity,
+    Seller,
+)
 from gi_catalog.validators import compact_tax_id
 from portal.importing import ManyToManyWidget, PortalResource
 from portal.models import Province
@@ -353,3 +359,40 @@ class PromotionActivityResource(PortalResource):
 
     def get_queryset(self):
         return PromotionActivity.objects.select_related("seller").prefetch_related("products")
+
+
+class OnboardingApplicationResource(PortalResource):
+    """Export only: applications move through the workflow, never through a file."""
+
+    seller_tax_id = fields.Field(attribute="seller__tax_id", column_name="seller_tax_id")
+    seller_name = fields.Field(attribute="seller__name", column_name="seller_name")
+    products = fields.Field(
+        attribute="products", column_name="gi_products", widget=GIProductsWidget()
+    )
+
+    class Meta(PortalResource.Meta):
+        model = OnboardingApplication
+        fields = (
+            "seller_tax_id",
+            "seller_name",
+            "status",
+            "products",
+            "has_identity_document",
+            "has_gi_certificate",
+            "has_bank_account",
+            "created_at",
+            "submitted_at",
+            "documents_verified_at",
+            "shop_approved_at",
+            "live_at",
+            "closed_at",
+            "rejection_reason",
+            "note",
+        )
+        export_order = fields
+
+    def get_queryset(self):
+        return OnboardingApplication.objects.select_related("seller").prefetch_related("products")
+
+    def import_data(self, *args, **kwargs):
+        raise NotImplementedError("Onboarding applications are not imported.")

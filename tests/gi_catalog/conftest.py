@@ -117,6 +117,7 @@ def export(client, model: str, fmt: str = "csv", resource_class=None):
             "seller": resources.SellerResource,
             "giauthorization": resources.GIAuthorizationResource,
             "promotionactivity": resources.PromotionActivityResource,
+            "onboardingapplication": resources.OnboardingApplicationResource,
         }[model]
     )
     prefix = resource_class.__name__.lower()

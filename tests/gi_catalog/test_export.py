@@ -18,8 +18,14 @@ def read(response, fmt) -> tablib.Dataset:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-@pytest.mark.parametrize("model", ["giproduct", "seller", "giauthorization", "promotionactivity"])
+@pytest.mark.parametrize(
+    "model",
+    ["giproduct", "seller", "giauthorization", "promotionactivity", "onboardingapplication"],
+)
 def test_manager_exports_every_model(model, fmt, manager, client_for, authorization, activity):
+    from gi_catalog.models import OnboardingApplication
+
+    OnboardingApplication.objects.create(seller=authorization.seller)
     response = export(client_for(manager), model, fmt)
     assert response.status_code == 200
     dataset = read(response, fmt)
