@@ -351,6 +351,7 @@ def measure_all(args, sample: dict, log=print) -> list:
 
 
 def main(argv=None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=20, help="requests per page figure")
