@@ -242,6 +242,16 @@ class PortalResource(resources.ModelResource):
                 }
             )
 
+    def before_save_instance(self, instance, row, **kwargs):
+        """The audit history names the file a row came from (and who imported it)."""
+        super().before_save_instance(instance, row, **kwargs)
+        file_name = kwargs.get("file_name")
+        if file_name and not getattr(instance, "_change_reason", None):
+            instance._change_reason = _("Import of %(file)s") % {"file": file_name}
+        user = kwargs.get("user")
+        if user is not None and getattr(user, "is_authenticated", False):
+            instance._history_user = user
+
 
 class _PortalFormatsMixin:
     formats = FORMATS

@@ -50,6 +50,10 @@ def test_officer_imports_the_whole_register_and_again_without_duplicates(officer
     assert doi_tung.registered_on_precision == DatePrecision.YEAR
     assert GIProduct.objects.filter(registration_number="").count() == 114
 
+    record = rice.history.first()
+    assert record.history_user == officer
+    assert "thai_gi.csv" in record.history_change_reason
+
     _, again = admin_import(client, "giproduct", REGISTER.read_bytes(), "thai_gi.csv")
     assert again.status_code == 302
     assert GIProduct.objects.count() == 114
@@ -62,6 +66,7 @@ def test_load_command_uses_the_same_rules_and_is_idempotent(officer):
     product = GIProduct.objects.exclude(name_th="").first()
     assert "not DIP's official register" in product.data_source
     assert GIProduct.objects.filter(origin__startswith="foreign:").count() == 10
+    assert "thai_gi.csv" in product.history.first().history_change_reason
 
 
 def test_reload_keeps_a_registration_number_an_official_filled_in():

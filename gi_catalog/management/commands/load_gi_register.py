@@ -41,7 +41,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         resource = GIProductResource(data_source=SOURCE_NAME)
         result = resource.import_data(
-            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
+            dataset,
+            dry_run=dry_run,
+            use_transactions=True,
+            rollback_on_validation_errors=True,
+            file_name=file.name,
         )
         problems = import_errors(result)
         if problems:
