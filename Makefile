@@ -21,6 +21,7 @@ demo-data: install
 	$(PY) manage.py load_gi_register
 	$(PY) manage.py demo_catalog
 	$(PY) manage.py demo_training
+	$(PY) manage.py demo_takedowns
 
 demo: demo-data
 	$(PY) manage.py runserver $(HOST)

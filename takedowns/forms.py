@@ -131,6 +131,7 @@ class InfringingItemInlineForm(forms.ModelForm):
     """DIP edits the item; the liaison records only its outcome (checked by the service)."""
 
     actor = None
+    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https")
 
     class Meta:
         model = InfringingItem
