@@ -1,15 +1,27 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.api.choices import TokenLifetime
-from portal.api.models import ApiToken
+from portal.api.bulk import (
+    COLUMN_HELP,
+    COLUMNS,
+    SheetError,
+    decision_upload_process,
+    sheet_template,
+)
+from portal.api.choices import TokenLifetime, UploadStatus
+from portal.api.models import ApiToken, DecisionUpload
 from portal.api.services import api_token_issue, api_token_revoke
-from portal.roles import LIAISON
+from portal.roles import LIAISON, user_roles
+from takedowns.choices import CaseState, ItemOutcome
+from takedowns.models import ReasonCode
 
 
 class ApiTokenIssueForm(forms.ModelForm):
@@ -117,3 +129,123 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
             % {"count": revoked},
             messages.SUCCESS,
         )
+
+
+class DecisionUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("decision sheet"), help_text=_("CSV (UTF-8) or XLSX, with the template's columns.")
+    )
+
+
+@admin.register(DecisionUpload)
+class DecisionUploadAdmin(admin.ModelAdmin):
+    """The liaison uploads the platform's decision sheet; each upload keeps its per-row results."""
+
+    list_display = (
+        "uploaded_at",
+        "file_name",
+        "uploaded_by",
+        "status",
+        "row_count",
+        "changed_count",
+        "unchanged_count",
+        "error_count",
+    )
+    list_filter = ("status",)
+    list_select_related = ("uploaded_by",)
+    date_hierarchy = "uploaded_at"
+    show_full_result_count = False
+    add_form_template = "admin/api/decisionupload/upload.html"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).defer("results")
+        if LIAISON in user_roles(request.user) and not request.user.is_superuser:
+            return queryset.filter(uploaded_by=request.user)  # a liaison sees their own uploads
+        return queryset
+
+    def has_change_permission(self, request, obj=None):
+        return False  # an upload is a record: read-only
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "template.<str:fmt>",
+                self.admin_site.admin_view(self.template_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_template",
+            ),
+            *super().get_urls(),
+        ]
+
+    def template_view(self, request, fmt: str):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        if fmt not in ("csv", "xlsx"):
+            raise Http404
+        content, content_type = sheet_template(fmt=fmt)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="decisions-template.{fmt}"'
+        return response
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = DecisionUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = decision_upload_process(
+                    data=upload.read(), file_name=upload.name, user=request.user
+                )
+            except SheetError as error:
+                form.add_error("file", str(error))
+            else:
+                if record.status == UploadStatus.APPLIED:
+                    self.message_user(
+                        request,
+                        _("%(changed)d rows applied, %(unchanged)d already recorded.")
+                        % {"changed": record.changed_count, "unchanged": record.unchanged_count},
+                        messages.SUCCESS,
+                    )
+                else:
+                    self.message_user(
+                        request,
+                        _(
+                            "Nothing was written: %(errors)d rows have errors. Fix them and upload "
+                            "the whole file again."
+                        )
+                        % {"errors": record.error_count},
+                        messages.ERROR,
+                    )
+                return HttpResponseRedirect(
+                    reverse("admin:api_decisionupload_change", args=[record.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Upload platform decisions"),
+            "form": form,
+            "columns": [(name, COLUMN_HELP[name]) for name in COLUMNS],
+            "decisions": CaseState.values,
+            "outcomes": ItemOutcome.values,
+            "reason_codes": ReasonCode.objects.filter(active=True).values_list("code", "name_en"),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.add_form_template, context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id)
+        if record is None or not self.has_view_permission(request, record):
+            raise Http404 if record is None else PermissionDenied
+        record = DecisionUpload.objects.get(pk=record.pk)  # with its results
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(record),
+            "upload": record,
+            "rows": record.results,
+            "has_add_permission": self.has_add_permission(request),
+        }
+        return TemplateResponse(request, "admin/api/decisionupload/result.html", context)

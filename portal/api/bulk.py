@@ -1,0 +1,348 @@
+"""The liaison's decision sheet: read, validate whole, apply every row through the state machine.
+
+A sheet (CSV or XLSX, read with ``portal.importing`` so the encoding rules are the project's) has
+one decision per row, on a case (``case_reference``) or on one of its items (``item_url``). The
+whole file is checked first; then every row is applied in one transaction through
+``takedowns.services`` (the admin's rules and refusals); one error anywhere and nothing is kept.
+Rows that already hold exactly their decision are left alone, so uploading a file twice changes
+nothing the second time.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.api.choices import RowOutcome, UploadStatus
+from portal.api.models import DecisionUpload
+from portal.api.services import case_decision_record, item_decision_record
+from portal.importing import CSV, XLSX, UnreadableFileError
+from takedowns.choices import CaseState, ItemOutcome
+from takedowns.models import InfringingItem
+from takedowns.normalize import normalize_url
+from takedowns.services import cases_visible_to
+
+CASE_REFERENCE = "case_reference"
+ITEM_URL = "item_url"
+TICKET = "ippc_ticket_id"
+DECISION = "decision"
+DECIDED_AT = "decided_at"
+REASON = "reason_code"
+NOTE = "note"
+COLUMNS = (CASE_REFERENCE, ITEM_URL, TICKET, DECISION, DECIDED_AT, REASON, NOTE)
+COLUMN_HELP = {
+    CASE_REFERENCE: gettext_lazy(
+        "Case reference, e.g. TD-2026-000123 (or leave empty and give the item URL)"
+    ),
+    ITEM_URL: gettext_lazy(
+        "The reported link, for a decision on one item; empty for the whole case"
+    ),
+    TICKET: gettext_lazy("IPPC ticket id (optional)"),
+    DECISION: gettext_lazy("For a case: the state it moves to; for an item: its outcome"),
+    DECIDED_AT: gettext_lazy(
+        "When the platform decided, e.g. 2026-11-25 14:30 (Bangkok time); empty = now"
+    ),
+    REASON: gettext_lazy("Reason code; required for a refusal or an information request"),
+    NOTE: gettext_lazy("Note; required for a refusal or an information request"),
+}
+MAX_ROWS = 20_000
+MAX_CELL = 4000
+
+
+@dataclass
+class Row:
+    number: int
+    values: dict
+    errors: list = field(default_factory=list)  # [(column, message)]
+    outcome: str = RowOutcome.NOT_APPLIED
+    case: object = None
+    item: object = None
+    decided_at: datetime | None = None
+
+    def error(self, column: str, message) -> None:
+        self.errors.append((column, str(message)))
+
+    def as_result(self) -> dict:
+        return {
+            "row": self.number,
+            "case_reference": self.values.get(CASE_REFERENCE, ""),
+            "item_url": self.values.get(ITEM_URL, ""),
+            "decision": self.values.get(DECISION, ""),
+            "outcome": RowOutcome.ERROR if self.errors else self.outcome,
+            "errors": [{"column": c, "message": m} for c, m in self.errors],
+        }
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read (format, encoding, columns, size)."""
+
+
+def read_sheet(*, data: bytes, file_name: str) -> list[Row]:
+    """Rows of the sheet, values as stripped text (dates from XLSX stay dates); or SheetError."""
+    name = file_name.lower()
+    if name.endswith(".csv"):
+        fmt = CSV()
+    elif name.endswith(".xlsx"):
+        fmt = XLSX()
+    else:
+        raise SheetError(_("Upload a .csv or .xlsx file."))
+    try:
+        dataset = fmt.create_dataset(data)
+    except UnreadableFileError as error:
+        raise SheetError(str(error)) from error
+    except Exception as error:  # a corrupt XLSX or CSV tablib cannot parse
+        raise SheetError(
+            _("The file cannot be read as %(format)s.")
+            % {"format": name.rsplit(".", 1)[-1].upper()}
+        ) from error
+    headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
+    unknown = [h for h in headers if h and h not in COLUMNS]
+    if unknown:
+        raise SheetError(
+            _("Unknown column %(columns)s. Expected columns: %(expected)s.")
+            % {"columns": ", ".join(unknown), "expected": ", ".join(COLUMNS)}
+        )
+    if DECISION not in headers or not ({CASE_REFERENCE, ITEM_URL} & set(headers)):
+        raise SheetError(
+            _("The file needs a %(decision)s column and a %(case)s or %(item)s column.")
+            % {"decision": DECISION, "case": CASE_REFERENCE, "item": ITEM_URL}
+        )
+    if len(dataset) > MAX_ROWS:
+        raise SheetError(_("At most %(max)d rows per file.") % {"max": MAX_ROWS})
+    rows = []
+    for number, raw in enumerate(dataset, start=1):
+        values = {}
+        for header, cell in zip(headers, raw, strict=False):
+            if not header:
+                continue
+            if isinstance(cell, datetime | date):
+                values[header] = cell
+            else:
+                values[header] = "" if cell is None else str(cell).strip()
+        if not any(values.values()):
+            continue  # a blank line
+        rows.append(Row(number=number, values=values))
+    if not rows:
+        raise SheetError(_("The file has no rows."))
+    return rows
+
+
+def _parse_when(value) -> datetime:
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime.combine(value, time(12, 0))
+    else:
+        moment = parse_datetime(value.replace("/", "-"))
+        if moment is None:
+            raise ValueError
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return moment
+
+
+def _check_values(row: Row) -> None:
+    values = row.values
+    for column in COLUMNS:
+        text = values.get(column, "")
+        if isinstance(text, str) and (len(text) > MAX_CELL or "\x00" in text):
+            row.error(column, _("The cell is too long or holds a NUL character."))
+    reference, url = values.get(CASE_REFERENCE, ""), values.get(ITEM_URL, "")
+    if not reference and not url:
+        row.error(CASE_REFERENCE, _("Give the case reference or the item URL."))
+    decision = str(values.get(DECISION, "")).lower()
+    values[DECISION] = decision
+    allowed = ItemOutcome.values if url else CaseState.values
+    if not decision:
+        row.error(DECISION, _("Give the decision."))
+    elif decision not in allowed:
+        row.error(
+            DECISION,
+            _("“%(value)s” is not a decision. Use one of: %(allowed)s.")
+            % {"value": decision, "allowed": ", ".join(allowed)},
+        )
+    when = values.get(DECIDED_AT, "")
+    if when not in ("", None):
+        try:
+            row.decided_at = _parse_when(when)
+        except (ValueError, TypeError, OverflowError):
+            row.error(
+                DECIDED_AT,
+                _("“%(value)s” is not a date and time (e.g. 2026-11-25 14:30).") % {"value": when},
+            )
+    if len(str(values.get(TICKET, ""))) > 100:
+        row.error(TICKET, _("An IPPC ticket id has at most 100 characters."))
+
+
+def validate_rows(*, rows: list[Row], user) -> None:
+    """Check every row without writing: values, cases and items the user may see, repeats."""
+    for row in rows:
+        _check_values(row)
+    visible = cases_visible_to(user=user)
+    references = {r.values.get(CASE_REFERENCE) for r in rows} - {"", None}
+    cases = {c.reference: c for c in visible.filter(reference__in=references)}
+    urls = {}
+    for row in rows:
+        url = row.values.get(ITEM_URL, "")
+        if url:
+            urls[row.number] = normalize_url(url)
+    items_by_url: dict[str, list] = {}
+    if urls:
+        for item in (
+            InfringingItem.objects.filter(case__in=visible, normalized_url__in=set(urls.values()))
+            .select_related("case")
+            .order_by("-is_open", "-id")
+        ):
+            items_by_url.setdefault(item.normalized_url, []).append(item)
+    first_row_of: dict[tuple, int] = {}
+    for row in rows:
+        reference = row.values.get(CASE_REFERENCE, "")
+        if reference:
+            row.case = cases.get(reference)
+            if row.case is None:
+                row.error(
+                    CASE_REFERENCE, _("Case %(reference)s not found.") % {"reference": reference}
+                )
+        if row.number in urls:
+            candidates = items_by_url.get(urls[row.number], [])
+            if reference:
+                candidates = [i for i in candidates if i.case.reference == reference]
+            elif len([i for i in candidates if i.is_open]) == 1:
+                candidates = candidates[:1]
+            if not candidates and reference:
+                row.error(
+                    ITEM_URL,
+                    _("Case %(reference)s has no item with this URL.") % {"reference": reference},
+                )
+            elif not candidates:
+                row.error(ITEM_URL, _("No item with this URL found."))
+            elif len(candidates) > 1:
+                row.error(ITEM_URL, _("Several cases report this URL: give the case reference."))
+            else:
+                row.item = candidates[0]
+                row.case = row.item.case
+        target = ("item", row.item.pk) if row.item else ("case", row.case.pk) if row.case else None
+        if target:
+            first = first_row_of.setdefault(target, row.number)
+            if first != row.number:
+                column = ITEM_URL if row.item else CASE_REFERENCE
+                row.error(
+                    column,
+                    _("Row %(row)s repeats the decision of row %(first)s.")
+                    % {"row": row.number, "first": first},
+                )
+
+
+class _RollBack(Exception):
+    pass
+
+
+def apply_rows(*, rows: list[Row], user) -> None:
+    """Apply every valid row through the state machine in one transaction; any error (found
+    before or while applying) rolls all of it back. Sets each row's outcome."""
+    try:
+        with transaction.atomic():
+            touched: set[int] = set()
+            for row in rows:
+                if row.errors:
+                    continue
+                try:
+                    row.outcome = (
+                        RowOutcome.CHANGED if _apply(row, user, touched) else RowOutcome.UNCHANGED
+                    )
+                except ValidationError as error:
+                    row.error(DECISION, " ".join(error.messages))
+                except PermissionDenied as error:
+                    row.error(DECISION, str(error) or _("Your role may not make this move."))
+            if any(row.errors for row in rows):
+                raise _RollBack
+    except _RollBack:
+        for row in rows:
+            if not row.errors:
+                row.outcome = RowOutcome.NOT_APPLIED
+
+
+def _apply(row: Row, user, touched: set[int]) -> bool:
+    values = row.values
+    case = row.case
+    if case.pk in touched:  # an earlier row of this file changed the case: work on fresh data
+        case.refresh_from_db()
+        if row.item is not None:
+            row.item.refresh_from_db()
+    touched.add(case.pk)
+    reason, note = values.get(REASON, ""), values.get(NOTE, "")
+    ticket = values.get(TICKET, "") or None
+    if row.item is None:
+        return case_decision_record(
+            case=case,
+            decision=values[DECISION],
+            actor=user,
+            note=note,
+            reason_code=reason,
+            at=row.decided_at,
+            ippc_ticket_id=ticket,
+        )
+    changed = item_decision_record(
+        item=row.item,
+        outcome=values[DECISION],
+        actor=user,
+        note=note,
+        reason_code=reason,
+        at=row.decided_at,
+    )
+    if ticket:
+        case.refresh_from_db()
+        changed |= case_decision_record(
+            case=case, decision=case.state, actor=user, ippc_ticket_id=ticket
+        )
+    return changed
+
+
+def decision_upload_process(*, data: bytes, file_name: str, user) -> DecisionUpload:
+    """Read, validate and apply a decision sheet; returns the stored upload with per-row results.
+
+    Raises SheetError when the file as a whole cannot be read (nothing is stored then).
+    """
+    rows = read_sheet(data=data, file_name=file_name)
+    validate_rows(rows=rows, user=user)
+    apply_rows(rows=rows, user=user)
+    results = [row.as_result() for row in rows]
+    errors = sum(1 for row in rows if row.errors)
+    return DecisionUpload.objects.create(
+        uploaded_by=user,
+        file_name=file_name[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        status=UploadStatus.REFUSED if errors else UploadStatus.APPLIED,
+        row_count=len(rows),
+        changed_count=sum(1 for r in results if r["outcome"] == RowOutcome.CHANGED),
+        unchanged_count=sum(1 for r in results if r["outcome"] == RowOutcome.UNCHANGED),
+        error_count=errors,
+        results=results,
+    )
+
+
+def sheet_template(*, fmt: str) -> tuple[bytes, str]:
+    """An empty decision sheet with the expected columns (XLSX: plus a sheet of allowed values)."""
+    import tablib
+
+    from takedowns.models import ReasonCode
+
+    sheet = tablib.Dataset(headers=list(COLUMNS), title="decisions")
+    if fmt == "csv":
+        return CSV().export_data(sheet).encode("utf-8-sig"), "text/csv; charset=utf-8"
+    help_sheet = tablib.Dataset(headers=["column", "meaning / allowed values"], title="help")
+    for column in COLUMNS:
+        help_sheet.append([column, str(COLUMN_HELP[column])])
+    help_sheet.append(["decision (case)", ", ".join(CaseState.values)])
+    help_sheet.append(["decision (item)", ", ".join(ItemOutcome.values)])
+    codes = ReasonCode.objects.filter(active=True).values_list("code", flat=True)
+    help_sheet.append(["reason_code", ", ".join(codes)])
+    book = tablib.Databook([sheet, help_sheet])
+    content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return book.export("xlsx"), content_type

@@ -1,0 +1,221 @@
+"""The liaison's decision sheet in the admin: template, validation, all-or-nothing, re-upload."""
+
+import io
+from datetime import datetime
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from portal.api.bulk import COLUMNS
+from portal.api.models import DecisionUpload
+from takedowns.choices import CaseState as S
+from takedowns.models import StatusEvent
+
+pytestmark = pytest.mark.django_db
+
+ADD = reverse("admin:api_decisionupload_add")
+LIST = reverse("admin:api_decisionupload_changelist")
+HEADER = ",".join(COLUMNS)
+
+
+def csv_file(*lines, name="decisions.csv", encoding="utf-8"):
+    text = "\r\n".join([HEADER, *lines]) + "\r\n"
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+def xlsx_file(rows, name="decisions.xlsx"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(COLUMNS))
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def upload(client, file):
+    return client.post(ADD, {"file": file}, follow=True)
+
+
+def rows_of(response):
+    return {row["row"]: row for row in response.context["rows"]}
+
+
+@pytest.fixture
+def liaison_admin(liaison, client_for):
+    return client_for(liaison)
+
+
+def test_template_downloads(liaison_admin):
+    csv = liaison_admin.get(reverse("admin:api_decisionupload_template", args=["csv"]))
+    assert csv.status_code == 200
+    assert csv.content.decode("utf-8-sig").strip() == HEADER
+    xlsx = liaison_admin.get(reverse("admin:api_decisionupload_template", args=["xlsx"]))
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
+    assert [c.value for c in book.worksheets[0][1]] == list(COLUMNS)
+    assert "no_infringement" in str([c.value for row in book.worksheets[1] for c in row])
+    assert liaison_admin.get("/admin/api/decisionupload/template.pdf").status_code == 404
+
+
+def test_good_file_is_applied_and_a_second_upload_changes_nothing(case_in, liaison, liaison_admin):
+    removed = case_in(S.UNDER_PLATFORM_REVIEW)
+    refused = case_in(S.UNDER_PLATFORM_REVIEW)
+    split = case_in(S.UNDER_PLATFORM_REVIEW, items=2)
+    first_item, second_item = split.items.order_by("id")
+    now = timezone.localtime().strftime("%Y-%m-%d %H:%M:%S.%f")
+    lines = [
+        f"{removed.reference},,IPPC-1,removed,{now},,",
+        f"{refused.reference},,IPPC-2,not_removed,,no_infringement,ไม่พบการละเมิด",
+        f",{first_item.url},,removed,,,",
+        f"{split.reference},{second_item.url},IPPC-3,not_removed,,no_infringement,ขายของแท้",
+    ]
+    response = upload(liaison_admin, csv_file(*lines))
+    assert response.status_code == 200
+    results = rows_of(response)
+    assert [results[n]["outcome"] for n in (1, 2, 3, 4)] == ["changed"] * 4
+    for case, state, ticket in (
+        (removed, S.REMOVED, "IPPC-1"),
+        (refused, S.NOT_REMOVED, "IPPC-2"),
+        (split, S.PARTIALLY_REMOVED, "IPPC-3"),
+    ):
+        case.refresh_from_db()
+        assert (case.state, case.ippc_ticket_id) == (state, ticket)
+        assert case.events.order_by("-id").first().actor == liaison
+    events = StatusEvent.objects.count()
+
+    again = upload(liaison_admin, csv_file(*lines))
+    assert [row["outcome"] for row in again.context["rows"]] == ["unchanged"] * 4
+    assert StatusEvent.objects.count() == events
+    latest = DecisionUpload.objects.first()
+    assert (latest.status, latest.changed_count, latest.unchanged_count) == ("applied", 0, 4)
+
+
+def test_bad_rows_write_nothing_and_name_row_and_column(case_in, liaison_admin):
+    good = case_in(S.UNDER_PLATFORM_REVIEW)
+    hidden = case_in(S.READY_TO_FORWARD)  # not forwarded: the liaison may not see it
+    illegal = case_in(S.FORWARDED)
+    no_reason = case_in(S.UNDER_PLATFORM_REVIEW)
+    other = case_in(S.UNDER_PLATFORM_REVIEW)
+    lines = [
+        f"{good.reference},,,removed,,,",
+        f"{hidden.reference},,,removed,,,",
+        "TD-2026-999999,,,removed,,,",
+        f"{illegal.reference},,,removed,,,",
+        f"{no_reason.reference},,,not_removed,,,",
+        f"{other.reference},,,bogus,yesterday,,",
+        ",,,removed,,,",
+        f"{good.reference},,,removed,,,",
+    ]
+    events = StatusEvent.objects.count()
+    response = upload(liaison_admin, csv_file(*lines))
+    results = rows_of(response)
+    assert results[1]["outcome"] == "not_applied"
+    errors = {n: [(e["column"], e["message"]) for e in r["errors"]] for n, r in results.items()}
+    hidden_msg = errors[2][0][1]
+    assert errors[2] == [("case_reference", hidden_msg)]
+    assert errors[3] == [("case_reference", hidden_msg.replace(hidden.reference, "TD-2026-999999"))]
+    assert errors[4][0][0] == "decision" and "cannot move" in errors[4][0][1]
+    assert errors[5][0][0] == "decision" and "reason code" in errors[5][0][1]
+    assert {column for column, _ in errors[6]} == {"decision", "decided_at"}
+    assert errors[7] == [("case_reference", "Give the case reference or the item URL.")]
+    assert errors[8][0][0] == "case_reference" and "repeats" in errors[8][0][1]
+    assert StatusEvent.objects.count() == events
+    good.refresh_from_db()
+    assert good.state == S.UNDER_PLATFORM_REVIEW
+    assert DecisionUpload.objects.get().status == "refused"
+    page = response.content.decode()
+    assert hidden.reference in page and "case_reference" in page
+
+
+def test_xlsx_with_real_dates_and_thai(case_in, liaison_admin):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    file = xlsx_file(
+        [[case.reference, None, "T-9", "not_removed", datetime.now(), "no_infringement", "ไทย"]]
+    )
+    response = upload(liaison_admin, file)
+    assert response.context["rows"][0]["outcome"] == "changed", response.context["rows"]
+    case.refresh_from_db()
+    assert case.state == S.NOT_REMOVED and case.events.order_by("-id")[0].note == "ไทย"
+
+
+def test_thai_cp874_csv_is_read_and_latin1_is_refused(case_in, liaison_admin):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    line = f"{case.reference},,,not_removed,,no_infringement,ไม่พบการละเมิด"
+    response = upload(liaison_admin, csv_file(line, encoding="cp874"))
+    assert response.context["rows"][0]["outcome"] == "changed"
+    refused = upload(
+        liaison_admin, csv_file(f"{case.reference},,,closed,,,café", encoding="latin-1")
+    )
+    assert "UTF-8" in str(refused.context["form"].errors["file"])
+
+
+@pytest.mark.parametrize(
+    "content, name, message",
+    [
+        (b"case_reference,decison\r\nTD-2026-000001,removed\r\n", "x.csv", "Unknown column"),
+        (b"note\r\nx\r\n", "x.csv", "needs a decision column"),
+        (HEADER.encode() + b"\r\n", "x.csv", "no rows"),
+        (b"not a zip", "x.xlsx", "cannot be read"),
+        (b"x", "x.pdf", ".csv or .xlsx"),
+    ],
+)
+def test_unreadable_files_are_refused_whole(content, name, message, liaison_admin):
+    response = upload(liaison_admin, SimpleUploadedFile(name, content))
+    assert message in str(response.context["form"].errors["file"])
+    assert not DecisionUpload.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor", "manager", "outsider"])
+def test_only_the_liaison_uploads(role, role_users, client_for, case_in):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    client = client_for(role_users[role])
+    assert client.get(ADD).status_code == 403
+    assert client.post(ADD, {"file": csv_file(f"{case.reference},,,removed,,,")}).status_code == 403
+    template = reverse("admin:api_decisionupload_template", args=["csv"])
+    assert client.get(template).status_code == 403
+    case.refresh_from_db()
+    assert case.state == S.UNDER_PLATFORM_REVIEW and not DecisionUpload.objects.exists()
+
+
+def test_liaison_sees_own_uploads_dip_sees_all(
+    case_in, liaison_admin, liaison, manager, client_for, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import LIAISON
+
+    upload(liaison_admin, csv_file("TD-2026-999999,,,removed,,,"))
+    mine = DecisionUpload.objects.get()
+    other = django_user_model.objects.create_user("liaison2", is_staff=True)
+    other.groups.add(Group.objects.get(name=LIAISON))
+    other_client = client_for(other)
+    assert other_client.get(
+        reverse("admin:api_decisionupload_change", args=[mine.pk])
+    ).status_code in (302, 404)
+    assert mine.file_name not in other_client.get(LIST).content.decode()
+    manager_client = client_for(manager)
+    assert (
+        manager_client.get(reverse("admin:api_decisionupload_change", args=[mine.pk])).status_code
+        == 200
+    )
+    assert manager_client.get(ADD).status_code == 403
+
+
+def test_upload_list_query_count_does_not_grow(liaison_admin, case_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert liaison_admin.get(LIST).status_code == 200
+        return len(captured)
+
+    upload(liaison_admin, csv_file("TD-2026-999999,,,removed,,,"))
+    few = count()
+    for _ in range(10):
+        upload(liaison_admin, csv_file("TD-2026-999999,,,removed,,,"))
+    assert count() == few
