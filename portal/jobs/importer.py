@@ -65,28 +65,51 @@ class ImportOutcome:
 Progress = Callable[[str, int], None]
 
 
-class _MemoForeignKeyWidget(widgets.ForeignKeyWidget):
-    """A plain ForeignKeyWidget that looks each distinct value up once per file."""
+def _memoized(widget: widgets.ForeignKeyWidget) -> widgets.ForeignKeyWidget:
+    """A copy of a foreign key widget that looks each distinct value up once per file.
 
-    def __init__(self, original: widgets.ForeignKeyWidget):
-        self.__dict__.update(original.__dict__)
-        self._memo: dict = {}
+    Only when the lookup cannot depend on the row: the widget keeps ForeignKeyWidget's
+    ``get_queryset`` and ``get_lookup_kwargs`` (it may still change ``clean``).
+    """
+    cls = type(widget)
+    if (
+        cls.get_queryset is not widgets.ForeignKeyWidget.get_queryset
+        or cls.get_lookup_kwargs is not widgets.ForeignKeyWidget.get_lookup_kwargs
+    ):
+        return widget
+    memo: dict = {}
+    clean_once = widget.clean
 
-    def clean(self, value, row=None, **kwargs):
+    def clean(value, row=None, **kwargs):
         key = value if isinstance(value, str | int | float | type(None)) else repr(value)
-        if key not in self._memo:
+        if key not in memo:
             try:
-                self._memo[key] = (super().clean(value, row=row, **kwargs), None)
+                memo[key] = (clean_once(value, row=row, **kwargs), None)
             except (ObjectDoesNotExist, ValueError, ValidationError) as error:
-                self._memo[key] = (None, error)
-        result, error = self._memo[key]
+                memo[key] = (None, error)
+        result, error = memo[key]
         if error is not None:
             raise error
         return result
 
+    memoized = copy.copy(widget)
+    memoized.clean = clean
+    return memoized
+
 
 def _has_own(resource, name: str) -> bool:
-    return getattr(type(resource), name) is not getattr(resources.ModelResource, name)
+    """True if the Resource changes ``name`` beyond what ModelResource and PortalResource do.
+
+    (PortalResource's save hook only names the file and user in the audit history, which the
+    bulk path records too.)
+    """
+    from portal.importing import PortalResource
+
+    method = getattr(type(resource), name)
+    return all(
+        method is not getattr(base, name, None)
+        for base in (resources.ModelResource, PortalResource)
+    )
 
 
 class FileImporter:
@@ -114,9 +137,11 @@ class FileImporter:
         self._column_of = self._columns_by_attribute()
         self._keep_rows = self._resource_needs_rows()
         for name, resource_field in list(resource.fields.items()):
-            if type(resource_field.widget) is widgets.ForeignKeyWidget:
+            if isinstance(resource_field.widget, widgets.ForeignKeyWidget) and not isinstance(
+                resource_field.widget, widgets.ManyToManyWidget
+            ):
                 memo_field = copy.copy(resource_field)
-                memo_field.widget = _MemoForeignKeyWidget(resource_field.widget)
+                memo_field.widget = _memoized(resource_field.widget)
                 resource.fields[name] = memo_field
 
     # --- public -------------------------------------------------------------------------------
