@@ -86,7 +86,7 @@ def test_over_capacity_row_is_refused_and_nothing_is_written(
     response = import_file(client_for(officer), "attendance", csv_bytes(rows))
     assert response.status_code == 200
     assert invalid_rows(response) == {3: {"session"}}
-    assert "3" in page_text(response) and "full" in page_text(response)
+    assert "LIVE-101-A เต็มแล้ว" in page_text(response)
     assert not Attendance.objects.exists()
     assert not Participant.objects.filter(email="late@ipthailand.go.th").exists()
 

@@ -117,7 +117,7 @@ def test_bad_follow_ups_are_refused(officer, client_for, adviser, follow_up, fol
     if field:
         assert field in errors
     else:
-        assert "before the consultation" in str(errors)
+        assert "ต้องไม่ก่อนวันที่ให้คำปรึกษา" in str(errors)
     assert not Consultation.objects.exists()
 
 

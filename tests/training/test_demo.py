@@ -13,9 +13,9 @@ def counts():
 
 
 def test_demo_training_follows_the_rules_and_is_idempotent():
-    call_command("demo_training", participants=40, consultations=30, verbosity=0)
+    call_command("demo_training", participants=40, consultations=30, sessions=6, verbosity=0)
     first = counts()
-    call_command("demo_training", participants=40, consultations=30, verbosity=0)
+    call_command("demo_training", participants=40, consultations=30, sessions=6, verbosity=0)
     assert counts() == first
     assert first[0] == 5 and first[2] == 40 and first[4] == 30
     assert not Attendance.objects.filter(completed=True, attended=False).exists()

@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from training import services
 from training.models import Attendance
@@ -13,6 +14,12 @@ from training.models import Attendance
 from .conftest import make_participant, make_session
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def test_registration_stops_at_capacity(session, participants):

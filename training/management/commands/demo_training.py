@@ -96,16 +96,17 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--participants", type=int, default=150)
         parser.add_argument("--consultations", type=int, default=300)
+        parser.add_argument("--sessions", type=int, default=25, help="one every other week")
 
     @transaction.atomic
-    def handle(self, *args, participants, consultations, **options):
+    def handle(self, *args, participants, consultations, sessions, **options):
         self.random = random.Random(2026)
         self.fake = Faker("th_TH")
         self.fake.seed_instance(2026)
         courses = self.courses()
         staff = self.participants(participants)
         if not TrainingSession.objects.filter(reference__startswith="DEMO-").exists():
-            self.sessions(courses, staff)
+            self.sessions(courses, staff, sessions)
         if not Consultation.objects.filter(adviser__email__endswith=f"@{EMAIL_DOMAIN}").exists():
             self.consultations(staff, consultations)
         self.stdout.write(
@@ -153,10 +154,10 @@ class Command(BaseCommand):
             staff.append(participant)
         return staff
 
-    def sessions(self, courses, staff):
+    def sessions(self, courses, staff, count):
         today = timezone.localdate()
         bangkok = Province.objects.filter(code="TH-10").first()
-        for week in range(50, 0, -2):  # every other week over the last 12 months
+        for week in range(2 * count, 0, -2):  # every other week, up to today
             course = courses[week % len(courses)]
             day = today - timedelta(weeks=week) + timedelta(days=self.random.randint(0, 3))
             online = week % 3 == 0
