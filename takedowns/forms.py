@@ -127,14 +127,21 @@ class TakedownCaseForm(forms.ModelForm):
             self.add_error("transition", _as_form_error(error))
 
 
+class HttpsURLField(forms.URLField):
+    """A URL typed without a scheme is read as https (TikTok links are)."""
+
+    def __init__(self, *, assume_scheme="https", **kwargs):
+        super().__init__(assume_scheme=assume_scheme, **kwargs)
+
+
 class InfringingItemInlineForm(forms.ModelForm):
     """DIP edits the item; the liaison records only its outcome (checked by the service)."""
 
     actor = None
-    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https")
 
     class Meta:
         model = InfringingItem
+        field_classes = {"url": HttpsURLField}
         fields = (
             "case",
             "kind",
