@@ -217,7 +217,8 @@ class PortalResource(resources.ModelResource):
 
     def before_import(self, dataset, **kwargs):
         headers = {(header or "").strip() for header in dataset.headers or []}
-        expected = [field.column_name for field in self.get_import_fields()]
+        # A readonly field is export-only: a file need not (and cannot usefully) carry it.
+        expected = [f.column_name for f in self.get_import_fields() if not f.readonly]
         missing = [c for c in expected if c not in headers and c not in self.optional_columns]
         if missing:
             raise ValidationError(

@@ -128,10 +128,6 @@ class TrainingResource(PortalResource):
     #: fields that ``full_clean`` skips because a service fills them when saving.
     service_fields: tuple[str, ...] = ()
 
-    def get_import_fields(self):
-        """Export-only (readonly) columns are not expected in an imported file."""
-        return [field for field in super().get_import_fields() if not field.readonly]
-
     def column_of(self, attribute: str) -> str:
         for field in self.fields.values():
             if field.attribute == attribute and field.column_name:
