@@ -181,7 +181,9 @@ class GIProductResource(PortalResource):
 
     class Meta(PortalResource.Meta):
         model = GIProduct
-        import_id_fields = ("registration_number",)
+        # All the columns the natural key may use: the lookup itself is get_instance() below
+        # (a blank registration number must never match every product without one).
+        import_id_fields = ("registration_number", "name_en", "name_th", "province_codes")
         fields = (
             "registration_number",
             "name_th",
@@ -259,6 +261,10 @@ class GIProductResource(PortalResource):
         if self.data_source and not str(row.get("data_source") or "").strip():
             instance.data_source = self.data_source
         super().import_instance(instance, row, **kwargs)
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Provinces are a many-to-many column: background import jobs must save row by row."""
+        super().save_m2m(instance, row, **kwargs)
 
     def dehydrate_province_names_en(self, product):
         return ";".join(province.name_en for province in product.provinces.all())
@@ -359,6 +365,10 @@ class PromotionActivityResource(PortalResource):
 
     def get_queryset(self):
         return PromotionActivity.objects.select_related("seller").prefetch_related("products")
+
+    def save_m2m(self, instance, row, **kwargs):
+        """GI products are a many-to-many column: background import jobs must save row by row."""
+        super().save_m2m(instance, row, **kwargs)
 
 
 class OnboardingApplicationResource(PortalResource):
