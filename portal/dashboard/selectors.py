@@ -31,7 +31,7 @@ from portal.dashboard.aggregates import (
 )
 from portal.models import PublicHoliday, Target
 from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
-from takedowns.models import InfringingItem, StatusEvent, TakedownCase
+from takedowns.models import InfringingItem, PlatformSeller, StatusEvent, TakedownCase
 from training.choices import ConsultationTopic
 from training.models import Attendance, Consultation, TrainingSession
 
@@ -243,9 +243,7 @@ def _actual_removal_rate(periods):
 
 
 def _actual_decided_within_3wd(periods):
-    decided = _decided_cases()
-    within, _span = within_working_days_q(decided)
-    return _rate_per_target(decided, periods, within)
+    return _rate_per_target(_decided_cases(), periods, within_working_days_q())
 
 
 #: metric -> function(periods: {target_pk: (start, end)}) -> {target_pk: actual}
@@ -414,23 +412,52 @@ def working_day_spans(first: date, last: date, days: int = DECISION_WORKING_DAYS
     return spans
 
 
-def within_working_days_q(decided):
-    """A Q for cases of ``decided`` decided within 3 working days of forwarding (pauses excluded).
+def within_working_days_q():
+    """A Q for decided cases (annotated with ``_decision_seconds``) decided within 3 working days
+    of forwarding, info-request pauses excluded.
 
     ``add_working_days(forwarded_at, 3)`` is forwarded_at plus a whole number of calendar days that
     depends only on the forwarding day, so: decision seconds <= 86400 * span(forwarding day).
-    One query (the range of forwarding days), one holiday query, then an array lookup per row.
+    Two small queries (the range of forwarding days from the index, the holidays), then one array
+    lookup per row.
     """
-    offset = utc_offset_seconds()
-    bounds = decided.aggregate(first=Min("forwarded_at"), last=Max("forwarded_at"))
+    bounds = TakedownCase.objects.aggregate(first=Min("forwarded_at"), last=Max("forwarded_at"))
     if bounds["first"] is None:
-        return Q(pk__in=[]), None
+        return Q(pk__in=[])
     first = timezone.localtime(bounds["first"]).date()
     last = timezone.localtime(bounds["last"]).date()
     spans = working_day_spans(first, last)
     epoch_day = (first - date(1970, 1, 1)).days
-    span = LookupByIndex(LocalDayNumber(F("forwarded_at"), offset), spans, epoch_day)
-    return Q(_decision_seconds__lte=span * 86400), span
+    span = LookupByIndex(LocalDayNumber(F("forwarded_at"), utc_offset_seconds()), spans, epoch_day)
+    return Q(_decision_seconds__lte=span * 86400)
+
+
+def reinstated_q() -> Q:
+    """Reinstated after an appeal: the case is still ``reinstated``, or was closed after it."""
+    ever = Exists(StatusEvent.objects.filter(case=OuterRef("pk"), to_state=CaseState.REINSTATED))
+    return Q(state=CaseState.REINSTATED) | (Q(state=CaseState.CLOSED) & Q(ever))
+
+
+def repeat_infringers(scope: Scope, created) -> list[list]:
+    """Seller handles seen in several cases, most cases first. The whole MOU reads the counts the
+    takedowns app keeps per handle (PlatformSeller, indexed); a filtered view counts the items."""
+    if scope.is_default and not scope.platform_only:
+        rows = (
+            PlatformSeller.objects.filter(case_count__gte=REPEAT_INFRINGER_MIN_CASES)
+            .order_by("-case_count", "handle")
+            .values_list("handle", "case_count")[:TOP_REPEAT_INFRINGERS]
+        )
+        return [list(row) for row in rows]
+    rows = (
+        InfringingItem.objects.filter(case__in=created.values("pk"))
+        .exclude(seller_handle="")
+        .order_by()
+        .values("seller_handle")
+        .annotate(cases=Count("case", distinct=True))
+        .filter(cases__gte=REPEAT_INFRINGER_MIN_CASES)
+        .order_by("-cases", "seller_handle")[:TOP_REPEAT_INFRINGERS]
+    )
+    return [[row["seller_handle"], row["cases"]] for row in rows]
 
 
 def takedowns_section(scope: Scope) -> dict:
@@ -447,7 +474,7 @@ def takedowns_section(scope: Scope) -> dict:
         Q(decided_at__isnull=False, forwarded_at__isnull=False)
         & moment_q("decided_at", scope.date_from, scope.date_to)
     ).annotate(_decision_seconds=decision_seconds())
-    within_3wd, _span = within_working_days_q(decided)
+    within_3wd = within_working_days_q()
     decisions = decided.aggregate(
         n=Count("pk"),
         removed=Count("pk", filter=Q(removed_at__isnull=False)),
@@ -459,21 +486,9 @@ def takedowns_section(scope: Scope) -> dict:
         Q(removed_at__isnull=False, takedown_seconds__isnull=False)
         & moment_q("removed_at", scope.date_from, scope.date_to)
     )
-    reinstated = Exists(
-        StatusEvent.objects.filter(case=OuterRef("pk"), to_state=CaseState.REINSTATED)
-    )
-    removals = removed.aggregate(n=Count("pk"), reinstated=Count("pk", filter=reinstated))
+    removals = removed.aggregate(n=Count("pk"), reinstated=Count("pk", filter=reinstated_q()))
     median, p90 = percentiles(removed, F("takedown_seconds"), (0.5, 0.9))
 
-    repeat = (
-        InfringingItem.objects.filter(case__in=created.values("pk"))
-        .exclude(seller_handle="")
-        .order_by()
-        .values("seller_handle")
-        .annotate(cases=Count("case", distinct=True))
-        .filter(cases__gte=REPEAT_INFRINGER_MIN_CASES)
-        .order_by("-cases", "seller_handle")[:TOP_REPEAT_INFRINGERS]
-    )
     overdue = cases.filter(
         state__in=[CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW],
         sla_due_at__lt=timezone.now(),
@@ -491,7 +506,7 @@ def takedowns_section(scope: Scope) -> dict:
         "reinstatement_rate": percent(removals["reinstated"], removals["n"]),
         "overdue_now": overdue,
         "by_state": [[state.value, by_state.get(state.value, 0)] for state in CaseState],
-        "repeat_infringers": [[row["seller_handle"], row["cases"]] for row in repeat],
+        "repeat_infringers": repeat_infringers(scope, created),
     }
 
 

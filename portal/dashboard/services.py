@@ -40,6 +40,7 @@ def snapshot_take(*, scope_key: str = SnapshotScope.FULL) -> Snapshot:
         scope=scope_key,
         defaults={"taken_at": taken_at, "figures": figures},
     )
+    cache.delete(_refresh_lock(scope_key))
     return snapshot
 
 
@@ -47,24 +48,37 @@ def snapshots_take_all() -> list[Snapshot]:
     return [snapshot_take(scope_key=key) for key in SNAPSHOT_SCOPES]
 
 
-def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
-    """The figures the page shows for ``scope``.
+def _refresh_lock(scope_key: str) -> str:
+    return f"dashboard:refreshing:{scope_key}"
 
-    The unfiltered view reads the latest snapshot while it is fresh, and takes one when it is not;
-    a filtered view is computed by the database and cached for a few minutes. ``refresh`` computes
-    now either way. Every answer carries ``computed_at``.
+
+def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
+    """The figures the page shows for ``scope``; every answer carries ``computed_at``.
+
+    The unfiltered view reads the latest snapshot. When it is older than SNAPSHOT_MAX_AGE (the beat
+    task has not run) one request refreshes it — at once when tasks run eagerly, else by queueing
+    the snapshot task — while the others keep showing the older figures with their time. A
+    filtered view is computed by the database and cached for a few minutes. ``refresh`` computes
+    now either way.
     """
     if scope.is_default:
         key = snapshot_scope_of(scope)
+        latest = None
         if not refresh:
             latest = (
-                Snapshot.objects.filter(scope=key, taken_at__gte=timezone.now() - SNAPSHOT_MAX_AGE)
+                Snapshot.objects.filter(scope=key)
                 .order_by("-taken_at")
-                .values_list("figures", flat=True)
+                .values_list("taken_at", "figures")
                 .first()
             )
-            if latest:
-                return latest
+            if latest and latest[0] >= timezone.now() - SNAPSHOT_MAX_AGE:
+                return latest[1]
+        if latest and not settings.CELERY_TASK_ALWAYS_EAGER:
+            if cache.add(_refresh_lock(key), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
+                from portal.dashboard.tasks import take_snapshot
+
+                transaction.on_commit(lambda: take_snapshot.delay(key))
+            return latest[1]
         return snapshot_take(scope_key=key).figures
     if not refresh:
         cached = cache.get(scope.cache_key())

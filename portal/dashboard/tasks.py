@@ -10,6 +10,12 @@ def take_snapshots():
 
 
 @shared_task
+def take_snapshot(scope_key: str):
+    """Refresh one scope's snapshot (queued by the page when it finds the snapshot stale)."""
+    return str(services.snapshot_take(scope_key=scope_key))
+
+
+@shared_task
 def build_report(job_id: str):
     """Build one queued report (a failure is recorded on the job, shown to its owner)."""
     return services.report_job_run(job_id=job_id)

@@ -97,3 +97,26 @@ def test_filtered_views_are_cached_for_a_few_minutes():
     b.activity(date(2026, 3, 1), gmv="10")
     assert services.figures_get(scope=scope) == first
     assert services.figures_get(scope=scope, refresh=True)["sections"]["gi"]["promotions"] == 1
+
+
+def test_with_a_worker_a_stale_snapshot_is_shown_while_one_refresh_is_queued(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from portal.dashboard import tasks
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    queued = []
+    monkeypatch.setattr(tasks.take_snapshot, "delay", queued.append)
+    snapshot = services.snapshot_take(scope_key="full")
+    Snapshot.objects.filter(pk=snapshot.pk).update(
+        taken_at=timezone.now() - services.SNAPSHOT_MAX_AGE - timedelta(minutes=1)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.figures_get(scope=Scope())
+        second = services.figures_get(scope=Scope())
+    assert first == second == snapshot.figures  # the older figures, with their own time
+    assert queued == ["full"]  # one refresh, not one per request
+    services.snapshot_take(scope_key="full")  # the worker's run releases the lock
+    with django_capture_on_commit_callbacks(execute=True):
+        services.figures_get(scope=Scope())
+    assert queued == ["full"]  # fresh again: nothing to queue
