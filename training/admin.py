@@ -158,9 +158,49 @@ class TrainingSessionAdmin(TrainingAdmin):
             services.attendance_save(attendance=attendance, check_capacity=False)
 
 
+class ParticipantAttendanceInline(admin.TabularInline):
+    """A participant's courses, read only: registrations are made on the session."""
+
+    model = Attendance
+    verbose_name_plural = _("training record")
+    fields = (
+        "session",
+        "course",
+        "attended",
+        "score",
+        "completed",
+        "certificate_number",
+        "certificate",
+    )
+    readonly_fields = fields
+    extra = 0
+    ordering = ("-session__starts_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("session__course")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("course"))
+    def course(self, attendance):
+        return attendance.session.course
+
+    @admin.display(description=_("certificate"))
+    def certificate(self, attendance):
+        return certificate_link(attendance)
+
+
 @admin.register(Participant)
 class ParticipantAdmin(TrainingAdmin):
     resource_classes = [ParticipantResource]
+    inlines = [ParticipantAttendanceInline]
     list_display = ("name", "division", "position", "email", "courses_completed")
     list_filter = ("division",)
     search_fields = ("name", "email", "position")
