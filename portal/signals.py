@@ -1,13 +1,21 @@
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 
+from portal.reference_data import load_reference_data
 from portal.roles import sync_roles
 
 
 def sync_roles_after_migrate(sender, using, **kwargs):
-    """Keep the role groups in step with the code after every migrate (tests included)."""
+    """Keep the role groups and reference data in place after every migrate.
+
+    A flush (``manage.py flush``, transactional tests) empties every table and then sends
+    post_migrate, so data that migrations loaded is restored here too.
+    """
     if sender.name != "portal":
         return
     for config in apps.get_app_configs():
         create_permissions(config, verbosity=0, using=using)
     sync_roles()
+    Province = apps.get_model("portal", "Province")
+    if not Province.objects.using(using).exists():
+        load_reference_data(Province, apps.get_model("portal", "PublicHoliday"))

@@ -20,3 +20,11 @@ def test_known_provinces():
     assert Province.objects.get(code="TH-10").name_th == "กรุงเทพมหานคร"
     assert Province.objects.get(code="TH-57").name_en == "Chiang Rai"
     assert Province.objects.get(code="TH-57").name_th == "เชียงราย"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_data_survives_a_flush():
+    from django.core.management import call_command
+
+    call_command("flush", "--noinput", verbosity=0)
+    assert Province.objects.count() == 78

@@ -78,7 +78,8 @@ def test_check_deploy_is_clean_in_production():
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "portal.example.org",
     }
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG"}}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is a test-only escape hatch (browser tests); never in deployment.
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env={**clean, **env},
