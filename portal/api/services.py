@@ -109,21 +109,28 @@ def case_decision_record(
     new_ticket = ippc_ticket_id is not None and ippc_ticket_id != case.ippc_ticket_id
     if case.state == decision and not new_ticket:
         return False
-    with transaction.atomic():
-        if case.state != decision:
-            case_transition(
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            return case_decision_record(
                 case=case,
-                to_state=decision,
+                decision=decision,
                 actor=actor,
                 note=note,
                 reason_code=reason_code,
                 at=at,
+                ippc_ticket_id=ippc_ticket_id,
             )
-        if new_ticket:
-            if not actor.has_perm("takedowns.record_platform_decision"):
-                raise PermissionDenied(_("Only the platform records its ticket id."))
-            case.ippc_ticket_id = ippc_ticket_id
-            case_save_fields(case=case, expected_version=case.version, fields=["ippc_ticket_id"])
+    # Inside the caller's transaction (the API view, the bulk upload), which rolls back on any
+    # error: no savepoint of our own, it would cost two statements per decision.
+    if case.state != decision:
+        case_transition(
+            case=case, to_state=decision, actor=actor, note=note, reason_code=reason_code, at=at
+        )
+    if new_ticket:
+        if not actor.has_perm("takedowns.record_platform_decision"):
+            raise PermissionDenied(_("Only the platform records its ticket id."))
+        case.ippc_ticket_id = ippc_ticket_id
+        case_save_fields(case=case, expected_version=case.version, fields=["ippc_ticket_id"])
     return True
 
 

@@ -10,6 +10,7 @@ import re
 from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -45,7 +46,7 @@ WRITE_ERRORS = {
         description=_("Refused by the state machine (the admin's refusal) or a reused key."),
     ),
 }
-REFERENCE = re.compile(r"^[A-Z]{2}-\d{4}-\d{6}$")
+REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,10}$")
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
@@ -57,6 +58,16 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
         "first answer back and changes nothing; the same key with another body is refused."
     ),
 )
+
+
+class PlatformView(APIView):
+    """Answers in English unless the client asks for another language (``Accept-Language``)."""
+
+    def initial(self, request, *args, **kwargs):
+        if "HTTP_ACCEPT_LANGUAGE" not in request.META:
+            translation.activate("en")
+            request.LANGUAGE_CODE = "en"
+        super().initial(request, *args, **kwargs)
 
 
 def visible_cases(user):
@@ -83,7 +94,7 @@ def query_params(serializer_class, request) -> dict:
     return serializer.validated_data
 
 
-class MeView(APIView):
+class MeView(PlatformView):
     """Who holds this token and until when: a cheap way for a client to check its setup."""
 
     @extend_schema(
@@ -99,7 +110,7 @@ class MeView(APIView):
         return Response(s.TokenInfoSerializer(data).data)
 
 
-class CaseListView(APIView):
+class CaseListView(PlatformView):
     @extend_schema(
         parameters=[s.CaseListQuerySerializer],
         responses={200: s.CasePageSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer}
@@ -126,7 +137,7 @@ class CaseListView(APIView):
         return Response({"next": next_url, "results": s.CaseSerializer(page, many=True).data})
 
 
-class CaseDetailView(APIView):
+class CaseDetailView(PlatformView):
     @extend_schema(
         responses={200: s.CaseDetailSerializer, 404: s.ErrorSerializer} | ERRORS,
         tags=["cases"],
@@ -138,7 +149,7 @@ class CaseDetailView(APIView):
         return Response(s.CaseDetailSerializer(case).data)
 
 
-class EventFeedView(APIView):
+class EventFeedView(PlatformView):
     @extend_schema(
         parameters=[s.EventQuerySerializer],
         responses={200: s.EventFeedSerializer, 400: s.ErrorSerializer} | ERRORS,
@@ -185,7 +196,7 @@ EVENT_COLUMNS = (
 )
 
 
-class IdempotentWriteView(APIView):
+class IdempotentWriteView(PlatformView):
     """A write that needs an ``Idempotency-Key``: its first answer is stored and replayed."""
 
     def post(self, request, **kwargs):

@@ -46,8 +46,11 @@ def rows_of(response):
 
 
 @pytest.fixture
-def liaison_admin(liaison, client_for):
-    return client_for(liaison)
+def liaison_admin(liaison, client_for, settings):
+    """The liaison works in English (the header's language switch sets this cookie)."""
+    client = client_for(liaison)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
 
 
 def test_template_downloads(liaison_admin):
@@ -219,3 +222,8 @@ def test_upload_list_query_count_does_not_grow(liaison_admin, case_in):
     for _ in range(10):
         upload(liaison_admin, csv_file("TD-2026-999999,,,removed,,,"))
     assert count() == few
+
+
+def test_messages_are_thai_for_dip_staff_by_default(case_in, liaison, client_for):
+    response = upload(client_for(liaison), csv_file("TD-2026-999999,,,removed,,,"))
+    assert "ไม่พบเรื่อง TD-2026-999999" in response.content.decode()

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from portal.api.models import IdempotencyKey
@@ -134,7 +134,7 @@ def test_a_case_the_liaison_may_not_see_is_not_found(case_in, liaison_api):
 def admin_refusal(case, to_state, actor, **kwargs):
     """What the state machine (and so the admin) answers, without writing anything."""
     try:
-        with transaction.atomic():
+        with transaction.atomic(), translation.override("en"):
             services.case_check_transition(case=case, to_state=to_state, actor=actor, **kwargs)
     except ValidationError as error:
         return 422, error.code, " ".join(error.messages)
@@ -259,3 +259,24 @@ def test_writes_are_attributed_to_the_tokens_user(case_in, liaison_api, liaison)
     finally:
         post_save.disconnect(remember, sender=StatusEvent)
     assert seen == [liaison]
+
+
+def test_refusals_speak_the_clients_language(case_in, liaison, liaison_api):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    with translation.override("th"):
+        expected = admin_refusal(case, S.NOT_REMOVED, liaison)
+        try:
+            services.case_check_transition(case=case, to_state=S.NOT_REMOVED, actor=liaison)
+        except ValidationError as error:
+            thai = " ".join(error.messages)
+    english = decide(liaison_api, case, decision="not_removed").json()
+    assert english["detail"] == expected[2] and english["code"] == "reason_required"
+    response = liaison_api.post(
+        reverse("api:case-decision", args=[case.reference]),
+        {"decision": "not_removed"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="th-1",
+        HTTP_ACCEPT_LANGUAGE="th",
+    )
+    assert response.json()["code"] == "reason_required"
+    assert response.json()["detail"] == thai
