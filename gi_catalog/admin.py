@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -40,20 +41,70 @@ class CatalogAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
 # --- GI products -------------------------------------------------------------------------------
 
 
-class AuthorizationOnProductInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """A list on the parent's page; rows are edited on their own page (a GI can have thousands)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuthorizationOnProductInline(ReadOnlyInline):
     model = GIAuthorization
     fields = ("certificate_number", "seller", "valid_from", "valid_until")
-    autocomplete_fields = ("seller",)
-    extra = 0
+    readonly_fields = fields
     verbose_name_plural = _("authorized sellers")
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("seller")
 
-class ActivityOnProductInline(admin.TabularInline):
+
+class ActivityOnProductInline(ReadOnlyInline):
     model = PromotionActivity.products.through
-    autocomplete_fields = ("promotionactivity",)
-    extra = 0
+    fields = ("activity", "held_on", "views", "orders", "gmv_thb")
+    readonly_fields = fields
+    show_change_link = False
     verbose_name = _("promotion activity")
     verbose_name_plural = _("promotion activities")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("promotionactivity")
+            .order_by("-promotionactivity__held_on")
+        )
+
+    @admin.display(description=_("promotion activity"))
+    def activity(self, obj):
+        activity = obj.promotionactivity
+        url = reverse("admin:gi_catalog_promotionactivity_change", args=[activity.pk])
+        return format_html('<a href="{}">{}</a>', url, activity)
+
+    @admin.display(description=_("date"))
+    def held_on(self, obj):
+        return obj.promotionactivity.held_on
+
+    @admin.display(description=_("views"))
+    def views(self, obj):
+        return obj.promotionactivity.views
+
+    @admin.display(description=_("orders"))
+    def orders(self, obj):
+        return obj.promotionactivity.orders
+
+    @admin.display(description=_("GMV (THB)"))
+    def gmv_thb(self, obj):
+        return obj.promotionactivity.gmv_thb
 
 
 @admin.register(GIProduct)
