@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
-from portal.api.services import case_decision_record, item_decision_record
+from portal.api.services import audit_history_write, case_decision_record, item_decision_record
 from portal.importing import CSV, XLSX, UnreadableFileError
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem
@@ -243,32 +243,34 @@ class _RollBack(Exception):
     pass
 
 
-def apply_rows(*, rows: list[Row], user) -> None:
+def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     """Apply every valid row through the state machine in one transaction; any error (found
     before or while applying) rolls all of it back. Sets each row's outcome."""
     try:
         with transaction.atomic():
             touched: set[int] = set()
+            audit: list = []
             for row in rows:
                 if row.errors:
                     continue
                 try:
-                    row.outcome = (
-                        RowOutcome.CHANGED if _apply(row, user, touched) else RowOutcome.UNCHANGED
-                    )
+                    changed = _apply(row, user, touched, audit, change_reason)
+                    row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
                 except ValidationError as error:
                     row.error(DECISION, " ".join(error.messages))
                 except PermissionDenied as error:
                     row.error(DECISION, str(error) or _("Your role may not make this move."))
             if any(row.errors for row in rows):
                 raise _RollBack
+            latest = {(type(obj), obj.pk): obj for obj in audit}  # one row per case, as it ends
+            audit_history_write(objects=latest.values(), actor=user, change_reason=change_reason)
     except _RollBack:
         for row in rows:
             if not row.errors:
                 row.outcome = RowOutcome.NOT_APPLIED
 
 
-def _apply(row: Row, user, touched: set[int]) -> bool:
+def _apply(row: Row, user, touched: set[int], audit: list, change_reason: str) -> bool:
     values = row.values
     case = row.case
     if case.pk in touched:  # an earlier row of this file changed the case: work on fresh data
@@ -287,6 +289,8 @@ def _apply(row: Row, user, touched: set[int]) -> bool:
             reason_code=reason,
             at=row.decided_at,
             ippc_ticket_id=ticket,
+            change_reason=change_reason,
+            audit=audit,
         )
     changed = item_decision_record(
         item=row.item,
@@ -295,11 +299,17 @@ def _apply(row: Row, user, touched: set[int]) -> bool:
         note=note,
         reason_code=reason,
         at=row.decided_at,
+        change_reason=change_reason,
     )
     if ticket:
         case.refresh_from_db()
         changed |= case_decision_record(
-            case=case, decision=case.state, actor=user, ippc_ticket_id=ticket
+            case=case,
+            decision=case.state,
+            actor=user,
+            ippc_ticket_id=ticket,
+            change_reason=change_reason,
+            audit=audit,
         )
     return changed
 
@@ -311,13 +321,16 @@ def decision_upload_process(*, data: bytes, file_name: str, user) -> DecisionUpl
     """
     rows = read_sheet(data=data, file_name=file_name)
     validate_rows(rows=rows, user=user)
-    apply_rows(rows=rows, user=user)
+    sha256 = hashlib.sha256(data).hexdigest()
+    apply_rows(
+        rows=rows, user=user, change_reason=f"Decision upload {sha256[:12]}: {file_name}"[:100]
+    )
     results = [row.as_result() for row in rows]
     errors = sum(1 for row in rows if row.errors)
     return DecisionUpload.objects.create(
         uploaded_by=user,
         file_name=file_name[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=sha256,
         status=UploadStatus.REFUSED if errors else UploadStatus.APPLIED,
         row_count=len(rows),
         changed_count=sum(1 for r in results if r["outcome"] == RowOutcome.CHANGED),

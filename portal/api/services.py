@@ -97,12 +97,18 @@ def case_decision_record(
     reason_code: str = "",
     at=None,
     ippc_ticket_id: str | None = None,
+    change_reason: str = "",
+    audit: list | None = None,
 ) -> bool:
     """Record the platform's decision on ``case`` through ``takedowns.services.case_transition``.
 
     Returns False and writes nothing when the case already has exactly this decision (and ticket
     id): recording the same decision again is a no-op, not a refusal. Any refusal of the state
     machine (ValidationError with a code, PermissionDenied) propagates unchanged.
+
+    A change adds a row to the case's audit history (django-simple-history) in ``actor``'s name,
+    as saving the case in the admin does; pass ``audit`` (a list) to collect the cases and write
+    their history rows in bulk with ``audit_history_write``.
     """
     from takedowns.services import case_save_fields, case_transition
 
@@ -119,6 +125,8 @@ def case_decision_record(
                 reason_code=reason_code,
                 at=at,
                 ippc_ticket_id=ippc_ticket_id,
+                change_reason=change_reason,
+                audit=audit,
             )
     # Inside the caller's transaction (the API view, the bulk upload), which rolls back on any
     # error: no savepoint of our own, it would cost two statements per decision.
@@ -131,14 +139,27 @@ def case_decision_record(
             raise PermissionDenied(_("Only the platform records its ticket id."))
         case.ippc_ticket_id = ippc_ticket_id
         case_save_fields(case=case, expected_version=case.version, fields=["ippc_ticket_id"])
+    if audit is None:
+        audit_history_write(objects=[case], actor=actor, change_reason=change_reason)
+    else:
+        audit.append(case)
     return True
 
 
 def item_decision_record(
-    *, item, outcome: str, actor, note: str = "", reason_code: str = "", at=None
+    *,
+    item,
+    outcome: str,
+    actor,
+    note: str = "",
+    reason_code: str = "",
+    at=None,
+    change_reason: str = "",
 ) -> bool:
     """Record the platform's outcome for one item through ``item_record_outcome``; False (and no
-    write) when the item already has exactly this outcome."""
+    write) when the item already has exactly this outcome. A change adds audit-history rows for
+    the item and its case in ``actor``'s name."""
+    from takedowns.models import TakedownCase
     from takedowns.services import item_record_outcome
 
     if item.outcome == outcome:
@@ -146,4 +167,25 @@ def item_decision_record(
     item_record_outcome(
         item=item, outcome=outcome, actor=actor, reason_code=reason_code, note=note, at=at
     )
+    case = TakedownCase.objects.get(pk=item.case_id)  # the roll-up may have moved it
+    audit_history_write(objects=[item, case], actor=actor, change_reason=change_reason)
     return True
+
+
+def audit_history_write(*, objects, actor, change_reason: str = "") -> None:
+    """One audit-history row per object, as of its state in memory, in ``actor``'s name.
+
+    The state machine writes with conditional UPDATEs (no ``save()``, so no history signal);
+    this records the result the way the admin's save of a case does.
+    """
+    by_model: dict = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, rows in by_model.items():
+        model.history.bulk_history_create(
+            rows,
+            batch_size=1000,
+            update=True,
+            default_user=actor,
+            default_change_reason=change_reason[:100],
+        )

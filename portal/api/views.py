@@ -88,6 +88,11 @@ def visible_case_or_404(user, reference: str, *, with_items: bool = False):
         raise Http404 from None
 
 
+def api_change_reason(request) -> str:
+    """What the audit history says a write came from: the API and which token."""
+    return f"Platform API, token {request.auth.token_key}…"
+
+
 def query_params(serializer_class, request) -> dict:
     serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
@@ -265,6 +270,7 @@ class CaseDecisionView(IdempotentWriteView):
             reason_code=values.get("reason_code", ""),
             at=values.get("decided_at"),
             ippc_ticket_id=values.get("ippc_ticket_id") or None,
+            change_reason=api_change_reason(request),
         )
         case = visible_case_or_404(request.user, reference, with_items=True)
         return status.HTTP_200_OK, {
@@ -309,6 +315,7 @@ class ItemDecisionView(IdempotentWriteView):
             note=values.get("note", ""),
             reason_code=values.get("reason_code", ""),
             at=values.get("decided_at"),
+            change_reason=api_change_reason(request),
         )
         item.refresh_from_db()
         return status.HTTP_200_OK, {

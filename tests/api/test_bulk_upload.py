@@ -89,10 +89,16 @@ def test_good_file_is_applied_and_a_second_upload_changes_nothing(case_in, liais
         assert (case.state, case.ippc_ticket_id) == (state, ticket)
         assert case.events.order_by("-id").first().actor == liaison
     events = StatusEvent.objects.count()
+    audit = removed.history.latest()
+    assert (audit.history_user, audit.state, audit.ippc_ticket_id) == (liaison, "removed", "IPPC-1")
+    assert audit.history_change_reason.startswith("Decision upload ")
+    assert audit.history_change_reason.endswith("decisions.csv")
+    history_rows = split.history.count()
 
     again = upload(liaison_admin, csv_file(*lines))
     assert [row["outcome"] for row in again.context["rows"]] == ["unchanged"] * 4
     assert StatusEvent.objects.count() == events
+    assert split.history.count() == history_rows
     latest = DecisionUpload.objects.first()
     assert (latest.status, latest.changed_count, latest.unchanged_count) == ("applied", 0, 4)
 

@@ -259,6 +259,19 @@ def test_writes_are_attributed_to_the_tokens_user(case_in, liaison_api, liaison)
     finally:
         post_save.disconnect(remember, sender=StatusEvent)
     assert seen == [liaison]
+    history = case.history.latest()
+    assert (history.history_user, history.state, history.history_type) == (liaison, "removed", "~")
+    assert history.history_change_reason.startswith("Platform API, token mou_")
+
+
+def test_item_decisions_are_in_the_audit_history(case_in, liaison_api, liaison):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    item = case.items.get()
+    decide_item(liaison_api, item, outcome="removed")
+    assert item.history.latest().history_user == liaison
+    assert item.history.latest().outcome == "removed"
+    assert case.history.latest().state == "removed"  # rolled up
+    assert case.history.latest().history_user == liaison
 
 
 def test_refusals_speak_the_clients_language(case_in, liaison, liaison_api):
