@@ -73,17 +73,18 @@ def find_case_resource():
 # --- children: import and export, each in its own process -----------------------------------
 
 
-def child_import(csv_path: str) -> dict:
+def child_import(csv_path: str, resource_path: str | None = None) -> dict:
     from django.contrib.auth import get_user_model
     from django.core.files import File
     from django.db import transaction
+    from django.utils.module_loading import import_string
 
     from bench.measure import peak_rss_mb
     from portal.jobs.choices import FileFormat
     from portal.jobs.models import Job
     from portal.jobs.services import import_job_run
 
-    resource_class = find_case_resource()
+    resource_class = import_string(resource_path) if resource_path else find_case_resource()
     user = get_user_model().objects.get(username="bench-admin")
     baseline = peak_rss_mb()
     with transaction.atomic():  # rolled back: every run imports the same new rows
@@ -233,6 +234,32 @@ def copy_file_into_plain_table(path: Path, headers: list[str]) -> float:
     return seconds
 
 
+def import_figure(results, label, key, copy_seconds, copy_rows):
+    from bench.measure import Figure
+
+    bad = [r for r in results if r["state"] != "succeeded"]
+    rates = sorted(r["rows"] / r["seconds"] for r in results if r["rows"])
+    rate = rates[len(rates) // 2] if rates else 0.0
+    peak = max(r["peak_mb"] for r in results)
+    rows = results[0]["rows"]
+    copy_rate = copy_rows / copy_seconds
+    note = (
+        f"{label}; {len(results)} run(s), slowest {rates[0] if rates else 0:,.0f} rows/s; peak RSS "
+        f"{peak:.0f} MB (process before reading the file {results[0]['baseline_mb']:.0f} MB); "
+        f"plain COPY {copy_rate:,.0f} rows/s, {copy_rate / rate if rate else 0:,.0f}× faster"
+    )
+    if bad:
+        note += f"; FAILED: {bad[0]['message']} {bad[0]['errors']}"
+    return Figure(
+        f"import {rows:,} cases (job path, validated)",
+        rate,
+        "rows/s",
+        "≥ 2,000 rows/s, peak ≤ 300 MB",
+        not bad and rate >= 2000 and peak <= 300,
+        note=note,
+    )
+
+
 def measure_all(args, sample: dict, log=print) -> list:
     from django.conf import settings
 
@@ -268,34 +295,37 @@ def measure_all(args, sample: dict, log=print) -> list:
         figures.append(figure)
     else:
         headers, key = written
-        results = [
-            measure.run_child(["--child-import", str(path)], env) for _ in range(args.import_runs)
-        ]
-        bad = [r for r in results if r["state"] != "succeeded"]
-        rates = [r["rows"] / r["seconds"] for r in results if r["rows"]]
-        peak = max(r["peak_mb"] for r in results)
-        copy_seconds = [copy_file_into_plain_table(path, headers) for _ in range(args.import_runs)]
-        copy_median = sorted(copy_seconds)[len(copy_seconds) // 2]
-        import_median = sorted(r["seconds"] for r in results)[len(results) // 2]
-        rate = sorted(rates)[len(rates) // 2] if rates else 0.0
-        ok = not bad and rate >= 2000 and peak <= 300
-        note = (
-            f"{results[0]['rows']:,} rows keyed by {key}; slowest {min(rates or [0]):,.0f} rows/s; "
-            f"peak RSS {peak:.0f} MB (process before reading {results[0]['baseline_mb']:.0f} MB); "
-            f"plain COPY of the file {copy_median:.2f} s, ratio {import_median / copy_median:.0f}×"
+        copy_seconds = sorted(
+            copy_file_into_plain_table(path, headers) for _ in range(args.import_runs)
         )
-        if bad:
-            note += f"; FAILED: {bad[0]['message']} {bad[0]['errors']}"
-        figure = Figure(
-            "import 100,000 cases (job path, validated)",
-            rate,
-            "rows/s",
-            "≥ 2,000 rows/s, peak ≤ 300 MB",
-            ok,
-            note=note,
+        copy_median = copy_seconds[len(copy_seconds) // 2]
+        log(
+            f"          (PostgreSQL COPY of the same {args.import_rows:,}-row file into a plain "
+            f"table: {copy_median:.2f} s)"
         )
-        log(figure.line())
-        figures.append(figure)
+        resource_class = find_case_resource()
+        if hasattr(resource_class, "bulk_write"):
+            runs = [(None, path, args.import_runs, "the project's case Resource")]
+        else:
+            small = WORK_DIR / "cases-import-small.csv"
+            write_import_file(small, args.import_rows_as_is)
+            runs = [
+                (None, small, 1, "the project's case Resource as it is (saves row by row)"),
+                (
+                    "bench.case_bulk.BulkTakedownCaseResource",
+                    path,
+                    args.import_runs,
+                    "with the proposed bulk_write (bench/case_bulk.py)",
+                ),
+            ]
+        for resource_path, file, count, label in runs:
+            extra = ["--child-resource", resource_path] if resource_path else []
+            results = [
+                measure.run_child(["--child-import", str(file), *extra], env) for _ in range(count)
+            ]
+            figure = import_figure(results, label, key, copy_median, args.import_rows)
+            log(figure.line())
+            figures.append(figure)
 
     # Export
     if find_case_resource() is None:
@@ -357,11 +387,18 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="requests per page figure")
     parser.add_argument("--import-rows", type=int, default=100_000)
     parser.add_argument("--import-runs", type=int, default=3)
+    parser.add_argument(
+        "--import-rows-as-is",
+        type=int,
+        default=10_000,
+        help="rows for the case Resource while it saves row by row (it has no bulk_write)",
+    )
     parser.add_argument("--export-rows", type=int, default=None, help="default: every case")
     parser.add_argument("--export-runs", type=int, default=3)
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
     parser.add_argument("--child-import", help=argparse.SUPPRESS)
     parser.add_argument("--child-export", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-resource", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     _configure_environment(database_url)
