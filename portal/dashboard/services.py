@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from portal.dashboard.choices import ReportFormat, ReportStatus
 from portal.dashboard.models import ReportJob, Snapshot, SnapshotScope
-from portal.dashboard.selectors import Scope, compute_figures
+from portal.dashboard.selectors import Scope, compute_figures, local_start
 
 logger = logging.getLogger(__name__)
 
@@ -31,14 +31,23 @@ def snapshot_scope_of(scope: Scope) -> str:
     return SnapshotScope.PLATFORM if scope.platform_only else SnapshotScope.FULL
 
 
-def snapshot_take(*, scope_key: str = SnapshotScope.FULL) -> Snapshot:
-    """Compute the whole MOU's figures now and keep them as today's snapshot of that scope."""
-    figures = compute_figures(SNAPSHOT_SCOPES[SnapshotScope(scope_key)])
+def snapshot_take(*, scope_key: str = SnapshotScope.FULL, as_of: date | None = None) -> Snapshot:
+    """Compute the whole MOU's figures now and keep them as today's snapshot of that scope.
+
+    ``as_of`` rebuilds the snapshot of an earlier day from what had happened by then (the trend
+    of a portal that has just been installed or loaded with data); it is dated that day.
+    """
+    scope = SNAPSHOT_SCOPES[SnapshotScope(scope_key)]
+    if as_of is not None:
+        scope = Scope(date_to=as_of, platform_only=scope.platform_only)
+    figures = compute_figures(scope)
     taken_at = datetime.fromisoformat(figures["computed_at"])
+    day = timezone.localdate(taken_at)
+    if as_of is not None and as_of < day:
+        day = as_of
+        taken_at = local_start(as_of + timedelta(days=1)) - timedelta(seconds=1)
     snapshot, _ = Snapshot.objects.update_or_create(
-        day=timezone.localdate(taken_at),
-        scope=scope_key,
-        defaults={"taken_at": taken_at, "figures": figures},
+        day=day, scope=scope_key, defaults={"taken_at": taken_at, "figures": figures}
     )
     cache.delete(_refresh_lock(scope_key))
     return snapshot
@@ -67,7 +76,7 @@ def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
         if not refresh:
             latest = (
                 Snapshot.objects.filter(scope=key)
-                .order_by("-taken_at")
+                .order_by("-day", "-taken_at")
                 .values_list("taken_at", "figures")
                 .first()
             )

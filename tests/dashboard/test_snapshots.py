@@ -120,3 +120,24 @@ def test_with_a_worker_a_stale_snapshot_is_shown_while_one_refresh_is_queued(
     with django_capture_on_commit_callbacks(execute=True):
         services.figures_get(scope=Scope())
     assert queued == ["full"]  # fresh again: nothing to queue
+
+
+def test_demo_command_rebuilds_weekly_points_from_the_data(manager, client_for):
+    from django.core.management import call_command
+
+    today = timezone.localdate()
+    target = b.target(TargetMetric.PROMOTION_ACTIVITIES, 10, start=date(2025, 1, 1), name="acts")
+    b.activity(today - timedelta(weeks=2, days=1), gmv="1")
+    b.activity(today - timedelta(days=1), gmv="1")
+    call_command("demo_dashboard", weeks=3, verbosity=0)
+    call_command("demo_dashboard", weeks=3, verbosity=0)  # idempotent
+    assert Snapshot.objects.filter(scope="full").count() == 4
+    points = {
+        s.day: s.figures["trend"]["targets"][str(target.pk)]
+        for s in Snapshot.objects.filter(scope="full")
+    }
+    assert [points[today - timedelta(weeks=n)] for n in (3, 2, 1, 0)] == [0.0, 10.0, 10.0, 20.0]
+    # The page shows today's figures, not a rebuilt earlier day.
+    response = client_for(manager).get(URL)
+    assert response.context["computed_at"].date() == timezone.localdate()
+    assert response.context["targets"][0][4] == 2
