@@ -179,8 +179,15 @@ REASONS = {
 
 def move(case_, actor, *steps):
     """Apply (to_state, at) steps with ``takedowns.services.case_transition``."""
+    from takedowns.models import ReasonCode
     from takedowns.services import case_transition
 
+    for code, use in (("no_infringement", "refusal"), ("other", "any")):
+        # Seeded by a migration; a transactional test may have flushed them.
+        ReasonCode.objects.get_or_create(
+            code=code,
+            defaults={"name_th": code, "name_en": code, "use": use, "note_required": False},
+        )
     for to_state, moment in steps:
         case_ = case_transition(
             case=case_,
