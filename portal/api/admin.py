@@ -131,6 +131,13 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         )
 
 
+RESULT_ROWS_SHOWN = 1000
+
+
+def _row_no(row: dict) -> int:
+    return row["row"]
+
+
 class DecisionUploadForm(forms.Form):
     file = forms.FileField(
         label=_("decision sheet"), help_text=_("CSV (UTF-8) or XLSX, with the template's columns.")
@@ -240,12 +247,17 @@ class DecisionUploadAdmin(admin.ModelAdmin):
         if record is None or not self.has_view_permission(request, record):
             raise Http404 if record is None else PermissionDenied
         record = DecisionUpload.objects.get(pk=record.pk)  # with its results
+        # Every row with an error, and the others up to a page's worth (a sheet may hold 20,000).
+        errors = [row for row in record.results if row["errors"]]
+        others = [row for row in record.results if not row["errors"]]
+        shown = sorted(errors + others[: max(0, RESULT_ROWS_SHOWN - len(errors))], key=_row_no)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": str(record),
             "upload": record,
-            "rows": record.results,
+            "rows": shown,
+            "hidden_rows": len(record.results) - len(shown),
             "has_add_permission": self.has_add_permission(request),
         }
         return TemplateResponse(request, "admin/api/decisionupload/result.html", context)
