@@ -120,7 +120,7 @@ def child_import(csv_path: str, resource_path: str | None = None) -> dict:
     return result
 
 
-def child_export(limit: int) -> dict:
+def child_export(limit: int, without: tuple[str, ...] = ()) -> dict:
     from django.contrib import admin
     from django.urls import reverse
 
@@ -139,16 +139,24 @@ def child_export(limit: int) -> dict:
         resources = model_admin.get_export_resource_classes(None)
         index = resources.index(resource_class) if resource_class in resources else 0
         chosen = resources[index]
-        fields = {f"{chosen.__name__.lower()}_{name}": "on" for name in chosen().get_export_order()}
+        fields = {
+            f"{chosen.__name__.lower()}_{name}": "on"
+            for name in chosen().get_export_order()
+            if name not in without
+        }
         response = admin_client().post(
             reverse("admin:takedowns_takedowncase_export"),
             {"format": csv_index, "resource": index, **fields},
         )
         chunks = (c for c in response.streaming_content)
     else:
+        resource = resource_class()
+        selected = [name for name in resource.get_export_order() if name not in without]
         chunks = (
             c.encode()
-            for c in iter_csv(resource_class(), TakedownCase.objects.all().order_by("pk"))
+            for c in iter_csv(
+                resource, TakedownCase.objects.all().order_by("pk"), selected_fields=selected
+            )
         )
     first_byte = None
     rows = -1  # the header line
@@ -232,6 +240,44 @@ def copy_file_into_plain_table(path: Path, headers: list[str]) -> float:
         seconds = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_plain_copy")
     return seconds
+
+
+def export_figures(results, label):
+    from bench.measure import Figure
+
+    rates = sorted(r["rows"] / r["seconds"] for r in results)
+    first = sorted(r["first_byte"] for r in results)
+    growth = max(r["peak_mb"] - (r["rss_at_100k_mb"] or r["peak_mb"]) for r in results)
+    rows = results[0]["rows"]
+    via = "admin export view" if results[0]["via_admin"] else "Resource streamed directly"
+    note = f"{label}, {via}, {len(results)} run(s)"
+    return [
+        Figure(
+            f"export {rows:,} cases as CSV: first byte",
+            first[len(first) // 2],
+            "s",
+            "≤ 2 s",
+            first[-1] <= 2,
+            p95=first[-1] if len(first) > 1 else None,
+            note=note,
+        ),
+        Figure(
+            f"export {rows:,} cases as CSV: throughput",
+            rates[len(rates) // 2],
+            "rows/s",
+            "≥ 30,000 rows/s",
+            rates[0] >= 30_000,
+            note=f"{label}; slowest {rates[0]:,.0f} rows/s, {results[0]['bytes'] / 1e6:,.0f} MB",
+        ),
+        Figure(
+            f"export {rows:,} cases: peak memory growth after 10%",
+            growth,
+            "MB",
+            "≤ 50 MB",
+            growth <= 50,
+            note=f"{label}; peak RSS {max(r['peak_mb'] for r in results):.0f} MB",
+        ),
+    ]
 
 
 def import_figure(results, label, key, copy_seconds, copy_rows):
@@ -339,42 +385,30 @@ def measure_all(args, sample: dict, log=print) -> list:
         )
         log(figure.line())
         return [*figures, figure]
-    results = [
-        measure.run_child(["--child-export", str(args.export_rows)], env)
-        for _ in range(args.export_runs)
+    dehydrated = [
+        name
+        for name in find_case_resource()().get_export_order()
+        if hasattr(find_case_resource(), f"dehydrate_{name}")
     ]
-    rates = sorted(r["rows"] / r["seconds"] for r in results)
-    first = sorted(r["first_byte"] for r in results)
-    growth = max(r["peak_mb"] - (r["rss_at_100k_mb"] or r["peak_mb"]) for r in results)
-    rows = results[0]["rows"]
-    via = "admin export view" if results[0]["via_admin"] else "Resource streamed directly"
-    figures_export = [
-        Figure(
-            f"export {rows:,} cases as CSV: first byte",
-            first[len(first) // 2],
-            "s",
-            "≤ 2 s",
-            first[-1] <= 2,
-            p95=first[-1],
-            note=via,
-        ),
-        Figure(
-            f"export {rows:,} cases as CSV: throughput",
-            rates[len(rates) // 2],
-            "rows/s",
-            "≥ 30,000 rows/s",
-            rates[0] >= 30_000,
-            note=f"slowest {rates[0]:,.0f} rows/s, {results[0]['bytes'] / 1e6:,.0f} MB",
-        ),
-        Figure(
-            "export: peak memory growth 100k → all rows",
-            growth,
-            "MB",
-            "≤ 50 MB",
-            growth <= 50,
-            note=f"peak RSS {max(r['peak_mb'] for r in results):.0f} MB",
-        ),
-    ]
+    figures_export = []
+    variants = [((), args.export_rows_all_columns, 1, "every column")]
+    if dehydrated:
+        variants.append(
+            (
+                tuple(dehydrated),
+                args.export_rows,
+                args.export_runs,
+                f"without {', '.join(dehydrated)}",
+            )
+        )
+    else:
+        variants = [((), args.export_rows, args.export_runs, "every column")]
+    for without, limit, runs, label in variants:
+        extra = ["--child-without", ",".join(without)] if without else []
+        results = [
+            measure.run_child(["--child-export", str(limit), *extra], env) for _ in range(runs)
+        ]
+        figures_export += export_figures(results, label)
     for figure in figures_export:
         log(figure.line())
     return figures + figures_export
@@ -395,10 +429,17 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--export-rows", type=int, default=None, help="default: every case")
     parser.add_argument("--export-runs", type=int, default=3)
+    parser.add_argument(
+        "--export-rows-all-columns",
+        type=int,
+        default=50_000,
+        help="rows for the export with dehydrate_* columns (they cost a query per row)",
+    )
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
     parser.add_argument("--child-import", help=argparse.SUPPRESS)
     parser.add_argument("--child-export", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--child-resource", help=argparse.SUPPRESS)
+    parser.add_argument("--child-without", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     _configure_environment(database_url)
@@ -408,9 +449,9 @@ def main(argv=None) -> int:
 
         django.setup()
         result = (
-            child_import(args.child_import)
+            child_import(args.child_import, args.child_resource)
             if args.child_import
-            else child_export(args.child_export)
+            else child_export(args.child_export, tuple(filter(None, args.child_without.split(","))))
         )
         print(json.dumps(result, default=str))
         return 0
@@ -440,9 +481,12 @@ def main(argv=None) -> int:
         sample = dataset.build(dataset.Sizes.scaled(args.cases))
         print(f"Dataset built in {time.perf_counter() - built:.1f} s.")
     args.export_rows = args.export_rows or TakedownCase.objects.order_by("-pk")[0].pk
+    args.export_rows_all_columns = min(args.export_rows_all_columns, args.export_rows)
+    print("Load average before measuring: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print()
     figures = measure_all(args, sample)
     failed = [f for f in figures if not f.ok]
+    print("Load average after measuring: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     print()
     print(
         f"{len(figures) - len(failed)} of {len(figures)} figures meet their target "
