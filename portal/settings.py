@@ -161,6 +161,11 @@ CELERY_BEAT_SCHEDULE["takedowns-flag-overdue"] = {
     "task": "takedowns.tasks.flag_overdue_cases",
     "schedule": 900.0,
 }
+# Platform API (portal.api): forget Idempotency-Key answers older than 24 hours, hourly.
+CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
+    "task": "portal.api.tasks.purge_idempotency_keys",
+    "schedule": 3600.0,
+}
 
 # Cache (API rate limits): Redis when CACHE_URL or a Redis broker is set, local memory otherwise.
 CACHE_URL = env.str("CACHE_URL", default=CELERY_BROKER_URL)
@@ -221,6 +226,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'self'"],
     }
 }
+# Audit history is read-only: a change goes through the admin form and the services, never a revert.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 # Whole request bodies (files included) above this are refused with 413 before parsing.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=25 * 1024 * 1024)
 

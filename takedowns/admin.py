@@ -1,13 +1,16 @@
 """The takedowns admin: thin over ``takedowns.services``; every restriction holds on the server."""
 
+import re
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.timesince import timesince
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -25,7 +28,9 @@ from takedowns.models import (
     RightsHolder,
     StatusEvent,
     TakedownCase,
+    normalize_handle,
 )
+from takedowns.normalize import normalize_url
 from takedowns.resources import InfringingItemResource, TakedownCaseResource
 
 S = CaseState
@@ -311,6 +316,27 @@ class CaseChangeList(ChangeList):
     """Adds nothing per row: the page's items and their sellers come in one prefetch."""
 
 
+SEARCH_CASES_LIMIT = 2000
+REFERENCE_TERM = re.compile(r"^TD-\d{4}-\d{1,6}$", re.IGNORECASE)
+
+
+def _looks_like_url(term: str) -> bool:
+    return "/" in term or term.startswith(("http", "www.")) or ".com" in term
+
+
+class FastListMixin:
+    """Cheap per-row parts of a big change list: the action checkbox as plain HTML."""
+
+    @admin.display(description=mark_safe('<input type="checkbox" id="action-toggle">'))
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            obj.pk,
+            str(obj),
+        )
+
+
 class NoPlatformExportMixin:
     """The liaison neither imports nor exports: exports carry DIP's reporter data."""
 
@@ -322,7 +348,9 @@ class NoPlatformExportMixin:
 
 
 @admin.register(TakedownCase)
-class TakedownCaseAdmin(NoPlatformExportMixin, PortalImportExportMixin, SimpleHistoryAdmin):
+class TakedownCaseAdmin(
+    FastListMixin, NoPlatformExportMixin, PortalImportExportMixin, SimpleHistoryAdmin
+):
     resource_classes = [TakedownCaseResource]
     form = TakedownCaseForm
     list_display = (
@@ -351,7 +379,10 @@ class TakedownCaseAdmin(NoPlatformExportMixin, PortalImportExportMixin, SimpleHi
         ("decided_at", admin.DateFieldListFilter),
     )
     search_fields = ("=reference", "=ippc_ticket_id", "title")
-    search_help_text = _("Exact case reference or IPPC ticket ID, or words of the title.")
+    search_help_text = _(
+        "A case reference, an IPPC ticket ID, part of an item's URL, a seller handle (or part "
+        "of one), or words of the title."
+    )
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -464,6 +495,33 @@ class TakedownCaseAdmin(NoPlatformExportMixin, PortalImportExportMixin, SimpleHi
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
 
+    def get_search_results(self, request, queryset, search_term):
+        """One indexed condition per kind of term, never a JOIN that needs DISTINCT."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if REFERENCE_TERM.match(term):
+            return queryset.filter(reference=term.upper()), False
+        items = InfringingItem.objects.all()
+        if _looks_like_url(term):
+            try:
+                fragment = normalize_url(term) if term.startswith("http") else term
+            except ValueError:
+                fragment = term
+            matches = items.filter(normalized_url__icontains=fragment.removeprefix("https://"))
+            return queryset.filter(pk__in=matches.values("case_id")), False
+        # The handle's cases first (a bounded list), so the OR below is a BitmapOr of indexes.
+        handle = normalize_handle(term)
+        case_ids = list(
+            items.filter(seller_handle__contains=handle).values_list("case_id", flat=True)[
+                :SEARCH_CASES_LIMIT
+            ]
+        )
+        condition = Q(ippc_ticket_id=term) | Q(title__icontains=term)
+        if case_ids:
+            condition |= Q(pk__in=case_ids)
+        return queryset.filter(condition), False
+
     # -- saving: through the services ----------------------------------------------------------
 
     def save_model(self, request, obj, form, change):
@@ -542,8 +600,12 @@ class TakedownCaseAdmin(NoPlatformExportMixin, PortalImportExportMixin, SimpleHi
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj):
-        end = obj.closed_at or timezone.now()
-        return timesince(obj.created_at, end, depth=1)
+        end = obj.closed_at or self._now
+        return _("%(days)s d") % {"days": (end - obj.created_at).days}
+
+    @property
+    def _now(self):
+        return timezone.now()
 
     @admin.display(description=_("right type"), ordering="right__right_type")
     def right_type(self, obj):
@@ -664,13 +726,18 @@ class ReasonCodeAdmin(SimpleHistoryAdmin):
 
 @admin.register(InfringingItem)
 class InfringingItemAdmin(
-    CaseScopedMixin, NoPlatformExportMixin, PortalImportExportMixin, SimpleHistoryAdmin
+    FastListMixin,
+    CaseScopedMixin,
+    NoPlatformExportMixin,
+    PortalImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [InfringingItemResource]
     list_display = ("normalized_url", "kind", "case", "seller_handle", "seller_cases", "outcome")
     list_select_related = ("case", "seller")
     list_filter = ("kind", "outcome", ItemRepeatFilter)
     search_fields = ("=seller_handle", "=normalized_url", "=case__reference")
+    search_help_text = _("Part of a URL, a seller handle (or part of one), or a case reference.")
     raw_id_fields = ("case",)
     readonly_fields = ("normalized_url", "outcome", "outcome_reason", "outcome_at")
     show_full_result_count = False
@@ -679,6 +746,22 @@ class InfringingItemAdmin(
     @admin.display(description=_("cases of this seller"), ordering="seller__case_count")
     def seller_cases(self, obj):
         return obj.seller.case_count if obj.seller_id else "—"
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        if REFERENCE_TERM.match(term):
+            return queryset.filter(case__reference=term.upper()), False
+        if _looks_like_url(term):
+            try:
+                fragment = normalize_url(term) if term.startswith("http") else term
+            except ValueError:
+                fragment = term
+            return queryset.filter(
+                normalized_url__icontains=fragment.removeprefix("https://")
+            ), False
+        return queryset.filter(seller_handle__contains=normalize_handle(term)), False
 
     def has_add_permission(self, request):
         return False  # items are added in their case

@@ -104,9 +104,11 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     },
 }
 
-#: The item outcome a case decision gives to items still pending.
+#: The item outcome a case decision gives to items still pending ("partially removed": the
+#: items recorded as removed were, the pending rest were not).
 IMPLIED_ITEM_OUTCOME = {
     S.REMOVED: ItemOutcome.REMOVED,
+    S.PARTIALLY_REMOVED: ItemOutcome.NOT_REMOVED,
     S.NOT_REMOVED: ItemOutcome.NOT_REMOVED,
     S.ALREADY_UNAVAILABLE: ItemOutcome.ALREADY_UNAVAILABLE,
 }

@@ -8,3 +8,8 @@ class SecurityConfig(AppConfig):
     name = "portal.security"
     label = "portal_security"
     verbose_name = _("Security")
+
+    def ready(self):
+        from portal.security import history
+
+        history.install()

@@ -109,7 +109,8 @@ class Watched:
 
 
 @pytest.fixture
-def browser_page(request, chromium, live_server, _drop_swapped_out_tables):
+def browser_page(request, chromium, live_server):
+    request.getfixturevalue("_drop_swapped_out_tables")
     context = chromium.new_context(locale="th-TH", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()

@@ -123,6 +123,11 @@ def walk(case, to_state, users, start=None, step=timedelta(minutes=10)):
         if at is not None:
             at = at + step
             kwargs["at"] = at
+        if state == S.PARTIALLY_REMOVED:  # one item recorded as removed, the rest are not
+            first = case.items.order_by("pk").first()
+            services.item_record_outcome(
+                item=first, outcome="removed", actor=actor, at=kwargs.get("at"), roll_up=False
+            )
         services.case_transition(case=case, to_state=state, actor=actor, **kwargs)
     return case
 

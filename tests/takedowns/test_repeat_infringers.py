@@ -72,3 +72,24 @@ def test_bulk_loaded_items_are_counted_by_the_refresh(right):
     seller = PlatformSeller.objects.get(handle="bulk_shop")
     assert seller.case_count == 4
     assert InfringingItem.objects.filter(seller=seller).count() == 4
+
+
+def test_admin_search_by_reference_url_fragment_and_handle(officer, right, client_for):
+    target = make_case(right, items=0, title="กาแฟดอยช้างปลอม")
+    add_item(target, "@DoiChang_Fake88", 424242)
+    other = make_case(right)
+    client = client_for(officer)
+    cases = reverse("admin:takedowns_takedowncase_changelist")
+    for term in (
+        target.reference,
+        "doichang_fake88/424242",
+        "@DoiChang_Fake88",
+        "fake8",
+        "ดอยช้าง",
+    ):
+        page = client.get(cases, {"q": term}).content.decode()
+        assert target.reference in page, term
+        assert other.reference not in page, term
+    items = reverse("admin:takedowns_infringingitem_changelist")
+    page = client.get(items, {"q": "fake88/4242"}).content.decode()
+    assert "doichang_fake88/424242" in page and other.items.get().normalized_url not in page
