@@ -38,9 +38,17 @@ def error_code(error: DjangoValidationError, default: str = "refused") -> str:
     return default
 
 
+class Conflict(Refused):
+    """Someone else changed the case meanwhile: reload and decide again."""
+
+    status_code = status.HTTP_409_CONFLICT
+
+
 def refusal_from(error: DjangoValidationError) -> Refused:
     errors = error.message_dict if hasattr(error, "error_dict") else None
-    return Refused(" ".join(error.messages), code=error_code(error), errors=errors)
+    code = error_code(error)
+    refusal = Conflict if code == "stale" else Refused
+    return refusal(" ".join(error.messages), code=code, errors=errors)
 
 
 def exception_handler(exc, context):

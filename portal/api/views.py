@@ -40,7 +40,9 @@ WRITE_ERRORS = {
     **ERRORS,
     400: s.ErrorSerializer,
     404: s.ErrorSerializer,
-    409: s.ErrorSerializer,
+    409: OpenApiResponse(
+        s.ErrorSerializer, description=_("`stale`: the case changed meanwhile; reload it.")
+    ),
     422: OpenApiResponse(
         s.ErrorSerializer,
         description=_("Refused by the state machine (the admin's refusal) or a reused key."),

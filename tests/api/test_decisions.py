@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -293,3 +294,34 @@ def test_refusals_speak_the_clients_language(case_in, liaison, liaison_api):
     )
     assert response.json()["code"] == "reason_required"
     assert response.json()["detail"] == thai
+
+
+def test_a_lost_race_is_a_409_and_writes_nothing(case_in, liaison_api, monkeypatch):
+    from takedowns.models import TakedownCase
+
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    real_get = services.case_transition
+
+    def someone_else_first(**kwargs):
+        TakedownCase.objects.filter(pk=kwargs["case"].pk).update(version=F("version") + 1)
+        return real_get(**kwargs)
+
+    monkeypatch.setattr(services, "case_transition", someone_else_first)
+    events = StatusEvent.objects.count()
+    response = decide(liaison_api, case, decision="removed", ippc_ticket_id="T-1")
+    assert response.status_code == 409 and response.json()["code"] == "stale"
+    assert StatusEvent.objects.count() == events
+    case.refresh_from_db()
+    assert case.state == S.UNDER_PLATFORM_REVIEW and case.ippc_ticket_id == ""
+
+
+def test_old_idempotency_keys_are_purged(case_in, liaison_api):
+    from datetime import timedelta
+
+    from portal.api.tasks import purge_idempotency_keys
+
+    decide(liaison_api, case_in(S.UNDER_PLATFORM_REVIEW), key="old", decision="removed")
+    decide(liaison_api, case_in(S.UNDER_PLATFORM_REVIEW), key="new", decision="removed")
+    IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_idempotency_keys() == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
