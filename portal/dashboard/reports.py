@@ -146,8 +146,9 @@ def report_filename(scope: Scope, extension: str, section: str | None = None) ->
 
 
 def build_report_file(
-    *, scope: Scope, report_format: str, progress: Progress | None = None
+    *, scope: Scope, report_format: str, figures: dict, progress: Progress | None = None
 ) -> tuple[str, bytes]:
+    """The report of ``figures`` (what the page shows: ``services.figures_get``) and its rows."""
     if report_format == ReportFormat.XLSX:
-        return report_filename(scope, "xlsx"), build_xlsx(scope, progress=progress)
-    return report_filename(scope, "zip"), build_csv_zip(scope, progress=progress)
+        return report_filename(scope, "xlsx"), build_xlsx(scope, figures=figures, progress=progress)
+    return report_filename(scope, "zip"), build_csv_zip(scope, figures=figures, progress=progress)

@@ -129,9 +129,11 @@ def report_job_run(*, job_id) -> bool:
     job = ReportJob.objects.defer("content").get(pk=job_id)
     try:
         with translation.override(job.scope.get("language") or settings.LANGUAGE_CODE):
+            scope = Scope.from_dict(job.scope)
             filename, content = build_report_file(
-                scope=Scope.from_dict(job.scope),
+                scope=scope,
                 report_format=job.format,
+                figures=figures_get(scope=scope),
                 progress=lambda fraction: report_job_set_progress(
                     job_id=job_id, progress=round(fraction * 100)
                 ),

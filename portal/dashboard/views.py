@@ -16,7 +16,7 @@ from portal.dashboard import presentation, reports, services
 from portal.dashboard.choices import ReportFormat, ReportStatus
 from portal.dashboard.forms import ReportForm, ScopeForm
 from portal.dashboard.models import ReportJob
-from portal.dashboard.selectors import compute_figures, detail_row_count, snapshot_trend
+from portal.dashboard.selectors import detail_row_count, snapshot_trend
 
 FULL_PERMISSION = "dashboard.view_dashboard"
 TAKEDOWN_PERMISSION = "dashboard.view_takedown_dashboard"
@@ -132,15 +132,15 @@ def report_view(request, admin_site):
             user=request.user, scope=scope, report_format=report_format
         )
         return redirect(reverse(f"{admin_site.name}:dashboard_report_job", args=[job.pk]))
+    figures = services.figures_get(scope=scope)  # the same figures as the page
     if report_format == ReportFormat.XLSX:
-        content = reports.build_xlsx(scope)
+        content = reports.build_xlsx(scope, figures=figures)
         return _attachment(content, reports.report_filename(scope, "xlsx"), CONTENT_TYPES["xlsx"])
     if section:
-        figures = compute_figures(scope)
         content = reports.write_csv(reports.csv_lines(scope, section, figures))
         filename = reports.report_filename(scope, "csv", section)
         return _attachment(content, filename, CONTENT_TYPES["csv"])
-    content = reports.build_csv_zip(scope)
+    content = reports.build_csv_zip(scope, figures=figures)
     return _attachment(content, reports.report_filename(scope, "zip"), CONTENT_TYPES["zip"])
 
 

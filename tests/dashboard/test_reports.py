@@ -149,3 +149,20 @@ def test_scalar_rows_follow_the_declared_order():
     data = {"products": 1, "sellers": 2}
     keys = [key for key, *_rest in scalar_rows("gi", data)]
     assert keys[:2] == ["products", "sellers"]
+
+
+def test_the_workbook_holds_the_figures_the_page_shows_even_from_a_snapshot(manager, client_for):
+    from portal.dashboard import services
+
+    snapshot = services.snapshot_take(scope_key="full")
+    b.activity(date(2026, 1, 5), gmv="999")  # after the snapshot: neither page nor report has it
+    client = client_for(manager)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.post(REPORT, {"format": "xlsx"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    gi = sheet_values(workbook.worksheets[1])
+    assert gi["Promotion activities"] == 0
+    computed = [
+        r for r in workbook.worksheets[1].iter_rows(values_only=True) if r[0] == "Computed at"
+    ]
+    assert computed[0][1] == snapshot.figures["computed_at"]
