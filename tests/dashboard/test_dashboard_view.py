@@ -148,3 +148,18 @@ def test_no_inline_script(manager, client_for):
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     assert " onclick=" not in page and " onchange=" not in page
+
+
+def test_no_link_for_a_user_without_a_dashboard_permission(outsider, client_for):
+    page = client_for(outsider).get(reverse("admin:index")).content.decode()
+    assert 'id="dashboard-link"' not in page
+
+
+def test_liaison_page_query_count_does_not_grow_with_rows(liaison, client_for):
+    client = client_for(liaison)
+    url = URL + "?date_from=2026-01-01&refresh=1"
+    build_rows(3)
+    _queries(client, url)
+    few = _queries(client, url)
+    build_rows(20)
+    assert _queries(client, url) == few

@@ -166,3 +166,18 @@ def test_the_workbook_holds_the_figures_the_page_shows_even_from_a_snapshot(mana
         r for r in workbook.worksheets[1].iter_rows(values_only=True) if r[0] == "Computed at"
     ]
     assert computed[0][1] == snapshot.figures["computed_at"]
+
+
+def test_a_liaison_cannot_open_a_managers_report_job(manager, liaison, client_for):
+    from portal.dashboard.selectors import Scope
+
+    job = ReportJob.objects.create(
+        requested_by=manager, format="xlsx", scope=Scope().as_dict(), status="done", content=b"x"
+    )
+    client = client_for(liaison)
+    assert client.get(reverse("admin:dashboard_report_job", args=[job.pk])).status_code == 404
+    assert client.get(reverse("admin:dashboard_report_download", args=[job.pk])).status_code == 404
+    # Even a job of their own made while they could see everything stays closed once they cannot.
+    job.requested_by = liaison
+    job.save()
+    assert client.get(reverse("admin:dashboard_report_download", args=[job.pk])).status_code == 403
