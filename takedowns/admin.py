@@ -831,3 +831,6 @@ class StatusEventAdmin(CaseScopedMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from takedowns import admin_sweeps  # noqa: E402, F401  (monitoring sweeps)

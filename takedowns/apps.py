@@ -24,6 +24,8 @@ class TakedownsConfig(AppConfig):
             "evidence": _ALL,
             "statusevent": _VIEW,
             "platformseller": _VIEW,
+            "monitoringsweep": _EDIT,
+            "sweepfinding": _EDIT,
         },
         SUPERVISOR: {
             "rightsholder": _ALL,
@@ -34,6 +36,8 @@ class TakedownsConfig(AppConfig):
             "evidence": _ALL,
             "statusevent": _VIEW,
             "platformseller": _VIEW,
+            "monitoringsweep": _ALL,
+            "sweepfinding": _ALL,
         },
         LIAISON: {
             "protectedright": _VIEW,
@@ -52,6 +56,8 @@ class TakedownsConfig(AppConfig):
             "evidence": _VIEW,
             "statusevent": _VIEW,
             "platformseller": _VIEW,
+            "monitoringsweep": _VIEW,
+            "sweepfinding": _VIEW,
         },
     }
 

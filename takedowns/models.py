@@ -611,3 +611,164 @@ class StatusEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("StatusEvent is append-only.")
+
+
+# --- monitoring sweeps ---------------------------------------------------------------------------
+# DIP's own searches of the platform. A finding becomes a draft case only through
+# ``takedowns.sweeps.finding_create_case`` (the same case and item services as every other case).
+
+#: The longest a single sweep may take, in minutes (a working day and then some).
+SWEEP_MAX_MINUTES = 16 * 60
+
+
+class MonitoringSweep(models.Model):
+    """One officer's search of the platform: when, which surfaces, for which names, how long."""
+
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("officer"),
+        help_text=_("Who searched the platform."),
+    )
+    swept_on = models.DateField(_("date of the sweep"))
+    searched_product_search = models.BooleanField(_("product search"), default=False)
+    searched_live = models.BooleanField(_("LIVE"), default=False)
+    searched_video = models.BooleanField(_("videos"), default=False)
+    searched_shop = models.BooleanField(_("shop pages"), default=False)
+    keywords = models.TextField(
+        _("keywords searched"),
+        blank=True,
+        help_text=_("One keyword or phrase per line. GI names go in “GI products searched”."),
+    )
+    gi_products = models.ManyToManyField(
+        "gi_catalog.GIProduct",
+        blank=True,
+        related_name="monitoring_sweeps",
+        verbose_name=_("GI products searched"),
+    )
+    minutes_spent = models.PositiveIntegerField(_("time spent (minutes)"))
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    SURFACE_FIELDS = ("searched_product_search", "searched_live", "searched_video", "searched_shop")
+
+    class Meta:
+        ordering = ["-swept_on", "-id"]
+        verbose_name = _("monitoring sweep")
+        verbose_name_plural = _("monitoring sweeps")
+        indexes = [models.Index(fields=["swept_on", "id"], name="td_sweep_swept_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(searched_product_search=True)
+                | models.Q(searched_live=True)
+                | models.Q(searched_video=True)
+                | models.Q(searched_shop=True),
+                name="td_sweep_some_surface",
+                violation_error_message=_("Tick at least one surface that was searched."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes_spent__gte=1, minutes_spent__lte=SWEEP_MAX_MINUTES),
+                name="td_sweep_minutes_range",
+                violation_error_message=_("The time spent must be between 1 and 960 minutes."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} ({self.swept_on})"
+
+    @property
+    def reference(self) -> str:
+        return f"SW-{self.pk:06d}" if self.pk else "SW-?"
+
+    @staticmethod
+    def pk_from_reference(value) -> int | None:
+        """``SW-000123``, ``sw-123`` or ``123`` → 123; anything else → None."""
+        text = str(value or "").strip().upper().removeprefix("SW-")
+        return int(text) if text.isdigit() else None
+
+    def clean(self):
+        errors = {}
+        if self.swept_on and self.swept_on > timezone.localdate():
+            errors["swept_on"] = ValidationError(
+                _("A sweep cannot be dated in the future."), code="future_date"
+            )
+        if self.minutes_spent is not None and not 1 <= self.minutes_spent <= SWEEP_MAX_MINUTES:
+            errors["minutes_spent"] = ValidationError(
+                _("The time spent must be between 1 and %(max)s minutes."),
+                code="minutes_range",
+                params={"max": SWEEP_MAX_MINUTES},
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class SweepFinding(models.Model):
+    """One infringing listing, LIVE, video or shop seen during a sweep."""
+
+    sweep = models.ForeignKey(
+        MonitoringSweep,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        verbose_name=_("sweep"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ItemKind.choices, default=ItemKind.LISTING
+    )
+    url = models.URLField(_("URL"), max_length=1000)
+    normalized_url = models.CharField(
+        _("normalised URL"), max_length=1000, editable=False, db_index=True
+    )
+    seller_handle = models.CharField(_("platform seller handle"), max_length=100, blank=True)
+    observed = models.TextField(_("what was seen"))
+    right = models.ForeignKey(
+        ProtectedRight,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sweep_findings",
+        verbose_name=_("right concerned"),
+        help_text=_("Needed to turn the finding into a case."),
+    )
+    #: The draft case made from this finding: "the case came from a sweep" is one join.
+    case = models.OneToOneField(
+        TakedownCase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="sweep_finding",
+        verbose_name=_("case"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["sweep", "id"]
+        verbose_name = _("sweep finding")
+        verbose_name_plural = _("sweep findings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sweep", "normalized_url"],
+                name="td_finding_url_once_per_sweep",
+                violation_error_message=_("This URL is already a finding of this sweep."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.normalized_url or self.url
+
+    def save(self, *args, **kwargs):
+        self.seller_handle = normalize_handle(self.seller_handle)
+        if self.url:
+            self.normalized_url = normalize_url(self.url)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        self.seller_handle = normalize_handle(self.seller_handle)
+        if self.url:
+            try:
+                self.normalized_url = normalize_url(self.url)
+            except ValueError:
+                raise ValidationError({"url": _("Enter a web address (https://…).")}) from None

@@ -226,3 +226,162 @@ class InfringingItemResource(PortalResource):
                     % {"ref": case.reference, "state": CaseState(case.state).label}
                 }
             )
+
+
+# --- monitoring sweeps ---------------------------------------------------------------------------
+
+from django.db.models import Count, Q  # noqa: E402
+
+from takedowns.models import MonitoringSweep, SweepFinding  # noqa: E402
+
+
+class SweepReferenceWidget(widgets.ForeignKeyWidget):
+    """A sweep by its reference (``SW-000123``, or just ``123``)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(MonitoringSweep, "pk", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if value in (None, ""):
+            return None
+        pk = self.model.pk_from_reference(value)
+        sweep = self.model.objects.filter(pk=pk).first() if pk else None
+        if sweep is None:
+            raise ValueError(_("Unknown sweep “%(value)s”.") % {"value": value})
+        return sweep
+
+    def render(self, value, obj=None, **kwargs):
+        return value.reference if value is not None else ""
+
+
+class SweepFindingResource(PortalResource):
+    """Findings of monitoring sweeps, keyed by (sweep reference, normalised URL).
+
+    A re-import updates the finding; a finding already turned into a case cannot be changed.
+    """
+
+    sweep = fields.Field(attribute="sweep", column_name="sweep", widget=SweepReferenceWidget())
+    url = fields.Field(attribute="url", column_name="url")
+    normalized_url = fields.Field(
+        attribute="normalized_url", column_name="normalized_url", readonly=True
+    )
+    right = fields.Field(
+        attribute="right",
+        column_name="right_registration_number",
+        widget=_StrictForeignKeyWidget(ProtectedRight, "registration_number"),
+    )
+    case_reference = fields.Field(
+        attribute="case__reference", column_name="case_reference", readonly=True
+    )
+    case_state = fields.Field(attribute="case__state", column_name="case_state", readonly=True)
+
+    optional_columns = (
+        "kind",
+        "normalized_url",
+        "seller_handle",
+        "right_registration_number",
+        "case_reference",
+        "case_state",
+    )
+
+    class Meta(PortalResource.Meta):
+        model = SweepFinding
+        import_id_fields = ("sweep", "url")
+        fields = (
+            "sweep",
+            "kind",
+            "url",
+            "normalized_url",
+            "seller_handle",
+            "observed",
+            "right",
+            "case_reference",
+            "case_state",
+        )
+        export_order = fields
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return super().get_export_queryset(**kwargs).select_related("sweep", "right", "case")
+
+    def before_import_row(self, row, row_number=None, **kwargs):
+        raw = str(row.get("url") or "").strip()
+        try:
+            row["url"] = normalize_url(raw) if raw else ""
+        except ValueError:
+            raise ValidationError(
+                {"url": _("“%(value)s” is not a web address.") % {"value": raw}}
+            ) from None
+        pk = MonitoringSweep.pk_from_reference(row.get("sweep"))
+        if pk:
+            row["sweep"] = f"SW-{pk:06d}"
+        if "seller_handle" in row:
+            row["seller_handle"] = normalize_handle(str(row.get("seller_handle") or ""))
+        super().before_import_row(row, row_number=row_number, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        pk = MonitoringSweep.pk_from_reference(row.get("sweep"))
+        url = row.get("url")
+        if not (pk and url):
+            return None
+        return (
+            SweepFinding.objects.filter(sweep_id=pk, normalized_url=url)
+            .select_related("case")
+            .first()
+        )
+
+    def import_instance(self, instance, row, **kwargs):
+        if instance.pk and instance.case_id:
+            raise ValidationError(
+                {
+                    "url": _(
+                        "This finding is already case %(ref)s: it can no longer be changed by "
+                        "import."
+                    )
+                    % {"ref": instance.case.reference}
+                }
+            )
+        super().import_instance(instance, row, **kwargs)
+
+
+class MonitoringSweepResource(PortalResource):
+    """Sweeps, export only (they are logged in the admin; their findings import)."""
+
+    reference = fields.Field(attribute="reference", column_name="reference", readonly=True)
+    officer = fields.Field(attribute="officer__username", column_name="officer", readonly=True)
+    gi_products = fields.Field(column_name="gi_products", readonly=True)
+    findings = fields.Field(attribute="findings_count", column_name="findings", readonly=True)
+    cases = fields.Field(attribute="cases_count", column_name="cases", readonly=True)
+
+    class Meta(PortalResource.Meta):
+        model = MonitoringSweep
+        fields = (
+            "reference",
+            "swept_on",
+            "officer",
+            "searched_product_search",
+            "searched_live",
+            "searched_video",
+            "searched_shop",
+            "keywords",
+            "gi_products",
+            "minutes_spent",
+            "note",
+            "findings",
+            "cases",
+        )
+        export_order = fields
+
+    def get_export_queryset(self, request=None, **kwargs):
+        return (
+            super()
+            .get_export_queryset(**kwargs)
+            .select_related("officer")
+            .prefetch_related("gi_products")
+            .annotate(
+                findings_count=Count("findings"),
+                cases_count=Count("findings", filter=Q(findings__case__isnull=False)),
+            )
+        )
+
+    def dehydrate_gi_products(self, sweep):
+        return "\n".join(str(product) for product in sweep.gi_products.all())

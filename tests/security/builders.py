@@ -20,6 +20,7 @@ OVERRIDES: dict[str, dict] = {
         "interval": lambda n: _interval(),
         "task": "portal.tasks.ping",
     },
+    "takedowns.MonitoringSweep": {"searched_product_search": True},
 }
 
 
