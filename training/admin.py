@@ -127,6 +127,7 @@ class TrainingSessionAdmin(TrainingAdmin):
         "venue",
     )
     autocomplete_fields = ("province",)
+    readonly_fields = ("seats",)
     ordering = ("-starts_at",)
 
     def get_queryset(self, request):
@@ -146,6 +147,12 @@ class TrainingSessionAdmin(TrainingAdmin):
     @admin.display(description=_("completed"), ordering="completed")
     def completed_count(self, session):
         return session.completed
+
+    @admin.display(description=_("seats taken"))
+    def seats(self, session):
+        if not session.pk:
+            return "–"
+        return f"{session.registered} / {session.capacity}"
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not Attendance:

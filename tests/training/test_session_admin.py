@@ -165,3 +165,11 @@ def test_list_page_query_count_does_not_grow(
     with django_assert_max_num_queries(12):
         response = client.get(url)
     assert len(response.context["cl"].result_list) == rows
+
+
+def test_change_page_shows_seats_taken(manager, client_for, session, participants):
+    services.attendance_register(session=session, participant=participants[0])
+    page = page_text(
+        client_for(manager).get(reverse("admin:training_trainingsession_change", args=[session.pk]))
+    )
+    assert "ที่นั่งที่ใช้แล้ว" in page and "1 / 2" in page
