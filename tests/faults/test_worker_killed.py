@@ -1,0 +1,172 @@
+"""A real Celery worker process is killed (SIGKILL) in the middle of an import job: nothing of the
+file is written, the task was not acknowledged (acks_late: the broker still holds it for
+redelivery), and the job runs again to the end on a new worker, exactly once."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import redis
+import tablib
+from celery import Celery
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from portal.jobs.choices import JobPhase, JobState
+from portal.jobs.models import Job
+from portal.jobs.services import import_job_create
+from portal.models import Target
+from tests.jobs.conftest import TARGET_HEADERS, target_rows
+from tests.jobs.resources import TargetImportResource
+
+ROOT = Path(__file__).resolve().parents[2]
+BROKER = os.environ.get("TRUST_BROKER_URL", "redis://127.0.0.1:6379/14")
+ROWS = 4000
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+
+
+def _redis_up() -> bool:
+    try:
+        return redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def queue(tmp_path, settings):
+    if not _redis_up():
+        pytest.skip(f"no Redis at {BROKER}")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    name = f"trust-{uuid.uuid4().hex[:8]}"
+    yield name
+    client = redis.Redis.from_url(BROKER)
+    client.delete(name, "unacked", "unacked_index", "unacked_mutex")
+
+
+def start_worker(queue, media_root):
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_RESULT_BACKEND": "",
+        "MEDIA_ROOT": str(media_root),
+        "DJANGO_SETTINGS_MODULE": "portal.settings",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "portal",
+            "worker",
+            "-P",
+            "solo",
+            "-c",
+            "1",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
+def send(queue, job_id):
+    probe = Celery("trust-probe", broker=BROKER)
+    probe.send_task("portal.jobs.tasks.run_import_job", args=[job_id], queue=queue)
+    probe.close()
+
+
+def wait_for(check, timeout=90):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_a_worker_killed_mid_import_writes_nothing_and_the_job_runs_again(
+    workstream,
+    officer,
+    queue,
+    settings,
+    monkeypatch,
+    record_fault,
+):
+    raw = tablib.Dataset(*target_rows(workstream, ROWS), headers=list(TARGET_HEADERS))
+    upload = SimpleUploadedFile("targets.csv", raw.export("csv").encode("utf-8-sig"))
+    # queue it ourselves, on this test's own queue, instead of the project's default one
+    monkeypatch.setattr("portal.jobs.tasks.run_import_job", SimpleNamespace(delay=lambda *a: None))
+    job = import_job_create(
+        user=officer, resource_class=TargetImportResource, upload=upload, file_format="csv"
+    )
+
+    worker = start_worker(queue, settings.MEDIA_ROOT)
+    try:
+        send(queue, job.pk)
+        # kill it while it writes: some rows done, not all
+        mid_write = wait_for(
+            lambda: (
+                Job.objects.filter(
+                    pk=job.pk, phase=JobPhase.WRITING, rows_written__gt=0, rows_written__lt=ROWS
+                ).exists()
+                or worker.poll() is not None
+            )
+        )
+        assert mid_write and worker.poll() is None, worker.stderr.read().decode()[-2000:]
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+    record_fault()
+
+    job.refresh_from_db()
+    assert job.state == JobState.RUNNING and job.attempts == 1
+    assert Target.objects.count() == 0  # the write transaction died with the worker
+    held = redis.Redis.from_url(BROKER).hlen("unacked")
+    assert held >= 1, "the task was acknowledged before it finished (acks_late is off?)"
+
+    # re-run on a fresh worker (what the broker's redelivery, or an operator, does)
+    worker = start_worker(queue, settings.MEDIA_ROOT)
+    try:
+        send(queue, job.pk)
+        assert wait_for(lambda: Job.objects.filter(pk=job.pk, finished_at__isnull=False).exists())
+        job.refresh_from_db()
+        assert job.state == JobState.SUCCEEDED, job.message
+        assert (job.rows_new, job.attempts) == (ROWS, 2)
+        assert Target.objects.count() == ROWS
+
+        # a late redelivery of the killed attempt finds the job finished and changes nothing
+        send(queue, job.pk)
+        time.sleep(1)
+        job.refresh_from_db()
+        assert job.attempts == 2 and Target.objects.count() == ROWS
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
