@@ -22,6 +22,7 @@ demo-data: install
 	$(PY) manage.py demo_catalog
 	$(PY) manage.py demo_training
 	$(PY) manage.py demo_takedowns
+	$(PY) manage.py demo_sweeps
 	$(PY) manage.py demo_dashboard
 
 demo: demo-data
