@@ -17,6 +17,7 @@ SECTION_TITLES = {
     "targets": _("MOU targets"),
     "gi": _("GI promotion"),
     "takedowns": _("IP protection: notice and takedown"),
+    "monitoring": _("IP protection: monitoring sweeps"),
     "training": _("Capacity building"),
 }
 
@@ -25,6 +26,7 @@ SHEET_TITLES = {
     "targets": _("MOU targets"),
     "gi": _("GI promotion"),
     "takedowns": _("Takedowns"),
+    "monitoring": _("Monitoring sweeps"),
     "training": _("Capacity building"),
 }
 
@@ -52,6 +54,16 @@ SCALARS = {
         ("removal_rate", _("Removal rate"), "percent"),
         ("reinstatement_rate", _("Reinstatement rate"), "percent"),
         ("overdue_now", _("Awaiting a decision past the deadline now"), "int"),
+    ],
+    "monitoring": [
+        ("sweeps", _("Monitoring sweeps"), "int"),
+        ("findings", _("Findings"), "int"),
+        ("findings_per_sweep", _("Findings per sweep"), "number"),
+        ("hours_spent", _("Hours spent searching"), "number"),
+        ("cases_from_sweeps", _("Cases from sweeps (whole MOU)"), "int"),
+        ("cases_from_rights_holders", _("Cases from rights holders (whole MOU)"), "int"),
+        ("removal_rate_sweeps", _("Removal rate of cases from sweeps"), "percent"),
+        ("removal_rate_rights_holders", _("Removal rate of cases from rights holders"), "percent"),
     ],
     "training": [
         ("people_trained", _("People trained (completed a course)"), "int"),
@@ -93,6 +105,14 @@ TABLES = {
             None,
         ),
     ],
+    "monitoring": [
+        (
+            "sweeps_by_month",
+            _("Sweeps and findings by month"),
+            (_("Month"), _("Sweeps"), _("Findings")),
+            None,
+        ),
+    ],
     "training": [
         (
             "sessions_by_month",
@@ -127,6 +147,10 @@ CHARTS_BY_SECTION = {
         ("takedown_speed", _("How fast the platform acts")),
         ("takedown_shares", _("Decisions")),
         ("repeat_infringers", _("Top repeat infringers")),
+    ),
+    "monitoring": (
+        ("monitoring_month", _("Sweeps and findings by month")),
+        ("monitoring_sources", _("Removal rate by where the case came from")),
     ),
     "training": (
         ("training_people", _("People trained against the target")),
@@ -290,6 +314,25 @@ def chart_data(figures: dict) -> dict:
                 {
                     "label": str(_("Cases")),
                     "data": [n for _h, n in takedowns["repeat_infringers"]],
+                }
+            ],
+        }
+    monitoring = sections.get("monitoring")
+    if monitoring:
+        charts["monitoring_month"] = _monthly(
+            monitoring["sweeps_by_month"], (_("Sweeps"), _("Findings"))
+        )
+        charts["monitoring_sources"] = {
+            "type": "bar",
+            "max": 100,
+            "labels": [str(_("From sweeps")), str(_("From rights holders"))],
+            "series": [
+                {
+                    "label": str(_("Removal rate (%)")),
+                    "data": [
+                        monitoring["removal_rate_sweeps"],
+                        monitoring["removal_rate_rights_holders"],
+                    ],
                 }
             ],
         }

@@ -31,17 +31,24 @@ from portal.dashboard.aggregates import (
 )
 from portal.models import PublicHoliday, Target
 from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
-from takedowns.models import InfringingItem, PlatformSeller, StatusEvent, TakedownCase
+from takedowns.models import (
+    InfringingItem,
+    MonitoringSweep,
+    PlatformSeller,
+    StatusEvent,
+    TakedownCase,
+)
+from takedowns.sweeps import cases_by_source, findings_per_sweep, sweeps_per_month
 from training.choices import ConsultationTopic
 from training.models import Attendance, Consultation, TrainingSession
 
 #: Which sections each workstream shows; the liaison sees only ``takedowns``.
 SECTIONS_BY_WORKSTREAM = {
     WorkstreamCode.GI_PROMOTION: ("targets", "gi"),
-    WorkstreamCode.IP_PROTECTION: ("targets", "takedowns"),
+    WorkstreamCode.IP_PROTECTION: ("targets", "takedowns", "monitoring"),
     WorkstreamCode.CAPACITY_BUILDING: ("targets", "training"),
 }
-ALL_SECTIONS = ("targets", "gi", "takedowns", "training")
+ALL_SECTIONS = ("targets", "gi", "takedowns", "monitoring", "training")
 PLATFORM_SECTIONS = ("takedowns",)
 
 
@@ -510,6 +517,33 @@ def takedowns_section(scope: Scope) -> dict:
     }
 
 
+# --- monitoring sweeps (DIP's own searches of the platform) ------------------------------------
+#
+# The takedowns app defines these figures (takedowns.sweeps); the dashboard narrows them to its
+# dates. Cases by source are counted over the whole MOU.
+
+
+def monitoring_section(scope: Scope) -> dict:
+    sweeps = MonitoringSweep.objects.filter(date_q("swept_on", scope.date_from, scope.date_to))
+    per_month = sweeps_per_month(queryset=sweeps)
+    per_sweep = findings_per_sweep(queryset=sweeps)
+    sources = cases_by_source()
+    from_sweeps, from_holders = sources["sweeps"], sources["rights_holders"]
+    return {
+        "sweeps": sum(row["sweeps"] for row in per_month),
+        "findings": sum(row["findings"] for row in per_month),
+        "findings_per_sweep": None if per_sweep is None else round(per_sweep, 1),
+        "hours_spent": round(sum(row["minutes"] for row in per_month) / 60.0, 1),
+        "cases_from_sweeps": from_sweeps.cases,
+        "cases_from_rights_holders": from_holders.cases,
+        "removal_rate_sweeps": percent(from_sweeps.removed, from_sweeps.decided),
+        "removal_rate_rights_holders": percent(from_holders.removed, from_holders.decided),
+        "sweeps_by_month": [
+            [row["month"].strftime("%Y-%m"), row["sweeps"], row["findings"]] for row in per_month
+        ],
+    }
+
+
 # --- capacity building -------------------------------------------------------------------------
 
 
@@ -593,6 +627,7 @@ SECTION_FUNCTIONS = {
     "targets": targets_section,
     "gi": gi_section,
     "takedowns": takedowns_section,
+    "monitoring": monitoring_section,
     "training": training_section,
 }
 
@@ -795,6 +830,22 @@ def _takedown_details(scope: Scope) -> list[Detail]:
     ]
 
 
+def _monitoring_details(scope: Scope) -> list[Detail]:
+    sweeps = (
+        MonitoringSweep.objects.filter(date_q("swept_on", scope.date_from, scope.date_to))
+        .order_by("swept_on", "pk")
+        .annotate(n_findings=Count("findings", distinct=True))
+        .values_list("pk", "swept_on", "officer__username", "minutes_spent", "n_findings")
+    )
+    return [
+        Detail(
+            _("Monitoring sweeps"),
+            (_("Sweep"), _("Date"), _("Officer"), _("Minutes"), _("Findings")),
+            sweeps,
+        )
+    ]
+
+
 def _targets_details(scope: Scope) -> list[Detail]:
     return []
 
@@ -803,6 +854,7 @@ DETAIL_FUNCTIONS = {
     "targets": _targets_details,
     "gi": _gi_details,
     "takedowns": _takedown_details,
+    "monitoring": _monitoring_details,
     "training": _training_details,
 }
 

@@ -48,7 +48,7 @@ def test_dip_roles_see_every_section(role, role_users, client_for):
     response = client_for(role_users[role]).get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    for section in ("targets", "gi", "takedowns", "training"):
+    for section in ("targets", "gi", "takedowns", "monitoring", "training"):
         assert f'id="section-{section}"' in page
     assert 'id="dashboard-charts"' in page
     assert "dashboard/vendor/chart.umd.js" in page
@@ -60,7 +60,7 @@ def test_liaison_sees_only_the_takedown_part(liaison, client_for):
     assert response.status_code == 200
     page = response.content.decode()
     assert 'id="section-takedowns"' in page
-    for section in ("targets", "gi", "training"):
+    for section in ("targets", "gi", "monitoring", "training"):
         assert f'id="section-{section}"' not in page
     assert 'name="workstream"' not in page
 

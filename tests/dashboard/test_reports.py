@@ -57,6 +57,7 @@ def test_manager_downloads_a_workbook_with_the_page_figures(data, manager, clien
         "MOU targets",
         "GI promotion",
         "Takedowns",
+        "Monitoring sweeps",
         "Capacity building",
     ]
     for section in page.context["sections"]:
@@ -88,7 +89,13 @@ def test_csv_of_one_part_and_zip_of_all(data, manager, client_for):
     assert [r[2] for r in rows if len(r) > 2 and "calc" in r[2]] == ["'=cmd|' /C calc'!A0"]
     response = client.post(REPORT, {"format": "csv"})
     archive = zipfile.ZipFile(io.BytesIO(response.content))
-    assert sorted(archive.namelist()) == ["gi.csv", "takedowns.csv", "targets.csv", "training.csv"]
+    assert sorted(archive.namelist()) == [
+        "gi.csv",
+        "monitoring.csv",
+        "takedowns.csv",
+        "targets.csv",
+        "training.csv",
+    ]
 
 
 def test_liaison_report_holds_only_takedowns(data, liaison, client_for):
@@ -124,7 +131,7 @@ def test_a_large_report_goes_to_a_task_with_progress_and_a_download_link(
     assert 'id="report-progress"' in page
     download = client.get(status["download"])
     workbook = load_workbook(io.BytesIO(download.content))
-    assert len(workbook.worksheets) == 4
+    assert len(workbook.worksheets) == 5
     assert workbook.worksheets[1].max_row > 10  # the GI figures and the rows behind them
     # Someone else's report is not found, even by a role that may see the dashboard.
     other = client_for(officer)
