@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.security.support import _drop_swapped_out_tables  # noqa: F401
+from tests.takedowns.conftest import holder, right  # noqa: F401
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # page actions are still synchronous and safe.
