@@ -54,21 +54,6 @@ THAI_WORDS = [
     "ราคาถูก",
     "ลดพิเศษ",
 ]
-LATIN_WORDS = [
-    "shop",
-    "store",
-    "official",
-    "thai",
-    "gi",
-    "silk",
-    "rice",
-    "coffee",
-    "durian",
-    "mango",
-    "live",
-    "sale",
-    "best",
-]
 
 
 @dataclass
@@ -194,6 +179,103 @@ def _thai_tin(rng: random.Random, serial: int) -> str:
     return "".join(map(str, digits)) + str((11 - total % 11) % 10)
 
 
+SYLLABLES = [
+    "ka",
+    "ki",
+    "ku",
+    "ke",
+    "ko",
+    "sa",
+    "si",
+    "su",
+    "se",
+    "so",
+    "ta",
+    "ti",
+    "tu",
+    "te",
+    "to",
+    "na",
+    "ni",
+    "nu",
+    "ne",
+    "no",
+    "ma",
+    "mi",
+    "mu",
+    "me",
+    "mo",
+    "ra",
+    "ri",
+    "ru",
+    "re",
+    "ro",
+    "ya",
+    "yu",
+    "yo",
+    "wa",
+    "pa",
+    "pi",
+    "pu",
+    "pe",
+    "po",
+    "ba",
+    "bi",
+    "bu",
+    "be",
+    "bo",
+    "cha",
+    "chi",
+    "chu",
+    "pla",
+    "pra",
+    "kla",
+    "kra",
+    "tha",
+    "thi",
+    "noi",
+    "nam",
+    "dee",
+    "suay",
+    "shop",
+    "store",
+    "thai",
+    "gi",
+    "silk",
+    "rice",
+    "coffee",
+    "durian",
+    "mango",
+    "live",
+    "sale",
+    "best",
+]
+
+
+def _handles(rng: random.Random, count: int) -> list[str]:
+    """Distinct, varied seller handles (as diverse as real ones, for trigram selectivity)."""
+    seen: set[str] = set()
+    while len(seen) < count:
+        name = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
+        tail = rng.choice(("", "_", ".", "_official", ".th", str(rng.randint(1, 9999))))
+        seen.add(f"{name}{tail}")
+    return sorted(seen, key=lambda _h: rng.random())
+
+
+def _item_url(rng: random.Random, kind: str, handle: str) -> str:
+    """A realistic TikTok link for an item: random 19-digit ids, one shape per kind."""
+    number = rng.randint(10**18, 10**19 - 1)
+    if kind == "live":
+        return f"https://www.tiktok.com/@{handle}/live?room_id={number}"
+    if kind == "video":
+        return f"https://www.tiktok.com/@{handle}/video/{number}?is_from_webapp=1"
+    if kind == "shop":
+        return f"https://shop.tiktok.com/view/shop/{number}?region=TH"
+    if kind == "account":
+        return f"https://www.tiktok.com/@{handle}?id={number}"
+    return f"https://shop.tiktok.com/view/product/{number}?region=TH&locale=th-TH"
+
+
 def _text(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(THAI_WORDS) for _ in range(words))
 
@@ -275,10 +357,7 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
     )
 
     # --- platform sellers and GI sellers --------------------------------------------------------
-    handles = [
-        f"{rng.choice(LATIN_WORDS)}_{rng.choice(LATIN_WORDS)}{i}"
-        for i in range(sizes.platform_sellers)
-    ]
+    handles = _handles(rng, sizes.platform_sellers)
     timed(
         "platform sellers",
         lambda: copy_into(
@@ -434,6 +513,8 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
         "reinstated": ItemOutcome.REINSTATED,
     }
     seller_cases: dict[int, int] = {}
+    sample_item = sizes.cases // 2 + 1
+    sample: dict[str, str] = {}
 
     def item_case_ids():
         yield from range(1, sizes.cases + 1)
@@ -443,19 +524,24 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
             yield rng.randint(1, sizes.cases)
 
     def item_rows():
+        from takedowns.normalize import normalize_url
+
         for item_id, case_id in enumerate(item_case_ids(), start=1):
             seller = rng.randint(1, sizes.platform_sellers)
             seller_cases[seller] = seller_cases.get(seller, 0) + 1
             handle = handles[seller - 1]
-            product = 1_700_000_000_000 + item_id
-            url = f"https://shop.tiktok.com/view/product/{product}?region=TH&locale=th-TH"
+            kind = rng.choice(item_kinds)
+            url = _item_url(rng, kind, handle)
+            normalized = normalize_url(url)
+            if item_id == sample_item:
+                sample["url"] = normalized
             state = case_state[case_id]
             yield (
                 item_id,
                 case_id,
-                rng.choice(item_kinds),
+                kind,
                 url,
-                f"shop.tiktok.com/view/product/{product}",
+                normalized,
                 handle,
                 seller,
                 f"{_text(rng, 3)}",
@@ -637,7 +723,7 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
     return {
         "detail_case_id": min(detail_ids),
         "sample_handle": handles[len(handles) // 2],
-        "sample_product": 1_700_000_000_000 + sizes.cases // 2,
+        "sample_url": sample["url"],
         "timings": timings,
     }
 
@@ -682,6 +768,6 @@ def sample_of_existing() -> dict:
     return {
         "detail_case_id": detail,
         "sample_handle": item.seller_handle,
-        "sample_product": int(item.normalized_url.rsplit("/", 1)[1]),
+        "sample_url": item.normalized_url,
         "timings": {},
     }

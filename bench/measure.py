@@ -230,9 +230,11 @@ def _full_count_check(client, url) -> Figure:
 def search_figures(client, runs, sample) -> list[Figure]:
     items = _url("admin:takedowns_infringingitem_changelist")
     cases = _url("admin:takedowns_takedowncase_changelist")
-    fragment = f"product/{sample['sample_product']}"
+    # part of a link as a user pastes it: the id in its path or query, without the host
+    url = sample["sample_url"]
+    fragment = re.search(r"\d{19}", url).group(0)[3:15] if re.search(r"\d{19}", url) else url[-12:]
     handle = sample["sample_handle"]
-    handle_part = handle.split("_")[1][:8] if "_" in handle else handle[:6]
+    handle_part = handle[1:7] if len(handle) > 7 else handle
     figures = []
     for name, base, q in [
         ("search items by URL fragment", items, fragment),

@@ -26,10 +26,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_portal"
-WORK_DIR = ROOT / "var" / "bench"
+WORK_DIR = ROOT / "var" / "bench"  # + the database name: parallel benches keep their own files
 
 
 def _configure_environment(database_url: str) -> None:
+    global WORK_DIR
+    WORK_DIR = ROOT / "var" / "bench" / (urlsplit(database_url).path.lstrip("/") or "default")
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["DEBUG"] = "false"
