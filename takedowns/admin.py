@@ -283,6 +283,7 @@ class EvidenceInline(admin.TabularInline):
 class StatusEventInline(admin.TabularInline):
     model = StatusEvent
     extra = 0
+    template = "admin/takedowns/statusevent_inline.html"
     fields = (
         "at",
         "from_state",
@@ -494,6 +495,19 @@ class TakedownCaseAdmin(
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            # Items nobody may change or add any more: a plain table, not 20 read-only forms.
+            if (
+                isinstance(inline, InfringingItemInline)
+                and obj is not None
+                and not inline.has_change_permission(request, obj)
+                and not inline.has_add_permission(request, obj)
+            ):
+                inline.template = "admin/takedowns/item_inline_readonly.html"
+        return inlines
 
     def get_search_results(self, request, queryset, search_term):
         """One indexed condition per kind of term, never a JOIN that needs DISTINCT."""

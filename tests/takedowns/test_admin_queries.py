@@ -45,3 +45,15 @@ def test_detail_page_with_20_items_and_30_events_stays_within_15_queries(
     url = reverse("admin:takedowns_takedowncase_change", args=[case.pk])
     for role in ("officer", "liaison", "manager", "supervisor"):
         assert count_queries(client_for(role_users[role]), url) <= 15, role
+
+
+def test_closed_case_detail_lists_items_and_log_read_only(role_users, right, client_for):
+    case = walk(make_case(right, items=20), S.CLOSED, role_users)
+    url = reverse("admin:takedowns_takedowncase_change", args=[case.pk])
+    for role in ("officer", "liaison", "manager"):
+        client = client_for(role_users[role])
+        assert count_queries(client, url) <= 15, role
+        page = client.get(url).content.decode()
+        assert page.count('class="td-item"') == 20, role
+        assert page.count('class="td-event"') == case.events.count(), role
+        assert case.items.first().normalized_url in page
