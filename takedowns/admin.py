@@ -78,6 +78,17 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
+#: DIP's own steps before forwarding: not shown to the platform.
+DIP_INTERNAL_STATES = (S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
+
+
+def platform_events_only(request, queryset):
+    """The liaison sees the log from forwarding on, not DIP's internal review before it."""
+    if is_platform_user(request.user):
+        return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)
+    return queryset
+
+
 class CaseScopedMixin:
     """Standalone admins of case children show only rows of cases the user may see."""
 
@@ -298,7 +309,8 @@ class StatusEventInline(admin.TabularInline):
     ordering = ("at", "id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor", "reason_code", "item")
+        queryset = super().get_queryset(request).select_related("actor", "reason_code", "item")
+        return platform_events_only(request, queryset)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -830,6 +842,9 @@ class EvidenceAdmin(CaseScopedMixin, SimpleHistoryAdmin):
 
 @admin.register(StatusEvent)
 class StatusEventAdmin(CaseScopedMixin, admin.ModelAdmin):
+    def get_queryset(self, request):
+        return platform_events_only(request, super().get_queryset(request))
+
     list_display = ("at", "case", "from_state", "to_state", "item_outcome", "actor", "reason_code")
     list_select_related = ("case", "actor", "reason_code")
     list_filter = ("to_state",)

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from takedowns import services
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem, StatusEvent, TakedownCase
 
@@ -295,3 +296,19 @@ def test_decision_time_entered_by_the_liaison(role_users, right, client_for):
     assert response.status_code == 302
     case.refresh_from_db()
     assert abs((case.decided_at - decided).total_seconds()) < 1
+
+
+def test_liaison_log_starts_at_forwarding(role_users, right, client_for):
+    case = walk(make_case(right), S.DIP_REVIEW, role_users)
+    services.case_transition(
+        case=case, to_state=S.DRAFT, actor=role_users["officer"], note="แก้ชื่อผู้แจ้งก่อน"
+    )
+    walk(case, S.UNDER_PLATFORM_REVIEW, role_users)
+    page = client_for(role_users["liaison"]).get(change_url(case)).content.decode()
+    assert "แก้ชื่อผู้แจ้งก่อน" not in page
+    assert page.count('class="td-event"') == 2  # forwarded, under platform review
+    officer_page = client_for(role_users["officer"]).get(change_url(case)).content.decode()
+    assert "แก้ชื่อผู้แจ้งก่อน" in officer_page
+    events = reverse("admin:takedowns_statusevent_changelist")
+    listing = client_for(role_users["liaison"]).get(events).content.decode()
+    assert listing.count(case.reference) == 2
