@@ -20,7 +20,8 @@ from portal.paginators import EstimatedCountPaginator
 from portal.roles import OFFICER, SUPERVISOR
 from takedowns.choices import CaseState
 from takedowns.forms import HttpsURLField
-from takedowns.models import InfringingItem, MonitoringSweep, SweepFinding
+from takedowns.models import InfringingItem, MonitoringSweep, SweepFinding, normalize_handle
+from takedowns.normalize import normalize_url
 from takedowns.resources import MonitoringSweepResource, SweepFindingResource
 from takedowns.sweeps import FindingDuplicateError, finding_can_create_case, finding_create_case
 
@@ -253,7 +254,7 @@ class SweepFindingAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
     list_select_related = ("sweep", "right", "case")
     list_filter = ("kind",)
     search_fields = ("=normalized_url", "=seller_handle")
-    search_help_text = _("A whole normalised URL or seller handle.")
+    search_help_text = _("A whole URL or seller handle.")
     raw_id_fields = ("sweep",)
     autocomplete_fields = ("right",)
     readonly_fields = ("normalized_url", "case_link", "case_state")
@@ -267,6 +268,19 @@ class SweepFindingAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
             normalized_url=OuterRef("normalized_url"), is_open=True
         ).values("case__reference")[:1]
         return super().get_queryset(request).annotate(open_case_reference=Subquery(open_case))
+
+    def get_search_results(self, request, queryset, search_term):
+        """A URL is compared in its normalised form, a handle without ``@`` and case."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            url = normalize_url(term) if ("/" in term or "." in term) else None
+        except ValueError:
+            url = None
+        if url:
+            return queryset.filter(normalized_url=url), False
+        return queryset.filter(seller_handle=normalize_handle(term)), False
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):

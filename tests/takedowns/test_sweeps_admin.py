@@ -419,3 +419,16 @@ def test_list_query_count_does_not_grow_with_rows(
     many = count_queries(client, url)
     assert few == many
     assert many <= 12
+
+
+def test_findings_search_takes_a_raw_url_or_handle(officer, gi_right, client_for):
+    make_sweep(officer, findings=[("https://shop.tiktok.com/view/product/42", gi_right)])
+    make_sweep(officer, findings=[("https://shop.tiktok.com/view/product/43", None)])
+    client = client_for(officer)
+    found = client.get(
+        FINDING_LIST, {"q": "http://www.shop.tiktok.com/view/product/42/?utm_source=a"}
+    )
+    assert found.context["cl"].result_count == 1
+    assert b"/view/product/42" in found.content and b"/view/product/43" not in found.content
+    by_handle = client.get(FINDING_LIST, {"q": "@RICECOPY"})
+    assert by_handle.context["cl"].result_count == 2
