@@ -8,7 +8,7 @@ admin and the API refuse the same moves with the same codes.
 import re
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +27,7 @@ from portal.api.services import (
     idempotency_key_store,
     item_decision_record,
 )
-from takedowns.choices import PLATFORM_VISIBLE_STATES
+from takedowns.admin import platform_events_only
 from takedowns.models import InfringingItem, StatusEvent
 from takedowns.services import cases_visible_to
 
@@ -167,14 +167,12 @@ class EventFeedView(PlatformView):
     def get(self, request):
         params = query_params(s.EventQuerySerializer, request)
         after, limit = params["after"], params["limit"]
+        queryset = StatusEvent.objects.filter(
+            case__in=cases_visible_to(user=request.user), id__gt=after
+        )
+        # The admin's rule for what of a case's log the platform sees (not DIP's internal steps).
         queryset = (
-            StatusEvent.objects.filter(
-                case__in=cases_visible_to(user=request.user),
-                id__gt=after,
-            )
-            .filter(
-                Q(to_state__in=PLATFORM_VISIBLE_STATES) | Q(from_state__in=PLATFORM_VISIBLE_STATES)
-            )
+            platform_events_only(request, queryset)
             .select_related("case", "reason_code")
             .only(*EVENT_COLUMNS)
             .order_by("id")
