@@ -81,7 +81,7 @@ class Watched:
     def _console(self, message):
         text = message.text
         if "Content Security Policy" in text or "Content-Security-Policy" in text:
-            self.csp_violations.append(text)
+            self.csp_violations.append(f"{self.page.url}: {text[:120]}")
 
     def _response(self, response):
         if response.status >= 500:

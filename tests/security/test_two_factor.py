@@ -54,7 +54,9 @@ def test_force_login_works_without_a_second_factor_in_development(client_for, of
 def test_an_enrolled_user_must_give_the_code_even_when_optional(client, device):
     response = login(client)
     assert response.status_code == 200
-    assert "Enter the code from your authenticator app." in response.content.decode()
+    assert [e.code for e in response.context["form"].non_field_errors().as_data()] == [
+        "otp_required"
+    ]
     assert "_auth_user_id" not in client.session
 
     assert login(client, token=wrong_code(device)).status_code == 200
@@ -140,3 +142,8 @@ def test_superuser_can_reset_a_device_and_roles_cannot(
     root = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     assert client_for(root).post(url, {"post": "yes"}).status_code == 302
     assert not TOTPDevice.objects.exists()
+
+
+def test_the_login_form_speaks_thai(client):
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="th").content.decode()
+    assert "รหัสจากแอปยืนยันตัวตน" in page
