@@ -432,3 +432,36 @@ def test_findings_search_takes_a_raw_url_or_handle(officer, gi_right, client_for
     assert b"/view/product/42" in found.content and b"/view/product/43" not in found.content
     by_handle = client.get(FINDING_LIST, {"q": "@RICECOPY"})
     assert by_handle.context["cl"].result_count == 2
+
+
+def test_bulk_delete_refuses_sweeps_and_findings_that_produced_cases(
+    officer, supervisor, gi_right, client_for
+):
+    sweep = make_sweep(officer, findings=[("https://shop.tiktok.com/view/product/51", gi_right)])
+    spare = make_sweep(officer)
+    run_action(client_for(officer), [sweep.findings.get()])
+    client = client_for(supervisor)
+    for url, pks in (
+        (FINDING_LIST, [sweep.findings.get().pk]),
+        (SWEEP_LIST, [sweep.pk, spare.pk]),
+    ):
+        response = client.post(
+            url,
+            {
+                "action": "delete_selected",
+                "_selected_action": [str(pk) for pk in pks],
+                "post": "yes",
+            },
+        )
+        # Django asks has_delete_permission(obj) of every object the delete would take:
+        # a "cannot delete" page or a 403, never a deletion.
+        assert response.status_code in (200, 403)
+        if response.status_code == 200:
+            assert response.context["perms_lacking"]
+    assert MonitoringSweep.objects.count() == 2 and SweepFinding.objects.count() == 1
+    response = client.post(
+        SWEEP_LIST,
+        {"action": "delete_selected", "_selected_action": [str(spare.pk)], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert list(MonitoringSweep.objects.all()) == [sweep]
