@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -230,9 +231,10 @@ def _full_count_check(client, url) -> Figure:
 def search_figures(client, runs, sample) -> list[Figure]:
     items = _url("admin:takedowns_infringingitem_changelist")
     cases = _url("admin:takedowns_takedowncase_changelist")
-    # part of a link as a user pastes it: the id in its path or query, without the host
+    # part of a link as a user pastes it: from the last "/" before the id, 12 digits of the id
     url = sample["sample_url"]
-    fragment = re.search(r"\d{19}", url).group(0)[3:15] if re.search(r"\d{19}", url) else url[-12:]
+    digits = re.search(r"\d{19}", url)
+    fragment = url[url.rfind("/", 0, digits.start()) : digits.start() + 12] if digits else url
     handle = sample["sample_handle"]
     handle_part = handle[1:7] if len(handle) > 7 else handle
     figures = []
@@ -247,7 +249,9 @@ def search_figures(client, runs, sample) -> list[Figure]:
             figures.append(Figure(name, None, "ms", "p95 ≤ 300 ms", None, note="no admin page"))
             continue
         figures.append(
-            page_figure(client, name, f"{base}?q={q}", runs, ms_target=300, expect_rows=1)
+            page_figure(
+                client, name, f"{base}?{urlencode({'q': q})}", runs, ms_target=300, expect_rows=1
+            )
         )
     return figures
 
