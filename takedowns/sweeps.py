@@ -108,7 +108,9 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
         kind=finding.kind,
         seller_handle=finding.seller_handle,
     )
-    SweepFinding.objects.filter(pk=finding.pk).update(case=case)
+    finding.case = case
+    finding._history_user = actor  # the finding's audit history says who turned it into a case
+    finding.save(update_fields=["case"])
     return case
 
 

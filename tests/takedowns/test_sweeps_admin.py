@@ -465,3 +465,26 @@ def test_bulk_delete_refuses_sweeps_and_findings_that_produced_cases(
     )
     assert response.status_code == 302
     assert list(MonitoringSweep.objects.all()) == [sweep]
+
+
+def test_sweep_page_queries_do_not_grow_with_findings(officer, manager, gi_right, client_for):
+    def page_queries(sweep, user):
+        client = client_for(user)
+        url = reverse("admin:takedowns_monitoringsweep_change", args=[sweep.pk])
+        client.get(url)  # warm-up
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    small = make_sweep(officer, findings=[("https://shop.tiktok.com/view/product/900", None)])
+    big = make_sweep(
+        officer,
+        findings=[(f"https://shop.tiktok.com/view/product/{n}", None) for n in range(901, 921)],
+    )
+    finding = big.findings.order_by("pk").first()
+    finding.right = gi_right
+    finding.save()
+    run_action(client_for(officer), [finding])
+    assert big.findings.get(pk=finding.pk).history.first().history_user == officer
+    for user in (officer, manager):
+        assert page_queries(big, user) <= page_queries(small, user) + 2, user.username
