@@ -55,5 +55,8 @@ def test_closed_case_detail_lists_items_and_log_read_only(role_users, right, cli
         assert count_queries(client, url) <= 15, role
         page = client.get(url).content.decode()
         assert page.count('class="td-item"') == 20, role
-        assert page.count('class="td-event"') == case.events.count(), role
+        events = case.events.all()
+        if role == "liaison":  # the platform's view of the log starts at forwarding
+            events = events.exclude(to_state__in=[S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD])
+        assert page.count('class="td-event"') == events.count(), role
         assert case.items.first().normalized_url in page
