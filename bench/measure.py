@@ -279,6 +279,17 @@ def run_child(args: list[str], env: dict) -> dict:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM): its own, not inherited from its parent.
+
+    (``getrusage``'s ru_maxrss starts a child at its parent's size after fork/exec.)
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -202,19 +202,22 @@ def write_import_file(path: Path, rows: int) -> tuple[list[str], str] | None:
     resource = resource_class()
     key_columns = [resource.fields[name].column_name for name in resource.get_import_id_fields()]
     queryset = TakedownCase.objects.filter(pk__gt=100).order_by("pk")[:rows]
-    text = "".join(iter_csv(resource, queryset, bom=False))
-    reader = csv.reader(io.StringIO(text))
-    headers = next(reader)
+    import_fields = resource.get_import_fields()
+    names = [name for name, field in resource.fields.items() if field in import_fields]
+    # each chunk ends at a row boundary
+    chunks = iter_csv(resource, queryset, selected_fields=names, bom=False)
+    headers = next(csv.reader(io.StringIO(next(chunks))))
     import_columns = {f.column_name for f in resource.get_import_fields()}
     keep = [i for i, h in enumerate(headers) if h in import_columns]
     key_positions = [headers.index(c) for c in key_columns if c in headers]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([headers[i] for i in keep])
-        for row in reader:
-            for position in key_positions:
-                row[position] = ""  # a blank key: a new row (cases get their next reference)
-            writer.writerow([_unescape(row[i]) for i in keep])
+        for chunk in chunks:
+            for row in csv.reader(io.StringIO(chunk)):
+                for position in key_positions:
+                    row[position] = ""  # a blank key: a new row (cases get their next reference)
+                writer.writerow([_unescape(row[i]) for i in keep])
     return [headers[i] for i in keep], ",".join(key_columns)
 
 
