@@ -11,6 +11,24 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery(request, settings):
+    """Tasks run in the test's own process and transaction, even when CI configures a broker.
+
+    Tests marked ``worker`` talk to a real worker through the broker and opt out.
+    """
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    from portal.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.task_always_eager = before
+
+
 def _make_user(django_user_model, username, role=None, **extra):
     user = django_user_model.objects.create_user(
         username=username, password="pw", email=f"{username}@example.org", is_staff=True, **extra
