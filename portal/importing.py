@@ -279,7 +279,22 @@ class PortalExportMixin(_PortalFormatsMixin, ExportMixin):
     """Export in CSV/XLSX with formula escaping; permission: the model's view permission."""
 
 
-class PortalImportExportMixin(_PortalFormatsMixin, ImportExportMixin):
+class _HideTracebacksMixin:
+    """An import page says what is wrong with the file, never a server traceback (paths, code)."""
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = (getattr(response, "context_data", None) or {}).get("result")
+        if result is not None:
+            for error in result.base_errors:
+                error.traceback = ""
+            for _line, errors in result.row_errors():
+                for error in errors:
+                    error.traceback = ""
+        return response
+
+
+class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportExportMixin):
     """Import and export; an import writes all rows of a file or none of them."""
 
     def get_import_data_kwargs(self, **kwargs):

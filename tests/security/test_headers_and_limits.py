@@ -154,3 +154,16 @@ def test_check_deploy_is_clean_with_the_security_apps():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_an_import_error_page_shows_no_traceback(client_for, supervisor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client_for(supervisor).post(
+        reverse("admin:portal_target_import"),
+        {"import_file": SimpleUploadedFile("t.csv", b"id\n1\n"), "format": "0"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "name" in page  # the missing column is named
+    assert "Traceback" not in page and "site-packages" not in page
