@@ -290,6 +290,14 @@ class TakedownCase(models.Model):
             models.Index(fields=["infringement_type", "created_at"], name="td_case_inftype"),
             models.Index(fields=["forwarded_at"], name="td_case_forwarded"),
             models.Index(fields=["decided_at"], name="td_case_decided"),
+            # The dashboard's removals in a period (removed_at range; only removed cases have it).
+            models.Index(
+                fields=["removed_at"],
+                name="td_case_removed",
+                condition=models.Q(removed_at__isnull=False),
+            ),
+            # The platform API's case list: ordered by (updated_at, id), cursor and updated_since.
+            models.Index(fields=["updated_at", "id"], name="td_case_updated"),
             models.Index(fields=["ippc_ticket_id"], name="td_case_ippc"),
             models.Index(
                 fields=["sla_due_at"],
