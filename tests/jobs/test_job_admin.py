@@ -205,3 +205,17 @@ def test_a_csv_export_is_streamed_and_escaped(client_for, supervisor, targets):
     assert rows[0] == ["id", "name"]
     assert len(rows) == 13
     assert "'=HYPERLINK(1)" in {row[1] for row in rows}
+
+
+def test_a_failed_job_page_lists_its_first_errors_and_links_the_report(
+    client_for, officer, officers_job
+):
+    Job.objects.filter(pk=officers_job.pk).update(
+        state=JobState.FAILED, phase="done", error_count=2, message="2 problems"
+    )
+    JobError.objects.create(job=officers_job, row=4, column="metric", reason="<b>bad</b>")
+    page = client_for(officer).get(reverse("admin:jobs_job_change", args=[officers_job.pk]))
+    html = page.content.decode()
+    assert reverse("admin:jobs_job_errors", args=[officers_job.pk]) in html
+    assert "&lt;b&gt;bad&lt;/b&gt;" in html  # escaped
+    assert '"finished": true' in html
