@@ -3,7 +3,8 @@
 A sheet (CSV or XLSX, read with ``portal.importing`` so the encoding rules are the project's) has
 one decision per row, on a case (``case_reference``) or on one of its items (``item_url``). The
 whole file is checked first; then every row is applied in one transaction through
-``takedowns.services`` (the admin's rules and refusals); one error anywhere and nothing is kept.
+``takedowns.services`` (the admin's rules and refusals; decisions on whole cases in one batch
+with ``cases_record_decisions``); one error anywhere and nothing is kept.
 Rows that already hold exactly their decision are left alone, so uploading a file twice changes
 nothing the second time.
 """
@@ -26,7 +27,12 @@ from portal.importing import CSV, XLSX, UnreadableFileError
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem
 from takedowns.normalize import normalize_url
-from takedowns.services import cases_visible_to
+from takedowns.services import (
+    CaseDecision,
+    DecisionsRefused,
+    cases_record_decisions,
+    cases_visible_to,
+)
 
 CASE_REFERENCE = "case_reference"
 ITEM_URL = "item_url"
@@ -243,23 +249,49 @@ class _RollBack(Exception):
     pass
 
 
+def _refused(row: Row, error: Exception) -> None:
+    if isinstance(error, PermissionDenied):
+        row.error(DECISION, str(error) or _("Your role may not make this move."))
+    else:
+        row.error(DECISION, " ".join(error.messages))
+
+
 def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     """Apply every valid row through the state machine in one transaction; any error (found
-    before or while applying) rolls all of it back. Sets each row's outcome."""
+    before or while applying) rolls all of it back. Sets each row's outcome.
+
+    Decisions on whole cases go to ``takedowns.services.cases_record_decisions`` in one batch;
+    rows on items (and the case rows of cases that also have item rows in the file) go one at
+    a time, in the file's order, through ``item_record_outcome`` / ``case_transition``."""
+    valid = [row for row in rows if not row.errors]
+    item_cases = {row.case.pk for row in valid if row.item is not None}
+    batch = [row for row in valid if row.item is None and row.case.pk not in item_cases]
+    in_batch = {row.number for row in batch}
     try:
         with transaction.atomic():
             touched: set[int] = set()
             audit: list = []
-            for row in rows:
-                if row.errors:
+            for row in valid:
+                if row.number in in_batch:
                     continue
                 try:
                     changed = _apply(row, user, touched, audit, change_reason)
                     row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
-                except ValidationError as error:
-                    row.error(DECISION, " ".join(error.messages))
-                except PermissionDenied as error:
-                    row.error(DECISION, str(error) or _("Your role may not make this move."))
+                except (ValidationError, PermissionDenied) as error:
+                    _refused(row, error)
+            if batch:
+                try:
+                    changed = cases_record_decisions(
+                        decisions=[_decision_of(row) for row in batch],
+                        actor=user,
+                        change_reason=change_reason,
+                    )
+                except DecisionsRefused as refused:
+                    for index, error in refused.errors.items():
+                        _refused(batch[index], error)
+                else:
+                    for row, row_changed in zip(batch, changed, strict=True):
+                        row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
             if any(row.errors for row in rows):
                 raise _RollBack
             latest = {(type(obj), obj.pk): obj for obj in audit}  # one row per case, as it ends
@@ -268,6 +300,18 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
         for row in rows:
             if not row.errors:
                 row.outcome = RowOutcome.NOT_APPLIED
+
+
+def _decision_of(row: Row) -> CaseDecision:
+    values = row.values
+    return CaseDecision(
+        case=row.case,
+        to_state=values[DECISION],
+        note=values.get(NOTE, ""),
+        reason_code=values.get(REASON, ""),
+        at=row.decided_at,
+        ippc_ticket_id=values.get(TICKET, "") or None,
+    )
 
 
 def _apply(row: Row, user, touched: set[int], audit: list, change_reason: str) -> bool:
