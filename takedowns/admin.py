@@ -58,11 +58,7 @@ FINAL_STATES = (S.CLOSED, S.WITHDRAWN)
 
 def is_platform_user(user) -> bool:
     """The TikTok liaison: records platform decisions and is not DIP."""
-    return (
-        not user.is_superuser
-        and user.has_perm("takedowns.record_platform_decision")
-        and not user.has_perm("takedowns.submit_case")
-    )
+    return services.user_is_platform(user)
 
 
 def _duration(seconds: int | None) -> str:
@@ -78,15 +74,9 @@ def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
 
 
-#: DIP's own steps before forwarding: not shown to the platform.
-DIP_INTERNAL_STATES = (S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
-
-
 def platform_events_only(request, queryset):
     """The liaison sees the log from forwarding on, not DIP's internal review before it."""
-    if is_platform_user(request.user):
-        return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)
-    return queryset
+    return services.events_visible_to(user=request.user, queryset=queryset)
 
 
 class CaseScopedMixin:

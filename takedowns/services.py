@@ -357,8 +357,13 @@ def case_transition(
     note: str = "",
     reason_code: str | ReasonCode | None = "",
     at: datetime | None = None,
+    change_reason: str = "",
+    platform_fields: dict | None = None,
 ) -> TakedownCase:
-    """Move ``case`` to ``to_state`` as ``actor``; logs a StatusEvent and returns the case.
+    """Move ``case`` to ``to_state`` as ``actor``; logs a StatusEvent, adds a row to the case's
+    audit history in ``actor``'s name (with ``change_reason``) and returns the case.
+    ``platform_fields`` (IPPC ticket id, platform note: only the platform writes them) are
+    written in the same UPDATE.
 
     Raises ValidationError (``code``: illegal_transition, reason_required, note_required,
     unknown_reason, reason_not_applicable, future_time, time_before_previous_step, no_items,
@@ -369,7 +374,10 @@ def case_transition(
         case=case, to_state=to_state, actor=actor, note=note, reason_code=reason_code, at=at
     )
     from_state = case.state
-    changes = _transition_changes(case, to_state, at)
+    changes = {
+        **_transition_changes(case, to_state, at),
+        **_platform_changes(case, actor, platform_fields or {}),
+    }
 
     claimed = TakedownCase.objects.filter(
         pk=case.pk, state=from_state, version=case.version
@@ -394,7 +402,26 @@ def case_transition(
         reason_code=reason,
         note=note,
     )
+    audit_history_write(objects=[case], actor=actor, change_reason=change_reason)
     return case
+
+
+def audit_history_write(*, objects: Iterable, actor, change_reason: str = "") -> None:
+    """One audit-history row per object (a case, an item), as it is in memory, in ``actor``'s name.
+
+    The state machine writes with conditional UPDATEs (no ``save()``, so no history signal);
+    this records the result the way the admin's save of a case does."""
+    by_model: dict = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, rows in by_model.items():
+        model.history.bulk_history_create(
+            rows,
+            batch_size=BATCH_SIZE,
+            update=True,
+            default_user=actor,
+            default_change_reason=change_reason[:100],
+        )
 
 
 def _stale(case: TakedownCase) -> ValidationError:
@@ -407,6 +434,22 @@ def _stale(case: TakedownCase) -> ValidationError:
 
 #: The item fields that ``_item_effects`` sets.
 ITEM_EFFECT_FIELDS = ["outcome", "outcome_at", "is_open"]
+
+
+def _platform_changes(case: TakedownCase, actor, values: dict) -> dict:
+    """The platform fields among ``values`` that differ from the case's; PermissionDenied if
+    there are any and ``actor`` is not the platform."""
+    unknown = set(values) - set(PLATFORM_FIELDS)
+    if unknown:
+        raise ValueError(f"Not platform fields: {sorted(unknown)}")
+    changes = {
+        name: value
+        for name, value in values.items()
+        if value is not None and value != getattr(case, name)
+    }
+    if changes and not _has(actor, PERM_PLATFORM):
+        raise PermissionDenied(_("Only the platform records its ticket id."))
+    return changes
 
 
 def _item_effects(from_state: str, to_state: str, at: datetime) -> list[tuple[str | None, dict]]:
@@ -577,7 +620,6 @@ def cases_record_decisions(
         {r.code: r for r in ReasonCode.objects.filter(code__in=codes, active=True)} if codes else {}
     )
 
-    may_write_platform_fields = _has(actor, PERM_PLATFORM)
     moves: list[tuple[int, TakedownCase, str, dict, ReasonCode | None, datetime]] = []
     changed_cases: dict[int, tuple[TakedownCase, str, int]] = {}  # pk -> (case, old state, version)
     results = [False] * len(decisions)
@@ -588,14 +630,6 @@ def cases_record_decisions(
                 raise _stale(decision.case)
             if (decision.case.state, decision.case.version) != (case.state, case.version):
                 raise _stale(case)
-            fields = {
-                name: getattr(decision, name)
-                for name in PLATFORM_FIELDS
-                if getattr(decision, name) is not None
-                and getattr(decision, name) != getattr(case, name)
-            }
-            if fields and not may_write_platform_fields:
-                raise PermissionDenied(_("Only the platform records its ticket id."))
             if decision.to_state != case.state:
                 at = decision.at or now
                 _rule, reason, at = _check_transition(
@@ -613,6 +647,10 @@ def cases_record_decisions(
                         resolve_reason=lambda code: _resolve_reason(code, reasons),
                     ),
                 )
+            fields = _platform_changes(
+                case, actor, {name: getattr(decision, name) for name in PLATFORM_FIELDS}
+            )
+            if decision.to_state != case.state:
                 moves.append((index, case, decision.to_state, fields, reason, at))
             elif fields:
                 moves.append((index, case, case.state, fields, None, None))
@@ -675,12 +713,10 @@ def cases_record_decisions(
             [(item["id"], *(item[name] for name in ITEM_EFFECT_FIELDS)) for item in chunk],
         )
     StatusEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
-    TakedownCase.history.bulk_history_create(
-        [case for case, _s, _v in changed_cases.values()],
-        batch_size=BATCH_SIZE,
-        update=True,
-        default_user=actor,
-        default_change_reason=change_reason[:100],
+    audit_history_write(
+        objects=[case for case, _s, _v in changed_cases.values()],
+        actor=actor,
+        change_reason=change_reason,
     )
     # The callers' copies follow the cases they passed in.
     for index, decision in enumerate(decisions):
@@ -842,9 +878,11 @@ def item_record_outcome(
     note: str = "",
     at: datetime | None = None,
     roll_up: bool = True,
+    change_reason: str = "",
 ) -> InfringingItem:
-    """Record the platform's decision on one item; when every item is decided (and
-    ``roll_up``), the case moves to the decision they add up to (removed, partially removed, ...).
+    """Record the platform's decision on one item (with a row in its audit history); when every
+    item is decided (and ``roll_up``), the case moves to the decision they add up to (removed,
+    partially removed, ...).
     """
     at = at or timezone.now()
     case = TakedownCase.objects.select_for_update().get(pk=item.case_id)
@@ -855,6 +893,7 @@ def item_record_outcome(
         outcome=outcome, outcome_reason=reason, outcome_at=at
     )
     item.outcome, item.outcome_reason, item.outcome_at = outcome, reason, at
+    audit_history_write(objects=[item], actor=actor, change_reason=change_reason)
     StatusEvent.objects.create(
         case=case,
         item=item,
@@ -887,6 +926,7 @@ def item_record_outcome(
                 note=note or _("All items decided."),
                 reason_code=reason if decision == S.NOT_REMOVED else "",
                 at=at,
+                change_reason=change_reason,
             )
     return item
 
@@ -1112,6 +1152,29 @@ def evidence_attach(
     evidence.full_clean(exclude=["file"])
     evidence.save()
     return evidence
+
+
+def user_is_platform(user) -> bool:
+    """The TikTok liaison: records platform decisions and is not DIP."""
+    return (
+        not user.is_superuser
+        and user.has_perm(f"{APP}.{PERM_PLATFORM}")
+        and not user.has_perm(f"{APP}.{PERM_DIP}")
+    )
+
+
+#: DIP's internal steps before forwarding: the platform's view of a case's log starts after them.
+DIP_INTERNAL_STATES = (S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
+
+
+def events_visible_to(*, user, queryset=None):
+    """The status events ``user`` sees of the cases they see: the liaison (the admin's case page
+    and events list, the API's event feed) the log from forwarding on, not DIP's internal review.
+    """
+    queryset = StatusEvent.objects.all() if queryset is None else queryset
+    if user_is_platform(user):
+        return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)
+    return queryset
 
 
 def cases_visible_to(*, user, queryset=None):

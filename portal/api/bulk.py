@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
-from portal.api.services import audit_history_write, case_decision_record, item_decision_record
+from portal.api.services import case_decision_record, item_decision_record
 from portal.importing import CSV, XLSX, UnreadableFileError
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem
@@ -270,12 +270,11 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     try:
         with transaction.atomic():
             touched: set[int] = set()
-            audit: list = []
             for row in valid:
                 if row.number in in_batch:
                     continue
                 try:
-                    changed = _apply(row, user, touched, audit, change_reason)
+                    changed = _apply(row, user, touched, change_reason)
                     row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
                 except (ValidationError, PermissionDenied) as error:
                     _refused(row, error)
@@ -294,8 +293,6 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
                         row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
             if any(row.errors for row in rows):
                 raise _RollBack
-            latest = {(type(obj), obj.pk): obj for obj in audit}  # one row per case, as it ends
-            audit_history_write(objects=latest.values(), actor=user, change_reason=change_reason)
     except _RollBack:
         for row in rows:
             if not row.errors:
@@ -314,7 +311,7 @@ def _decision_of(row: Row) -> CaseDecision:
     )
 
 
-def _apply(row: Row, user, touched: set[int], audit: list, change_reason: str) -> bool:
+def _apply(row: Row, user, touched: set[int], change_reason: str) -> bool:
     values = row.values
     case = row.case
     if case.pk in touched:  # an earlier row of this file changed the case: work on fresh data
@@ -334,7 +331,6 @@ def _apply(row: Row, user, touched: set[int], audit: list, change_reason: str) -
             at=row.decided_at,
             ippc_ticket_id=ticket,
             change_reason=change_reason,
-            audit=audit,
         )
     changed = item_decision_record(
         item=row.item,
@@ -353,7 +349,6 @@ def _apply(row: Row, user, touched: set[int], audit: list, change_reason: str) -
             actor=user,
             ippc_ticket_id=ticket,
             change_reason=change_reason,
-            audit=audit,
         )
     return changed
 

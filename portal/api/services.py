@@ -8,7 +8,7 @@ import hashlib
 import json
 from datetime import timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -98,51 +98,45 @@ def case_decision_record(
     at=None,
     ippc_ticket_id: str | None = None,
     change_reason: str = "",
-    audit: list | None = None,
 ) -> bool:
-    """Record the platform's decision on ``case`` through ``takedowns.services.case_transition``.
+    """Record the platform's decision on ``case`` through ``takedowns.services``: a move with
+    ``case_transition`` (the ticket id in the same write), a new ticket id alone with
+    ``cases_record_decisions``; either adds the audit-history row in ``actor``'s name.
 
     Returns False and writes nothing when the case already has exactly this decision (and ticket
     id): recording the same decision again is a no-op, not a refusal. Any refusal of the state
     machine (ValidationError with a code, PermissionDenied) propagates unchanged.
-
-    A change adds a row to the case's audit history (django-simple-history) in ``actor``'s name,
-    as saving the case in the admin does; pass ``audit`` (a list) to collect the cases and write
-    their history rows in bulk with ``audit_history_write``.
     """
-    from takedowns.services import case_save_fields, case_transition
+    from takedowns.services import (
+        CaseDecision,
+        DecisionsRefused,
+        case_transition,
+        cases_record_decisions,
+    )
 
     new_ticket = ippc_ticket_id is not None and ippc_ticket_id != case.ippc_ticket_id
     if case.state == decision and not new_ticket:
         return False
-    if not transaction.get_connection().in_atomic_block:
-        with transaction.atomic():
-            return case_decision_record(
-                case=case,
-                decision=decision,
-                actor=actor,
-                note=note,
-                reason_code=reason_code,
-                at=at,
-                ippc_ticket_id=ippc_ticket_id,
-                change_reason=change_reason,
-                audit=audit,
-            )
-    # Inside the caller's transaction (the API view, the bulk upload), which rolls back on any
-    # error: no savepoint of our own, it would cost two statements per decision.
     if case.state != decision:
         case_transition(
-            case=case, to_state=decision, actor=actor, note=note, reason_code=reason_code, at=at
+            case=case,
+            to_state=decision,
+            actor=actor,
+            note=note,
+            reason_code=reason_code,
+            at=at,
+            change_reason=change_reason,
+            platform_fields={"ippc_ticket_id": ippc_ticket_id},
         )
-    if new_ticket:
-        if not actor.has_perm("takedowns.record_platform_decision"):
-            raise PermissionDenied(_("Only the platform records its ticket id."))
-        case.ippc_ticket_id = ippc_ticket_id
-        case_save_fields(case=case, expected_version=case.version, fields=["ippc_ticket_id"])
-    if audit is None:
-        audit_history_write(objects=[case], actor=actor, change_reason=change_reason)
-    else:
-        audit.append(case)
+        return True
+    try:
+        cases_record_decisions(
+            decisions=[CaseDecision(case=case, to_state=decision, ippc_ticket_id=ippc_ticket_id)],
+            actor=actor,
+            change_reason=change_reason,
+        )
+    except DecisionsRefused as refused:
+        raise refused.errors[0] from None
     return True
 
 
@@ -156,36 +150,20 @@ def item_decision_record(
     at=None,
     change_reason: str = "",
 ) -> bool:
-    """Record the platform's outcome for one item through ``item_record_outcome``; False (and no
-    write) when the item already has exactly this outcome. A change adds audit-history rows for
-    the item and its case in ``actor``'s name."""
-    from takedowns.models import TakedownCase
+    """Record the platform's outcome for one item through ``item_record_outcome`` (which adds the
+    audit-history rows of the item, and of the case when it rolls up); False (and no write) when
+    the item already has exactly this outcome."""
     from takedowns.services import item_record_outcome
 
     if item.outcome == outcome:
         return False
     item_record_outcome(
-        item=item, outcome=outcome, actor=actor, reason_code=reason_code, note=note, at=at
+        item=item,
+        outcome=outcome,
+        actor=actor,
+        reason_code=reason_code,
+        note=note,
+        at=at,
+        change_reason=change_reason,
     )
-    case = TakedownCase.objects.get(pk=item.case_id)  # the roll-up may have moved it
-    audit_history_write(objects=[item, case], actor=actor, change_reason=change_reason)
     return True
-
-
-def audit_history_write(*, objects, actor, change_reason: str = "") -> None:
-    """One audit-history row per object, as of its state in memory, in ``actor``'s name.
-
-    The state machine writes with conditional UPDATEs (no ``save()``, so no history signal);
-    this records the result the way the admin's save of a case does.
-    """
-    by_model: dict = {}
-    for obj in objects:
-        by_model.setdefault(type(obj), []).append(obj)
-    for model, rows in by_model.items():
-        model.history.bulk_history_create(
-            rows,
-            batch_size=1000,
-            update=True,
-            default_user=actor,
-            default_change_reason=change_reason[:100],
-        )

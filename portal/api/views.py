@@ -27,9 +27,8 @@ from portal.api.services import (
     idempotency_key_store,
     item_decision_record,
 )
-from takedowns.admin import platform_events_only
 from takedowns.models import InfringingItem, StatusEvent
-from takedowns.services import cases_visible_to
+from takedowns.services import cases_visible_to, events_visible_to
 
 ERRORS = {
     401: s.ErrorSerializer,
@@ -170,9 +169,9 @@ class EventFeedView(PlatformView):
         queryset = StatusEvent.objects.filter(
             case__in=cases_visible_to(user=request.user), id__gt=after
         )
-        # The admin's rule for what of a case's log the platform sees (not DIP's internal steps).
+        # What of a case's log the platform sees (not DIP's internal steps): the admin's rule.
         queryset = (
-            platform_events_only(request, queryset)
+            events_visible_to(user=request.user, queryset=queryset)
             .select_related("case", "reason_code")
             .only(*EVENT_COLUMNS)
             .order_by("id")
