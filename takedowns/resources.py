@@ -65,6 +65,19 @@ def with_item_urls(queryset):
     )
 
 
+class _ItemUrlsField(fields.Field):
+    """The case's item URLs from the ``with_item_urls`` annotation (a plain column, so the streamed
+    export reads it with the other values); a case loaded without it reads its items."""
+
+    def get_value(self, obj):
+        urls = getattr(obj, ITEM_URLS_ANNOTATION, _MISSING)
+        if urls is _MISSING and obj.pk is None:  # a row being imported
+            return ""
+        if urls is _MISSING:
+            urls = "\n".join(item.normalized_url for item in obj.items.all())
+        return urls or ""
+
+
 class TakedownCaseResource(PortalResource):
     reference = fields.Field(attribute="reference", column_name="reference")
     state = fields.Field(attribute="state", column_name="state", readonly=True)
@@ -78,7 +91,7 @@ class TakedownCaseResource(PortalResource):
         column_name="right_registration_number",
         widget=_StrictForeignKeyWidget(ProtectedRight, "registration_number"),
     )
-    items = fields.Field(column_name="item_urls", readonly=True)
+    items = _ItemUrlsField(attribute=ITEM_URLS_ANNOTATION, column_name="item_urls", readonly=True)
     created_at = fields.Field(attribute="created_at", column_name="created_at", readonly=True)
     forwarded_at = fields.Field(attribute="forwarded_at", column_name="forwarded_at", readonly=True)
     decided_at = fields.Field(attribute="decided_at", column_name="decided_at", readonly=True)
@@ -142,12 +155,6 @@ class TakedownCaseResource(PortalResource):
         never calls: the item URLs come with the cases, so the query count does not grow with rows.
         """
         return with_item_urls(super().filter_export(queryset, **kwargs))
-
-    def dehydrate_items(self, case):
-        urls = getattr(case, ITEM_URLS_ANNOTATION, _MISSING)
-        if urls is not _MISSING:
-            return urls or ""
-        return "\n".join(item.normalized_url for item in case.items.all())
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)
