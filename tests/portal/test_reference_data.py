@@ -22,7 +22,9 @@ def test_known_provinces():
     assert Province.objects.get(code="TH-57").name_th == "เชียงราย"
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the next transactional tests restore the migrated rows with their ids,
+# which the groups this flush recreates (with new ids) would otherwise collide with.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reference_data_survives_a_flush():
     from django.core.management import call_command
 
