@@ -42,10 +42,14 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Each app, and each app inside portal/, keeps its own Thai catalogue (needs GNU gettext).
+PORTAL_SUBAPPS := api dashboard jobs security
 messages: install
-	for app in portal gi_catalog takedowns training; do \
-		(cd $$app && ../$(PY) ../manage.py makemessages -l th --no-obsolete \
-		 && ../$(PY) ../manage.py compilemessages -l th); done
+	cd portal && ../$(PY) ../manage.py makemessages -l th --no-obsolete \
+		$(foreach sub,$(PORTAL_SUBAPPS),--ignore '$(sub)/*')
+	for app in $(addprefix portal/,$(PORTAL_SUBAPPS)) gi_catalog takedowns training; do \
+		(cd $$app && $(CURDIR)/$(PY) $(CURDIR)/manage.py makemessages -l th --no-obsolete); done
+	$(PY) manage.py compilemessages -l th --ignore '$(VENV)'
 
 # Performance: a fresh PostgreSQL database at 1,000,000 cases; prints each figure against its
 # target and fails if one misses (README, "Performance"). Not part of `make test`.

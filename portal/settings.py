@@ -58,8 +58,8 @@ INSTALLED_APPS = [
     "gi_catalog.apps.GiCatalogConfig",
     "takedowns.apps.TakedownsConfig",
     "training.apps.TrainingConfig",
-    "portal.dashboard.apps.DashboardConfig",
     "portal.jobs.apps.JobsConfig",
+    "portal.dashboard.apps.DashboardConfig",
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -194,6 +194,11 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 LOGIN_URL = "admin:login"
 
+# Background import jobs (portal.jobs): an admin import above either threshold runs in a Celery job
+# with a progress bar instead of in the request.
+IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
+IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 * 1024)
+
 # Login protection: lockout after repeated failures with a cool-off (a superuser unlocks early by
 # deleting the access attempt in the admin), TOTP two-factor required in production.
 AUTHENTICATION_BACKENDS = [
@@ -230,11 +235,6 @@ CONTENT_SECURITY_POLICY = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Whole request bodies (files included) above this are refused with 413 before parsing.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=25 * 1024 * 1024)
-
-# Background import jobs (portal.jobs): an admin import above either threshold runs in a Celery job
-# with a progress bar instead of in the request.
-IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
-IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 * 1024)
 
 # Platform API (portal.api): knox tokens issued by supervisors, per-token rate limit, OpenAPI schema.
 KNOX_TOKEN_MODEL = "api.ApiToken"
@@ -282,3 +282,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# django-axes logs every login and logout at INFO; keep its lockouts (WARNING) only.
+LOGGING["loggers"] = {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}}
