@@ -9,18 +9,22 @@ Exports go through the portal's formats, which escape formula-like cells.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import connections
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db import IntegrityError, connections, transaction
+from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
+from simple_history.utils import bulk_create_with_history
 
 from portal.importing import PortalResource
 from takedowns import services
 from takedowns.choices import CaseState
 from takedowns.models import (
+    CaseReferenceCounter,
     InfringingItem,
     ProtectedRight,
     RightsHolder,
+    StatusEvent,
     TakedownCase,
     normalize_handle,
 )
@@ -63,6 +67,27 @@ def with_item_urls(queryset):
             queryset=InfringingItem.objects.only("id", "case_id", "normalized_url").order_by("id"),
         )
     )
+
+
+def case_reference(year: int, number: int) -> str:
+    """The reference ``CaseReferenceCounter.next_reference`` gives number ``number`` of ``year``."""
+    return f"TD-{year}-{number:06d}"
+
+
+def reserve_case_numbers(*, year: int, count: int) -> int:
+    """Reserve ``count`` consecutive case numbers of ``year`` from the same counter as
+    ``CaseReferenceCounter.next_reference`` (one atomic UPDATE, which locks the year's row until
+    the transaction ends); returns the first."""
+    counter = CaseReferenceCounter.objects.filter(year=year)
+    with transaction.atomic():
+        if not counter.update(last_number=F("last_number") + count):
+            try:
+                with transaction.atomic():
+                    CaseReferenceCounter.objects.create(year=year, last_number=count)
+            except IntegrityError:  # another transaction created the year's row first
+                counter.update(last_number=F("last_number") + count)
+        last = counter.values_list("last_number", flat=True).get()
+    return last - count + 1
 
 
 class _ItemUrlsField(fields.Field):
@@ -189,6 +214,48 @@ class TakedownCaseResource(PortalResource):
             services.case_log_created(
                 case=instance, actor=user if getattr(user, "pk", None) else None, note="import"
             )
+
+    def bulk_write(self, created, updated, *, user, change_reason):
+        """Write a validated chunk of an import job (``portal.jobs.importer``) in bulk.
+
+        Does what saving each row does: new cases get their references from the year's counter
+        (a block reserved in one statement per year, in row order), are inserted with their audit
+        history rows (same user and change reason) and get their "created" status event; updated
+        cases go through the Resource's own save one by one (rare in a big file).
+        """
+        actor = user if getattr(user, "pk", None) else None
+        new = [case for case in created if not case.reference]
+        by_year: dict[int, list[TakedownCase]] = {}
+        for case in new:
+            by_year.setdefault(timezone.localtime(case.created_at).year, []).append(case)
+        for year, cases in by_year.items():
+            first = reserve_case_numbers(year=year, count=len(cases))
+            for offset, case in enumerate(cases):
+                case.reference = case_reference(year, first + offset)
+        if created:
+            bulk_create_with_history(
+                created,
+                TakedownCase,
+                default_user=actor,
+                default_change_reason=change_reason or None,
+            )
+            StatusEvent.objects.bulk_create(
+                StatusEvent(
+                    case=case,
+                    from_state="",
+                    to_state=case.state,
+                    actor=actor,
+                    at=case.created_at,
+                    note="import",
+                )
+                for case in created
+            )
+        for case in updated:
+            if change_reason:
+                case._change_reason = change_reason
+            if user is not None:
+                case._history_user = user
+            self.save_instance(case, False, {}, user=user, using_transactions=True, dry_run=False)
 
 
 class InfringingItemResource(PortalResource):

@@ -1,0 +1,152 @@
+"""The case Resource's bulk_write (the import job's path) writes what saving each row writes."""
+
+import pytest
+from django.db.models import Max
+
+from portal.importing import CSV
+from portal.jobs.importer import FileImporter
+from takedowns.choices import CaseState
+from takedowns.models import CaseReferenceCounter, StatusEvent, TakedownCase
+from takedowns.resources import TakedownCaseResource, reserve_case_numbers
+
+from .conftest import make_case
+from .test_import_export import CASE_HEADER
+
+pytestmark = pytest.mark.django_db
+
+REASON = "Import job #1 (cases.csv)"
+
+
+class RowByRowCaseResource(TakedownCaseResource):
+    bulk_write = None  # the importer then saves each row through the Resource's own save
+
+
+def _csv(right, titles, *, reference=""):
+    holder = right.owner.name
+    lines = [
+        f"{reference},{title},คำอธิบาย,{holder},{right.registration_number},counterfeit,high,"
+        f"สมชาย,s@dip.go.th,0812345678,owner,,\r\n"
+        for title in titles
+    ]
+    return (CASE_HEADER + "".join(lines)).encode("utf-8")
+
+
+def _run(resource_class, raw, user):
+    importer = FileImporter(
+        resource_class(), CSV().create_dataset(raw), user=user, change_reason=REASON
+    )
+    return importer, importer.run()
+
+
+CASE_FIELDS = (
+    "title",
+    "description",
+    "rights_holder_id",
+    "right_id",
+    "infringement_type",
+    "priority",
+    "reporter_name",
+    "reporter_email",
+    "reporter_phone",
+    "reporter_basis",
+    "state",
+    "version",
+)
+
+
+def _snapshot(cases):
+    rows = []
+    for case in cases:
+        events = list(case.events.values_list("from_state", "to_state", "actor_id", "note", "at"))
+        history = list(
+            case.history.values_list(
+                "history_type", "history_user_id", "history_change_reason", "reference", "title"
+            )
+        )
+        rows.append(
+            (
+                tuple(getattr(case, name) for name in CASE_FIELDS),
+                [(f, t, a, n, at == case.created_at) for f, t, a, n, at in events],
+                [h[:3] + (h[3] == case.reference, h[4]) for h in history],
+            )
+        )
+    return rows
+
+
+def test_the_job_uses_bulk_write_and_writes_what_row_by_row_writes(officer, right):
+    titles = [f"ข้าวปลอม {i}" for i in range(5)]
+    importer, outcome = _run(RowByRowCaseResource, _csv(right, titles), officer)
+    assert outcome.ok and outcome.new == 5
+    row_by_row = list(TakedownCase.objects.order_by("id"))
+    importer, outcome = _run(TakedownCaseResource, _csv(right, titles), officer)
+    assert importer.resource.bulk_write is not None
+    assert outcome.ok and outcome.new == 5
+    bulk = list(TakedownCase.objects.order_by("id"))[5:]
+
+    assert _snapshot(bulk) == _snapshot(row_by_row)
+    assert all(c.state == CaseState.DRAFT for c in bulk)
+    events = StatusEvent.objects.filter(case__in=bulk)
+    assert events.count() == 5 and set(events.values_list("actor", flat=True)) == {officer.pk}
+    # one counter: the bulk block follows the row-by-row numbers, in file order
+    references = [c.reference for c in row_by_row + bulk]
+    year = row_by_row[0].created_at.year
+    numbers = [int(ref.rsplit("-", 1)[1]) for ref in references]
+    assert all(ref.startswith(f"TD-{year}-") for ref in references)
+    assert numbers == list(range(numbers[0], numbers[0] + 10))
+    assert [c.title for c in bulk] == titles
+    assert CaseReferenceCounter.objects.get(year=year).last_number == numbers[-1]
+
+
+def test_bulk_numbers_continue_after_single_cases(right):
+    first = make_case(right, items=0)
+    year = first.created_at.year
+    start = reserve_case_numbers(year=year, count=3)
+    assert start == int(first.reference.rsplit("-", 1)[1]) + 1
+    assert CaseReferenceCounter.next_reference(year=year) == f"TD-{year}-{start + 3:06d}"
+    assert reserve_case_numbers(year=2041, count=4) == 1
+    assert CaseReferenceCounter.objects.get(year=2041).last_number == 4
+
+
+def test_updates_in_a_bulk_job_go_through_the_resource_save(officer, right):
+    case = make_case(right, items=0)
+    events_before = case.events.count()
+    raw = _csv(right, ["ชื่อใหม่"], reference=case.reference)
+    _importer, outcome = _run(TakedownCaseResource, raw, officer)
+    assert outcome.ok and outcome.updated == 1, outcome.errors
+    case.refresh_from_db()
+    assert case.title == "ชื่อใหม่"
+    assert case.events.count() == events_before  # no second "created" event
+    latest = case.history.order_by("-history_id").first()
+    assert (latest.history_type, latest.history_user_id, latest.history_change_reason) == (
+        "~",
+        officer.pk,
+        REASON,
+    )
+
+
+def test_a_bad_file_writes_nothing(officer, right):
+    counter_before = CaseReferenceCounter.objects.aggregate(m=Max("last_number"))["m"]
+    raw = (
+        _csv(right, ["ดี 1", "ดี 2"])
+        + (f",,,{right.owner.name},NOPE,counterfeit,high,สมชาย,not-an-email,,owner,,\r\n").encode()
+    )
+    _importer, outcome = _run(TakedownCaseResource, raw, officer)
+    assert not outcome.ok
+    assert {p.row for p in outcome.errors} == {3}
+    assert TakedownCase.objects.count() == 0
+    assert StatusEvent.objects.count() == 0
+    assert TakedownCase.history.count() == 0
+    assert CaseReferenceCounter.objects.aggregate(m=Max("last_number"))["m"] == counter_before
+
+
+def test_a_row_refused_by_the_database_rolls_back_the_whole_file(officer, right, monkeypatch):
+    def refuse(*args, **kwargs):
+        from django.db import IntegrityError
+
+        raise IntegrityError("refused")
+
+    monkeypatch.setattr(StatusEvent.objects, "bulk_create", refuse)
+    _importer, outcome = _run(TakedownCaseResource, _csv(right, ["ก", "ข"]), officer)
+    assert not outcome.ok
+    assert TakedownCase.objects.count() == 0
+    assert TakedownCase.history.count() == 0
