@@ -34,10 +34,36 @@ from takedowns.normalize import normalize_url
 class _StrictForeignKeyWidget(widgets.ForeignKeyWidget):
     """A blank cell is None; a value that matches no row is a row error naming the column."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._preloaded: dict = {}  # shared with shallow copies (the import job's memoized one)
+
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             return None
-        return super().clean(str(value).strip(), row=row, **kwargs)
+        value = str(value).strip()
+        found = self._preloaded.get(value)
+        if found is not None:
+            return found
+        return super().clean(value, row=row, **kwargs)
+
+    def preload(self, values) -> None:
+        """Look the file's values up in one query (each matching exactly one row is kept), so
+        that ``clean`` does not query per row; any other value goes through the usual lookup."""
+        wanted = {str(v).strip() for v in values if v not in (None, "")}
+        preloaded = self._preloaded
+        preloaded.clear()
+        if not wanted:
+            return
+        counts: dict = {}
+        objects = self.model._default_manager.filter(**{f"{self.field}__in": wanted})
+        for obj in objects:
+            key = str(getattr(obj, self.field))
+            counts[key] = counts.get(key, 0) + 1
+            preloaded[key] = obj
+        for key, count in counts.items():
+            if count > 1:
+                del preloaded[key]
 
 
 ITEM_URLS_ANNOTATION = "export_item_urls"
@@ -180,6 +206,13 @@ class TakedownCaseResource(PortalResource):
         never calls: the item URLs come with the cases, so the query count does not grow with rows.
         """
         return with_item_urls(super().filter_export(queryset, **kwargs))
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        for name in ("rights_holder", "right"):
+            field = self.fields[name]
+            if field.column_name in (dataset.headers or ()):
+                field.widget.preload(dataset[field.column_name])
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)

@@ -150,3 +150,49 @@ def test_a_row_refused_by_the_database_rolls_back_the_whole_file(officer, right,
     assert not outcome.ok
     assert TakedownCase.objects.count() == 0
     assert TakedownCase.history.count() == 0
+
+
+def _rights(count):
+    from datetime import date
+
+    from takedowns.choices import HolderKind, RightType
+    from takedowns.models import ProtectedRight, RightsHolder
+
+    rights = []
+    for i in range(count):
+        holder = RightsHolder.objects.create(
+            name=f"ผู้ทรงสิทธิ {i}", kind=HolderKind.GI_COMMUNITY, contact_email=f"h{i}@b.th"
+        )
+        rights.append(
+            ProtectedRight.objects.create(
+                right_type=RightType.TRADEMARK,
+                name=f"สิทธิ {i}",
+                registration_number=f"TM-{i:05d}",
+                owner=holder,
+                valid_from=date(2020, 1, 1),
+                valid_until=date(2030, 1, 1),
+            )
+        )
+    return rights
+
+
+def _queries_for(officer, rights):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raw = b"".join(_csv(right, [f"เรื่อง {i}"]).split(b"\n", 1)[1] for i, right in enumerate(rights))
+    with CaptureQueriesContext(connection) as ctx:
+        _importer, outcome = _run(TakedownCaseResource, CASE_HEADER.encode() + raw, officer)
+    assert outcome.ok, outcome.errors
+    return len(ctx.captured_queries)
+
+
+def test_import_job_queries_do_not_grow_with_distinct_holders_and_rights(officer):
+    rights = _rights(25)
+    _queries_for(officer, rights[:1])  # creates the year's counter row
+    few = _queries_for(officer, rights[1:4])
+    many = _queries_for(officer, rights[4:])
+    assert many == few
+    cases = TakedownCase.objects.filter(title__startswith="เรื่อง").select_related("right")
+    assert {c.right.registration_number for c in cases} == {r.registration_number for r in rights}
+    assert all(c.rights_holder_id == c.right.owner_id for c in cases)
