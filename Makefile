@@ -26,6 +26,7 @@ demo-data: install
 	$(PY) manage.py demo_dashboard
 
 demo: demo-data
+	@$(PY) manage.py demo_users  # once more, so the logins are the last thing above the server's log
 	$(PY) manage.py runserver $(HOST)
 
 # Browser tests drive Debian's Chromium; install it where it is missing and we are root.
