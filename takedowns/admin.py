@@ -122,26 +122,9 @@ class SLAFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RepeatInfringerFilter(admin.SimpleListFilter):
-    title = _("repeat infringer")
-    parameter_name = "repeat"
-
-    def lookups(self, request, model_admin):
-        return [("yes", _("Seller seen in %(n)s or more cases") % {"n": REPEAT})]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(
-                Exists(
-                    InfringingItem.objects.filter(
-                        case=OuterRef("pk"), seller__case_count__gte=REPEAT
-                    )
-                )
-            )
-        return queryset
-
-
 class ItemRepeatFilter(admin.SimpleListFilter):
+    """Items whose platform seller appears in REPEAT or more cases (one join to PlatformSeller)."""
+
     title = _("repeat infringer")
     parameter_name = "repeat"
 
@@ -151,6 +134,16 @@ class ItemRepeatFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() == "yes":
             return queryset.filter(seller__case_count__gte=REPEAT)
+        return queryset
+
+
+class RepeatInfringerFilter(ItemRepeatFilter):
+    """Cases with at least one such item."""
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            repeat_items = super().queryset(request, InfringingItem.objects.all())
+            return queryset.filter(Exists(repeat_items.filter(case=OuterRef("pk"))))
         return queryset
 
 
