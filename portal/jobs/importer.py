@@ -14,8 +14,9 @@ many round trips they cost:
   written; if it refuses, the transaction rolls back and the file is checked again row by row with
   the complete ``full_clean()`` to name the rows.
 
-Nothing is written unless every row is valid, and then everything is written in one transaction
-(with audit history when the model keeps one), so a failed or killed import leaves no trace.
+Rows are checked and written a chunk at a time inside one transaction (with audit history when the
+model keeps one), which is rolled back if any row is invalid: a failed or killed import leaves no
+trace, and memory holds one chunk of model instances, not the whole file's.
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ class FileImporter:
         self.opts = self.model._meta
         self.outcome = ImportOutcome(total=len(dataset))
         self._column_of = self._columns_by_attribute()
-        self._keep_rows = self._resource_needs_rows()
+        self._bulk = getattr(resource, "bulk_write", None) is None and self.bulk_writable()
+        self._keep_rows = getattr(resource, "bulk_write", None) is None and not self._bulk
         for name, resource_field in list(resource.fields.items()):
             if isinstance(resource_field.widget, widgets.ForeignKeyWidget) and not isinstance(
                 resource_field.widget, widgets.ManyToManyWidget
@@ -147,7 +149,13 @@ class FileImporter:
     # --- public -------------------------------------------------------------------------------
 
     def run(self, *, write: bool = True) -> ImportOutcome:
-        """Check every row; then, if all are valid and ``write``, write them in one transaction."""
+        """Check every row; if all are valid and ``write``, they are written, else nothing is.
+
+        The file is taken a chunk at a time: each chunk is checked and, while every row so far is
+        valid, written at once, all inside one transaction that is rolled back if any row fails.
+        Memory stays at a chunk's worth of model instances, and rows written by earlier chunks
+        are seen by the checks of later ones (a key repeated far apart in the file is caught).
+        """
         try:
             self.resource.before_import(self.dataset, user=self.user)
             self.resource._check_import_id_fields(self.dataset.headers)
@@ -159,38 +167,37 @@ class FileImporter:
             self.outcome.add_error(RowProblem(None, "", str(error)))
             return self.outcome
 
-        pending = self._validate_all()
-        if not write or not self.outcome.ok:
-            return self.outcome
         try:
-            self._write(pending)
+            with transaction.atomic():
+                self._check_and_write(write=write)
+                if not (write and self.outcome.ok):
+                    transaction.set_rollback(True)
         except DatabaseError as error:
             # The database refused a row the fast checks let through (a check constraint, a
             # conditional unique constraint): the transaction is rolled back; name the rows.
             self.outcome = ImportOutcome(total=len(self.dataset))
-            self._validate_all(exact=True)
+            self._check_and_write(write=False, exact=True)
             if self.outcome.ok:
                 self.outcome.add_error(RowProblem(None, "", str(error).strip()))
         return self.outcome
 
     # --- validation ---------------------------------------------------------------------------
 
-    def _validate_all(self, *, exact: bool = False) -> list[tuple]:
+    def _check_and_write(self, *, write: bool, exact: bool = False) -> None:
         headers = self.dataset.headers
-        pending: list[tuple] = []  # (instance, is_new, row or None, row_number)
-        done = 0
         rows = self.dataset._data
+        written = 0
         for start in range(0, len(rows), self.chunk_size):
             chunk = [
                 (start + offset + 1, dict(zip(headers, tablib_row, strict=False)))
                 for offset, tablib_row in enumerate(rows[start : start + self.chunk_size])
             ]
-            pending_chunk = self._validate_chunk(chunk, exact=exact)
-            if self.outcome.ok:
-                pending.extend(pending_chunk)
-            done += len(chunk)
-            self.progress("validating", done)
-        return pending
+            pending = self._validate_chunk(chunk, exact=exact)
+            self.progress("validating", start + len(chunk))
+            if write and self.outcome.ok:
+                self._write(pending)
+                written += len(chunk)
+                self.progress("writing", written)
 
     def _validate_chunk(self, chunk, *, exact: bool) -> list[tuple]:
         resource = self.resource
@@ -472,22 +479,16 @@ class FileImporter:
         )
 
     def _write(self, pending) -> None:
-        written = 0
+        """Write one checked chunk (the caller holds the transaction)."""
+        created = [instance for instance, new, _row, _n in pending if new]
+        updated = [instance for instance, new, _row, _n in pending if not new]
         own_bulk = getattr(self.resource, "bulk_write", None)
-        bulk = own_bulk is None and self.bulk_writable()
-        with transaction.atomic():
-            for start in range(0, len(pending), self.chunk_size):
-                chunk = pending[start : start + self.chunk_size]
-                created = [instance for instance, new, _row, _n in chunk if new]
-                updated = [instance for instance, new, _row, _n in chunk if not new]
-                if own_bulk is not None:
-                    own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
-                elif bulk:
-                    self._bulk_write(created, updated)
-                else:
-                    self._save_each(chunk)
-                written += len(chunk)
-                self.progress("writing", written)
+        if own_bulk is not None:
+            own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
+        elif self._bulk:
+            self._bulk_write(created, updated)
+        else:
+            self._save_each(pending)
 
     def _save_each(self, chunk) -> None:
         """The Resource's own save path, row by row (what the admin's import does)."""
@@ -557,10 +558,6 @@ class FileImporter:
             if model_field.concrete and not model_field.primary_key:
                 names.append(model_field.name)
         return names
-
-    def _resource_needs_rows(self) -> bool:
-        """Rows are kept for writing only when a per-row save may read them."""
-        return getattr(self.resource, "bulk_write", None) is None and not self.bulk_writable()
 
     # --- errors -------------------------------------------------------------------------------
 

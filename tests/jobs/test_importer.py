@@ -88,6 +88,33 @@ def test_a_value_taken_in_the_table_or_twice_in_the_file_is_a_row_error(db):
     assert PublicHoliday.objects.count() == 1
 
 
+def test_a_bad_row_after_written_chunks_leaves_nothing_written(db, workstream):
+    rows = target_rows(workstream, 25)
+    rows[22] = (*rows[22][:3], "abc", *rows[22][4:])
+    raw = tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode()
+    written = []
+    outcome = run(
+        TargetImportResource,
+        raw,
+        chunk_size=10,
+        progress=lambda phase, done: phase == "writing" and written.append(Target.objects.count()),
+    )
+    assert written == [10, 20]  # the first two chunks were in the database...
+    assert [(row, column) for row, column, _ in problems(outcome)] == [(23, "target_value")]
+    assert Target.objects.count() == 0  # ...and were rolled back with the rest
+
+
+def test_a_value_repeated_chunks_apart_is_a_row_error(db):
+    raw = holiday_csv(
+        [("", f"2026-05-{day:02d}", "x") for day in range(1, 13)] + [("", "2026-05-02", "again")],
+        headers=("id", "date", "name"),
+    )
+    outcome = run(HolidayByIdResource, raw, chunk_size=5)
+    assert [(row, column) for row, column, _ in problems(outcome)] == [(13, "date")]
+    assert "already exists" in outcome.errors[0].reason
+    assert PublicHoliday.objects.count() == 0
+
+
 def test_a_check_constraint_refused_by_the_database_is_traced_to_its_row(db, workstream):
     rows = target_rows(workstream, 3)
     rows[2] = (*rows[2][:3], "0", *rows[2][4:])  # target_value must be > 0
