@@ -143,10 +143,30 @@ class TakedownCaseResource(PortalResource):
         widget=_StrictForeignKeyWidget(ProtectedRight, "registration_number"),
     )
     items = _ItemUrlsField(attribute=ITEM_URLS_ANNOTATION, column_name="item_urls", readonly=True)
-    created_at = fields.Field(attribute="created_at", column_name="created_at", readonly=True)
-    forwarded_at = fields.Field(attribute="forwarded_at", column_name="forwarded_at", readonly=True)
-    decided_at = fields.Field(attribute="decided_at", column_name="decided_at", readonly=True)
-    removed_at = fields.Field(attribute="removed_at", column_name="removed_at", readonly=True)
+    created_at = fields.Field(
+        attribute="created_at",
+        column_name="created_at",
+        readonly=True,
+        widget=widgets.DateTimeWidget(),
+    )
+    forwarded_at = fields.Field(
+        attribute="forwarded_at",
+        column_name="forwarded_at",
+        readonly=True,
+        widget=widgets.DateTimeWidget(),
+    )
+    decided_at = fields.Field(
+        attribute="decided_at",
+        column_name="decided_at",
+        readonly=True,
+        widget=widgets.DateTimeWidget(),
+    )
+    removed_at = fields.Field(
+        attribute="removed_at",
+        column_name="removed_at",
+        readonly=True,
+        widget=widgets.DateTimeWidget(),
+    )
     takedown_seconds = fields.Field(
         attribute="takedown_seconds", column_name="takedown_seconds", readonly=True
     )

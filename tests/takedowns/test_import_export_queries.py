@@ -70,10 +70,15 @@ def test_admin_xlsx_export_query_count_does_not_grow_with_rows(officer, right, c
 
 def _streamed(resource):
     with CaptureQueriesContext(connection) as ctx:
-        text = "".join(iter_csv(resource, TakedownCase.objects.all(), chunk_size=2, bom=False))
+        chunks = iter_csv(resource, TakedownCase.objects.all(), chunk_size=2, bom=False)
+        text = b"".join(chunks).decode()
     return len(ctx.captured_queries), _rows(text)
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="elsewhere the item URLs come by one prefetch per chunk (the fallback test below)",
+)
 def test_streamed_export_query_count_does_not_grow_with_rows(right):
     resource = TakedownCaseResource()
     for _ in range(2):
