@@ -14,8 +14,8 @@ from django.db.models import F, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
-from simple_history.utils import bulk_create_with_history
 
+from portal.bulk import copy_insert, copy_insert_with_history
 from portal.importing import PortalResource
 from takedowns import services
 from takedowns.choices import CaseState
@@ -286,22 +286,22 @@ class TakedownCaseResource(PortalResource):
             for offset, case in enumerate(cases):
                 case.reference = case_reference(year, first + offset)
         if created:
-            bulk_create_with_history(
-                created,
-                TakedownCase,
-                default_user=actor,
-                default_change_reason=change_reason or None,
+            copy_insert_with_history(
+                TakedownCase, created, user=actor, change_reason=change_reason or None
             )
-            StatusEvent.objects.bulk_create(
-                StatusEvent(
-                    case=case,
-                    from_state="",
-                    to_state=case.state,
-                    actor=actor,
-                    at=case.created_at,
-                    note="import",
-                )
-                for case in created
+            copy_insert(
+                StatusEvent,
+                [
+                    StatusEvent(
+                        case=case,
+                        from_state="",
+                        to_state=case.state,
+                        actor=actor,
+                        at=case.created_at,
+                        note="import",
+                    )
+                    for case in created
+                ],
             )
         for case in updated:
             if change_reason:

@@ -1,0 +1,59 @@
+"""``copy_insert`` writes what ``bulk_create`` writes, history records included."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from simple_history.utils import bulk_create_with_history
+
+from portal.bulk import copy_insert_with_history
+from portal.models import Target
+from tests.jobs.conftest import workstream  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def targets(workstream, prefix):  # noqa: F811
+    return [
+        Target(
+            workstream=workstream,
+            name=f"{prefix} ตัวชี้วัด {i}",
+            metric="gi_products_listed",
+            target_value=Decimal("10.50") + i,
+            unit="cases",
+            period_start=datetime.date(2026, 1, 1),
+            due_date=datetime.date(2026, 12, 31),
+        )
+        for i in range(3)
+    ]
+
+
+def stored(prefix):
+    rows = Target.objects.filter(name__startswith=prefix).order_by("name").values()
+    return [{k: v for k, v in row.items() if k != "id"} | {"name": row["name"][2:]} for row in rows]
+
+
+def history(prefix):
+    rows = Target.history.filter(name__startswith=prefix).order_by("name").values()
+    ignore = {"id", "history_id", "history_date", "name"}
+    return [{k: v for k, v in row.items() if k not in ignore} for row in rows]
+
+
+def test_rows_and_history_are_those_bulk_create_writes(workstream):  # noqa: F811
+    user = get_user_model().objects.create_user("importer")
+    copied = copy_insert_with_history(
+        Target, targets(workstream, "A:"), user=user, change_reason="job #1"
+    )
+    assert all(target.pk and not target._state.adding for target in copied)
+    bulk_create_with_history(
+        targets(workstream, "B:"), Target, default_user=user, default_change_reason="job #1"
+    )
+    assert stored("A:") == stored("B:") and len(stored("A:")) == 3
+    assert history("A:") == history("B:")
+    assert history("A:")[0]["history_user_id"] == user.pk
+    assert history("A:")[0]["history_type"] == "+"
+    # the next rows the usual way get the next ids: the sequence was used
+    assert Target.objects.create(**{**stored("A:")[0], "name": "C"}).pk > max(
+        target.pk for target in copied
+    )
