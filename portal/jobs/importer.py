@@ -21,17 +21,25 @@ trace, and memory holds one chunk of model instances, not the whole file's.
 
 from __future__ import annotations
 
+import codecs
 import copy
-from collections.abc import Callable
+import csv
+import io
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
+import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
 from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
+from django.utils.translation import gettext as _
 from import_export import resources, widgets
+
+from portal.importing import UnreadableFileError, decode_text
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -113,13 +121,90 @@ def _has_own(resource, name: str) -> bool:
     )
 
 
+class CsvFileRows:
+    """The rows of an uploaded CSV file, read from the file a chunk at a time.
+
+    Decoded as ``portal.importing.decode_text`` decodes a whole upload (UTF-8 with or without a
+    BOM, else unambiguous Thai cp874, else refused), but without holding the file's text: a
+    100,000-row file costs a chunk of rows in memory, not the whole table. Blank lines are
+    skipped, as when the file is read into a dataset.
+    """
+
+    def __init__(self, binary_file):
+        self.file = binary_file
+        self._text = None  # the decoded text, for the rare cp874 file only
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        binary_file.seek(0)
+        try:
+            while block := binary_file.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            binary_file.seek(0)
+            self._text = decode_text(binary_file.read())  # cp874, or UnreadableFileError
+        self.headers: list[str] = []
+        self.total = 0
+        for number, row in enumerate(self._rows()):
+            if number == 0:
+                self.headers = row
+            elif len(row) != len(self.headers):
+                raise UnreadableFileError(
+                    _("Row %(row)s has %(cells)s cells; the header row has %(columns)s.")
+                    % {"row": number, "cells": len(row), "columns": len(self.headers)}
+                )
+            else:
+                self.total += 1
+
+    def _rows(self) -> Iterator[list[str]]:
+        if self._text is not None:
+            stream = io.StringIO(self._text, newline="")
+        else:
+            self.file.seek(0)
+            stream = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
+        try:
+            yield from (row for row in csv.reader(stream) if row)
+        finally:
+            if self._text is None:
+                stream.detach()  # leave the file open for the next pass
+
+    def header_dataset(self) -> tablib.Dataset:
+        """The file's columns with no rows, for the Resource's file-level hooks."""
+        return tablib.Dataset(headers=self.headers)
+
+    def chunks(self, size: int) -> Iterator[list]:
+        rows = self._rows()
+        next(rows, None)  # the header
+        while chunk := list(itertools.islice(rows, size)):
+            yield chunk
+
+
+class DatasetRows:
+    """The rows of a dataset already in memory (an XLSX file, or a file read in a request)."""
+
+    def __init__(self, dataset: tablib.Dataset):
+        self.dataset = dataset
+        self.headers = dataset.headers
+        self.total = len(dataset)
+
+    def header_dataset(self) -> tablib.Dataset:
+        return self.dataset  # the hooks may read whole columns (to look values up at once)
+
+    def chunks(self, size: int) -> Iterator[list]:
+        rows = self.dataset._data
+        for start in range(0, len(rows), size):
+            yield rows[start : start + size]
+
+
 class FileImporter:
-    """Validate ``dataset`` with ``resource`` and, when every row is valid, write it."""
+    """Validate ``rows`` with ``resource`` and, when every row is valid, write them.
+
+    ``rows`` is a ``CsvFileRows``, a ``DatasetRows`` or a tablib dataset.
+    """
 
     def __init__(
         self,
         resource: resources.ModelResource,
-        dataset,
+        rows,
         *,
         user=None,
         change_reason: str = "",
@@ -127,14 +212,15 @@ class FileImporter:
         chunk_size: int = CHUNK_SIZE,
     ):
         self.resource = resource
-        self.dataset = dataset
+        self.rows = rows if hasattr(rows, "chunks") else DatasetRows(rows)
+        self.dataset = self.rows.header_dataset()
         self.user = user
         self.change_reason = change_reason
         self.progress = progress or (lambda phase, done: None)
         self.chunk_size = chunk_size
         self.model = resource._meta.model
         self.opts = self.model._meta
-        self.outcome = ImportOutcome(total=len(dataset))
+        self.outcome = ImportOutcome(total=self.rows.total)
         self._column_of = self._columns_by_attribute()
         self._bulk = getattr(resource, "bulk_write", None) is None and self.bulk_writable()
         self._keep_rows = getattr(resource, "bulk_write", None) is None and not self._bulk
@@ -145,6 +231,9 @@ class FileImporter:
                 memo_field = copy.copy(resource_field)
                 memo_field.widget = _memoized(resource_field.widget)
                 resource.fields[name] = memo_field
+        # django-import-export works the list out again twice per row; the fields are set now
+        import_fields = resource.get_import_fields()
+        resource.get_import_fields = lambda: import_fields
 
     # --- public -------------------------------------------------------------------------------
 
@@ -175,7 +264,7 @@ class FileImporter:
         except DatabaseError as error:
             # The database refused a row the fast checks let through (a check constraint, a
             # conditional unique constraint): the transaction is rolled back; name the rows.
-            self.outcome = ImportOutcome(total=len(self.dataset))
+            self.outcome = ImportOutcome(total=self.rows.total)
             self._check_and_write(write=False, exact=True)
             if self.outcome.ok:
                 self.outcome.add_error(RowProblem(None, "", str(error).strip()))
@@ -184,20 +273,28 @@ class FileImporter:
     # --- validation ---------------------------------------------------------------------------
 
     def _check_and_write(self, *, write: bool, exact: bool = False) -> None:
-        headers = self.dataset.headers
-        rows = self.dataset._data
-        written = 0
-        for start in range(0, len(rows), self.chunk_size):
+        headers = self.rows.headers
+        written = start = 0
+        for rows in self.rows.chunks(self.chunk_size):
             chunk = [
-                (start + offset + 1, dict(zip(headers, tablib_row, strict=False)))
-                for offset, tablib_row in enumerate(rows[start : start + self.chunk_size])
+                (start + offset + 1, dict(zip(headers, row, strict=False)))
+                for offset, row in enumerate(rows)
             ]
+            start += len(chunk)
+            self._preload(chunk)
             pending = self._validate_chunk(chunk, exact=exact)
-            self.progress("validating", start + len(chunk))
+            self.progress("validating", start)
             if write and self.outcome.ok:
                 self._write(pending)
                 written += len(chunk)
                 self.progress("writing", written)
+
+    def _preload(self, chunk) -> None:
+        """A widget with ``preload(values)`` looks the chunk's values up at once (one query)."""
+        for resource_field in self.resource.get_import_fields():
+            preload = getattr(resource_field.widget, "preload", None)
+            if preload is not None and resource_field.column_name in self.rows.headers:
+                preload([row.get(resource_field.column_name) for _number, row in chunk])
 
     def _validate_chunk(self, chunk, *, exact: bool) -> list[tuple]:
         resource = self.resource

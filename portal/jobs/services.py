@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from portal.importing import CSV, XLSX, UnreadableFileError
 from portal.jobs.choices import FileFormat, JobKind, JobPhase, JobState
-from portal.jobs.importer import FileImporter, ImportOutcome
+from portal.jobs.importer import CsvFileRows, FileImporter, ImportOutcome
 from portal.jobs.models import Job, JobError
 
 logger = logging.getLogger(__name__)
@@ -160,29 +160,30 @@ def import_job_run(*, job_id: int) -> Job | None:
 
 def _import(job: Job, reporter: _ProgressReporter) -> ImportOutcome:
     resource = import_string(job.resource)()
-    format_class = FORMAT_CLASSES[job.file_format]
     with job.file.open("rb") as handle:
-        data = handle.read()
-    try:
-        dataset = format_class().create_dataset(data)
-    except UnreadableFileError as error:
-        return _file_problem(job, str(error))
-    except Exception as error:  # a broken CSV or XLSX
-        return _file_problem(
-            job,
-            _("The file cannot be read as %(format)s: %(error)s")
-            % {"format": job.get_file_format_display(), "error": error},
+        try:
+            if job.file_format == FileFormat.CSV:
+                rows = CsvFileRows(handle)  # read a chunk at a time, not held whole
+            else:
+                rows = FORMAT_CLASSES[job.file_format]().create_dataset(handle.read())
+        except UnreadableFileError as error:
+            return _file_problem(job, str(error))
+        except Exception as error:  # a broken CSV or XLSX
+            return _file_problem(
+                job,
+                _("The file cannot be read as %(format)s: %(error)s")
+                % {"format": job.get_file_format_display(), "error": error},
+            )
+        importer = FileImporter(
+            resource,
+            rows,
+            user=job.created_by,
+            change_reason=_("Import job #%(id)s (%(file)s)")
+            % {"id": job.pk, "file": job.file_name},
+            progress=reporter,
         )
-    del data
-    Job.objects.filter(pk=job.pk).update(rows_total=len(dataset))
-    importer = FileImporter(
-        resource,
-        dataset,
-        user=job.created_by,
-        change_reason=_("Import job #%(id)s (%(file)s)") % {"id": job.pk, "file": job.file_name},
-        progress=reporter,
-    )
-    return importer.run()
+        Job.objects.filter(pk=job.pk).update(rows_total=importer.outcome.total)
+        return importer.run()
 
 
 def _file_problem(job: Job, message: str) -> ImportOutcome:
