@@ -52,90 +52,148 @@ def _reads_attribute(field) -> bool:
     )
 
 
-def _db_value(field, value, types, connection):
-    if value is None:
-        return None
-    kind = type(value)
-    if kind in types and (kind is not datetime.datetime or value.tzinfo is not None):
-        return value  # a naive datetime goes through Django, which warns and makes it aware
-    return field.get_db_prep_save(value, connection)
+def _converter(field, connection):
+    """A function giving ``field.get_db_prep_save(value)``, skipping it for stock values."""
+    types = _types_written_as_is(field)
+
+    def convert(value):
+        if value is None:
+            return None
+        kind = type(value)
+        if kind in types and (kind is not datetime.datetime or value.tzinfo is not None):
+            return value  # a naive datetime goes through Django, which warns and makes it aware
+        if hasattr(value, "resolve_expression"):
+            raise TypeError(f"COPY cannot write an expression ({field.name}={value!r})")
+        return field.get_db_prep_save(value, connection)
+
+    return convert
 
 
-def copy_insert(model, objs: list, *, using: str = DEFAULT_DB_ALIAS) -> list:
-    """Insert ``objs`` (new instances of ``model``) as ``bulk_create(objs)`` would.
+def _next_ids(cursor, opts, count: int) -> list[int]:
+    if not count:
+        return []
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [opts.db_table, opts.pk.column, count],
+    )
+    return [value for (value,) in cursor.fetchall()]
 
-    No ``save()`` and no signals; each field's ``pre_save`` and ``get_db_prep_save`` give the value
-    written; primary keys come from the table's sequence and are set on the instances. Other
-    databases, and rows with a database-side default still to compute, go through ``bulk_create``.
+
+def _copy(cursor, opts, fields, rows) -> None:
+    quote = cursor.db.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    with cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _value_reader(field, *, from_dict: bool):
+    """How to read ``field``'s value to write from an instance, or from a dict of values."""
+    if not from_dict:
+        if _reads_attribute(field):
+            return attrgetter(field.attname)
+        return lambda obj: field.pre_save(obj, True)
+    attname = field.attname
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return lambda values: timezone.now()
+    return lambda values: values[attname] if attname in values else field.get_default()
+
+
+def _insert(model, items: list, connection, *, from_dicts: bool = False):
+    """Write ``items`` (instances, or dicts of attname → value) with COPY; returns (fields,
+    database values of each row), or None when the model has a default the database computes.
+
+    Each row is converted as it is sent, so that PostgreSQL stores it while the next is made.
     """
-    connection = connections[using]
-    if not objs:
-        return objs
     opts = model._meta
     fields = [field for field in opts.concrete_fields if not field.generated]
-    readers = [
-        attrgetter(field.attname)
-        if _reads_attribute(field)
-        else (lambda obj, f=field: f.pre_save(obj, True))
-        for field in fields
-    ]
-    rows = [[read(obj) for read in readers] for obj in objs]
-    if connection.vendor != "postgresql" or any(
-        hasattr(value, "resolve_expression") for row in rows for value in row
-    ):
-        return model._base_manager.using(using).bulk_create(objs)
+    if any(field.has_db_default() for field in fields):
+        return None
+    readers = [_value_reader(field, from_dict=from_dicts) for field in fields]
+    converters = [_converter(field, connection) for field in fields]
     pk_index = fields.index(opts.pk)
-    quote = connection.ops.quote_name
+    rows = []
+
+    def converted():
+        for item in items:
+            row = [convert(read(item)) for read, convert in zip(readers, converters, strict=True)]
+            if row[pk_index] is None:
+                row[pk_index] = next(ids)
+                if not from_dicts:
+                    setattr(item, opts.pk.attname, row[pk_index])
+            rows.append(row)
+            yield row
+
+    new = len(items) if from_dicts else sum(1 for obj in items if obj.pk is None)
     with connection.cursor() as cursor:
-        missing = [index for index, row in enumerate(rows) if row[pk_index] is None]
-        if missing:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, opts.pk.column, len(missing)],
-            )
-            for index, (value,) in zip(missing, cursor.fetchall(), strict=True):
-                rows[index][pk_index] = value
-                setattr(objs[index], opts.pk.attname, value)
-        columns = ", ".join(quote(field.column) for field in fields)
-        statement = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
-        plan = [(field, _types_written_as_is(field)) for field in fields]
-        with cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(
-                    [
-                        _db_value(field, value, types, connection)
-                        for (field, types), value in zip(plan, row, strict=True)
-                    ]
-                )
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = using
-    return objs
+        ids = iter(_next_ids(cursor, opts, new))
+        _copy(cursor, opts, fields, converted())
+    if not from_dicts:
+        for obj in items:
+            obj._state.adding = False
+            obj._state.db = connection.alias
+    return fields, rows
 
 
-def copy_insert_with_history(model, objs: list, *, user=None, change_reason: str = "") -> list:
-    """``copy_insert`` plus each row's "created" audit history record, as simple-history's
-    ``bulk_create_with_history`` writes it (same user, change reason, date and tracked fields)."""
-    from simple_history.utils import get_change_reason_from_object
+def copy_insert_values(model, rows: list[dict], *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Insert rows given as ``{attname: value}`` (other fields take their defaults) without making
+    model instances; elsewhere than PostgreSQL, as instances through ``bulk_create``."""
+    connection = connections[using]
+    if not rows:
+        return
+    if (
+        connection.vendor != "postgresql"
+        or _insert(model, rows, connection, from_dicts=True) is None
+    ):
+        model._base_manager.using(using).bulk_create([model(**values) for values in rows])
 
-    copy_insert(model, objs)
-    history = model._meta.simple_history_manager_attribute
-    historical_model = getattr(model, history).model
-    now = timezone.now()
-    records = []
-    for obj in objs:
-        record = historical_model(
-            history_date=getattr(obj, "_history_date", now),
-            history_user=getattr(obj, "_history_user", user),
-            history_change_reason=get_change_reason_from_object(obj) or change_reason,
-            history_type="+",
-            **{
-                field.attname: getattr(obj, field.attname)
-                for field in historical_model.tracked_fields
-            },
+
+def copy_insert_with_history(
+    model, objs: list, *, user=None, change_reason: str = "", using: str = DEFAULT_DB_ALIAS
+) -> list:
+    """Insert ``objs`` (new instances of ``model``) and each one's "created" audit history record
+    as simple-history's ``bulk_create_with_history`` would (same user, change reason, date and
+    tracked fields; the record's values are the row's own, already converted).
+
+    No ``save()`` and no signals; each field's ``pre_save`` and ``get_db_prep_save`` give the value
+    written; primary keys come from the tables' sequences and are set on the instances. Other
+    databases, and models with database-side defaults, go through ``bulk_create_with_history``.
+    """
+    from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
+
+    connection = connections[using]
+    written = _insert(model, objs, connection) if connection.vendor == "postgresql" else None
+    if not objs or written is None:
+        bulk_create_with_history(
+            objs, model, default_user=user, default_change_reason=change_reason
         )
-        if hasattr(historical_model, "history_relation"):
-            record.history_relation_id = obj.pk
-        records.append(record)
-    copy_insert(historical_model, records)
+        return objs
+    fields, rows = written
+    historical_model = getattr(model, model._meta.simple_history_manager_attribute).model
+    opts = historical_model._meta
+    history_fields = [field for field in opts.concrete_fields if not field.generated]
+    position = {field.attname: index for index, field in enumerate(fields)}
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        ids = iter(_next_ids(cursor, opts, len(objs)))
+        records = []
+        for obj, row in zip(objs, rows, strict=True):
+            history_user = getattr(obj, "_history_user", user)
+            extra = {
+                opts.pk.attname: next(ids),
+                "history_date": getattr(obj, "_history_date", now),
+                "history_user_id": getattr(history_user, "pk", None),
+                "history_change_reason": get_change_reason_from_object(obj) or change_reason,
+                "history_type": "+",
+                "history_relation_id": obj.pk,
+            }
+            records.append(
+                [
+                    row[position[field.attname]]
+                    if field.attname in position
+                    else extra[field.attname]
+                    for field in history_fields
+                ]
+            )
+        _copy(cursor, opts, history_fields, records)
     return objs

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from portal.bulk import copy_insert, copy_insert_with_history
+from portal.bulk import copy_insert_values, copy_insert_with_history
 from portal.importing import PortalResource
 from takedowns import services
 from takedowns.choices import CaseState
@@ -47,23 +47,23 @@ class _StrictForeignKeyWidget(widgets.ForeignKeyWidget):
             return found
         return super().clean(value, row=row, **kwargs)
 
-    def preload(self, values) -> None:
-        """Look the file's values up in one query (each matching exactly one row is kept), so
-        that ``clean`` does not query per row; any other value goes through the usual lookup."""
-        wanted = {str(v).strip() for v in values if v not in (None, "")}
+    def preload(self, values, *, reset: bool = False) -> None:
+        """Look the values not yet known up in one query (each matching exactly one row is kept),
+        so that ``clean`` does not query per row; any other value goes through the usual lookup.
+        ``reset`` forgets what an earlier file loaded."""
         preloaded = self._preloaded
-        preloaded.clear()
+        if reset:
+            preloaded.clear()
+        wanted = {str(v).strip() for v in values if v not in (None, "")} - preloaded.keys()
         if not wanted:
             return
         counts: dict = {}
-        objects = self.model._default_manager.filter(**{f"{self.field}__in": wanted})
-        for obj in objects:
+        found: dict = {}
+        for obj in self.model._default_manager.filter(**{f"{self.field}__in": wanted}):
             key = str(getattr(obj, self.field))
             counts[key] = counts.get(key, 0) + 1
-            preloaded[key] = obj
-        for key, count in counts.items():
-            if count > 1:
-                del preloaded[key]
+            found[key] = obj
+        preloaded.update((key, obj) for key, obj in found.items() if counts[key] == 1)
 
 
 ITEM_URLS_ANNOTATION = "export_item_urls"
@@ -232,7 +232,7 @@ class TakedownCaseResource(PortalResource):
         for name in ("rights_holder", "right"):
             field = self.fields[name]
             if field.column_name in (dataset.headers or ()):
-                field.widget.preload(dataset[field.column_name])
+                field.widget.preload(dataset[field.column_name], reset=True)
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)
@@ -289,17 +289,17 @@ class TakedownCaseResource(PortalResource):
             copy_insert_with_history(
                 TakedownCase, created, user=actor, change_reason=change_reason or None
             )
-            copy_insert(
+            copy_insert_values(
                 StatusEvent,
                 [
-                    StatusEvent(
-                        case=case,
-                        from_state="",
-                        to_state=case.state,
-                        actor=actor,
-                        at=case.created_at,
-                        note="import",
-                    )
+                    {
+                        "case_id": case.pk,
+                        "from_state": "",
+                        "to_state": case.state,
+                        "actor_id": getattr(actor, "pk", None),
+                        "at": case.created_at,
+                        "note": "import",
+                    }
                     for case in created
                 ],
             )

@@ -1,4 +1,4 @@
-"""``copy_insert`` writes what ``bulk_create`` writes, history records included."""
+"""Rows written with COPY are those ``bulk_create`` writes, history records included."""
 
 import datetime
 from decimal import Decimal
@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from simple_history.utils import bulk_create_with_history
 
-from portal.bulk import copy_insert_with_history
+from portal.bulk import copy_insert_values, copy_insert_with_history
 from portal.models import Target
 from tests.jobs.conftest import workstream  # noqa: F401 (fixture)
 
@@ -57,3 +57,20 @@ def test_rows_and_history_are_those_bulk_create_writes(workstream):  # noqa: F81
     assert Target.objects.create(**{**stored("A:")[0], "name": "C"}).pk > max(
         target.pk for target in copied
     )
+
+
+def test_rows_from_values_are_those_bulk_create_writes(workstream):  # noqa: F811
+    values = [
+        {
+            "workstream_id": workstream.pk,
+            "name": f"{prefix} ตัวชี้วัด",
+            "metric": "gi_products_listed",
+            "target_value": Decimal("10.50"),
+            "period_start": datetime.date(2026, 1, 1),
+            "due_date": datetime.date(2026, 12, 31),
+        }
+        for prefix in ("A:", "B:")
+    ]
+    copy_insert_values(Target, values[:1])  # "unit" and the rest take their defaults
+    Target.objects.bulk_create([Target(**values[1])])
+    assert stored("A:") == stored("B:") and len(stored("A:")) == 1

@@ -145,7 +145,7 @@ def test_a_row_refused_by_the_database_rolls_back_the_whole_file(officer, right,
 
         raise IntegrityError("refused")
 
-    monkeypatch.setattr("takedowns.resources.copy_insert", refuse)  # the status events
+    monkeypatch.setattr("takedowns.resources.copy_insert_values", refuse)  # the status events
     _importer, outcome = _run(TakedownCaseResource, _csv(right, ["ก", "ข"]), officer)
     assert not outcome.ok
     assert TakedownCase.objects.count() == 0
