@@ -221,6 +221,7 @@ class FileImporter:
         self.model = resource._meta.model
         self.opts = self.model._meta
         self.outcome = ImportOutcome(total=self.rows.total)
+        self._unique_checks_memo: dict = {}
         self._column_of = self._columns_by_attribute()
         self._bulk = getattr(resource, "bulk_write", None) is None and self.bulk_writable()
         self._keep_rows = getattr(resource, "bulk_write", None) is None and not self._bulk
@@ -424,7 +425,19 @@ class FileImporter:
                 self._add_validation_error(row_number, ValidationError(errors))
 
     def _unique_checks(self, instance, exclude: set, validate_unique: bool):
-        """(model, fields, constraint or None) that ``full_clean`` would check for this row."""
+        """(model, fields, constraint or None) that ``full_clean`` would check for this row.
+
+        They depend on the model and the excluded fields only: worked out once for each.
+        """
+        key = (type(instance), frozenset(exclude), validate_unique)
+        if key not in self._unique_checks_memo:
+            self._unique_checks_memo[key] = self._unique_checks_of(
+                instance, exclude, validate_unique
+            )
+        return self._unique_checks_memo[key]
+
+    @staticmethod
+    def _unique_checks_of(instance, exclude: set, validate_unique: bool):
         checks = []
         if validate_unique:
             unique_checks, _date_checks = instance._get_unique_checks(exclude=exclude)
