@@ -365,11 +365,7 @@ def main(argv=None) -> int:
         import django
 
         django.setup()
-        result = (
-            child_import(args.child_import)
-            if args.child_import
-            else child_export(args.child_export)
-        )
+        result = child_import(args.child_import) if args.child_import else child_export()
         print(json.dumps(result, default=str))
         return 0
 

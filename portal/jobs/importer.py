@@ -22,8 +22,10 @@ trace, and memory holds one chunk of model instances, not the whole file's.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import copy
 import csv
+import gc
 import io
 import itertools
 from collections.abc import Callable, Iterator
@@ -104,6 +106,19 @@ def _memoized(widget: widgets.ForeignKeyWidget) -> widgets.ForeignKeyWidget:
     memoized = copy.copy(widget)
     memoized.clean = clean
     return memoized
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """An import allocates millions of short-lived objects: collecting the youngest generation
+    every 700 allocations (Python's default) costs about a tenth of the run. Cycles are still
+    collected, less often."""
+    before = gc.get_threshold()
+    gc.set_threshold(20_000, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _has_own(resource, name: str) -> bool:
@@ -258,7 +273,7 @@ class FileImporter:
             return self.outcome
 
         try:
-            with transaction.atomic():
+            with _fewer_collections(), transaction.atomic():
                 self._check_and_write(write=write)
                 if not (write and self.outcome.ok):
                     transaction.set_rollback(True)
