@@ -21,7 +21,6 @@ trace, and memory holds one chunk of model instances, not the whole file's.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import copy
 import csv
@@ -148,15 +147,14 @@ class CsvFileRows:
     def __init__(self, binary_file):
         self.file = binary_file
         self._text = None  # the decoded text, for the rare cp874 file only
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        binary_file.seek(0)
         try:
-            while block := binary_file.read(1 << 20):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
+            self._count_rows()  # decodes the file as UTF-8 on the way
         except UnicodeDecodeError:
             binary_file.seek(0)
             self._text = decode_text(binary_file.read())  # cp874, or UnreadableFileError
+            self._count_rows()
+
+    def _count_rows(self) -> None:
         self.headers: list[str] = []
         self.total = 0
         for number, row in enumerate(self._rows()):
@@ -238,8 +236,9 @@ class FileImporter:
         self.outcome = ImportOutcome(total=self.rows.total)
         self._unique_checks_memo: dict = {}
         self._column_of = self._columns_by_attribute()
-        self._bulk = getattr(resource, "bulk_write", None) is None and self.bulk_writable()
-        self._keep_rows = getattr(resource, "bulk_write", None) is None and not self._bulk
+        self._own_bulk = getattr(resource, "bulk_write", None)
+        self._bulk = self._own_bulk is None and self.bulk_writable()
+        self._keep_rows = self._own_bulk is None and not self._bulk  # saved row by row
         for name, resource_field in list(resource.fields.items()):
             if isinstance(resource_field.widget, widgets.ForeignKeyWidget) and not isinstance(
                 resource_field.widget, widgets.ManyToManyWidget
@@ -607,9 +606,8 @@ class FileImporter:
         """Write one checked chunk (the caller holds the transaction)."""
         created = [instance for instance, new, _row, _n in pending if new]
         updated = [instance for instance, new, _row, _n in pending if not new]
-        own_bulk = getattr(self.resource, "bulk_write", None)
-        if own_bulk is not None:
-            own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
+        if self._own_bulk is not None:
+            self._own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
         elif self._bulk:
             self._bulk_write(created, updated)
         else:
