@@ -129,6 +129,13 @@ class _ItemUrlsField(fields.Field):
         return urls or ""
 
 
+def _local_time_column(name: str) -> fields.Field:
+    """An export-only date and time, written in local time."""
+    return fields.Field(
+        attribute=name, column_name=name, readonly=True, widget=widgets.DateTimeWidget()
+    )
+
+
 class TakedownCaseResource(PortalResource):
     reference = fields.Field(attribute="reference", column_name="reference")
     state = fields.Field(attribute="state", column_name="state", readonly=True)
@@ -143,30 +150,10 @@ class TakedownCaseResource(PortalResource):
         widget=_StrictForeignKeyWidget(ProtectedRight, "registration_number"),
     )
     items = _ItemUrlsField(attribute=ITEM_URLS_ANNOTATION, column_name="item_urls", readonly=True)
-    created_at = fields.Field(
-        attribute="created_at",
-        column_name="created_at",
-        readonly=True,
-        widget=widgets.DateTimeWidget(),
-    )
-    forwarded_at = fields.Field(
-        attribute="forwarded_at",
-        column_name="forwarded_at",
-        readonly=True,
-        widget=widgets.DateTimeWidget(),
-    )
-    decided_at = fields.Field(
-        attribute="decided_at",
-        column_name="decided_at",
-        readonly=True,
-        widget=widgets.DateTimeWidget(),
-    )
-    removed_at = fields.Field(
-        attribute="removed_at",
-        column_name="removed_at",
-        readonly=True,
-        widget=widgets.DateTimeWidget(),
-    )
+    created_at = _local_time_column("created_at")
+    forwarded_at = _local_time_column("forwarded_at")
+    decided_at = _local_time_column("decided_at")
+    removed_at = _local_time_column("removed_at")
     takedown_seconds = fields.Field(
         attribute="takedown_seconds", column_name="takedown_seconds", readonly=True
     )
