@@ -332,9 +332,10 @@ def measure_all(args, sample: dict, log=print) -> list:
         f"          (PostgreSQL COPY of the same {args.import_rows:,}-row file into a plain "
         f"table: {copy_median:.2f} s)"
     )
-    results = [
-        measure.run_child(["--child-import", str(path)], env) for _ in range(args.import_runs)
-    ]
+    results = []
+    for _ in range(args.import_runs):
+        settle_database()
+        results.append(measure.run_child(["--child-import", str(path)], env))
     figure = import_figure(results, copy_median, args.import_rows)
     log(figure.line())
     figures.append(figure)
