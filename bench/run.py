@@ -39,6 +39,9 @@ def _configure_environment(database_url: str) -> None:
     os.environ["CELERY_BROKER_URL"] = ""  # eager: the bench measures the work, not a queue
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     os.environ["MEDIA_ROOT"] = str(WORK_DIR / "media")
+    # Pages are timed without serving their static files: an empty directory is enough.
+    os.environ["STATIC_ROOT"] = str(WORK_DIR / "static")
+    (WORK_DIR / "static").mkdir(parents=True, exist_ok=True)
 
 
 def _recreate_database(database_url: str) -> None:
