@@ -274,37 +274,6 @@ class EvidenceInline(admin.TabularInline):
         )
 
 
-class StatusEventInline(admin.TabularInline):
-    model = StatusEvent
-    extra = 0
-    template = "admin/takedowns/statusevent_inline.html"
-    fields = (
-        "at",
-        "from_state",
-        "to_state",
-        "item",
-        "item_outcome",
-        "actor",
-        "reason_code",
-        "note",
-    )
-    readonly_fields = fields
-    ordering = ("at", "id")
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("actor", "reason_code", "item")
-        return platform_events_only(request, queryset)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 # --- the case ------------------------------------------------------------------------------
 
 
@@ -383,7 +352,7 @@ class TakedownCaseAdmin(
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     raw_id_fields = ("rights_holder", "right", "assigned_officer", "assigned_liaison")
-    inlines = (InfringingItemInline, EvidenceInline, StatusEventInline)
+    inlines = (InfringingItemInline, EvidenceInline)
     readonly_fields = ("reference", "state", *TIMING_FIELDS)
 
     # -- queryset and permissions ------------------------------------------------------------
@@ -490,6 +459,15 @@ class TakedownCaseAdmin(
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        # The case's log (change_form.html shows it after the inlines): read-only, so a plain
+        # list of events rather than a formset of thirty read-only forms.
+        if obj is not None:
+            events = obj.events.select_related("actor", "reason_code", "item").order_by("at", "id")
+            context["case_log"] = platform_events_only(request, events)
+            context["case_log_title"] = StatusEvent._meta.verbose_name_plural
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)
