@@ -312,3 +312,17 @@ def test_liaison_log_starts_at_forwarding(role_users, right, client_for):
     events = reverse("admin:takedowns_statusevent_changelist")
     listing = client_for(role_users["liaison"]).get(events).content.decode()
     assert listing.count(case.reference) == 2
+
+
+def test_read_only_items_carry_the_ids_their_formset_reads_back(role_users, right, client_for):
+    case = walk(make_case(right), S.UNDER_PLATFORM_REVIEW, role_users)
+    response = client_for(role_users["officer"]).get(change_url(case))
+    page = response.content.decode()
+    (items,) = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "items"
+    ]
+    assert page.count('class="td-item"') == len(items.forms) > 0  # the plain table
+    for form in items.forms:
+        assert str(form["id"]) in page  # as Django's HiddenInput renders it
