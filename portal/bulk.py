@@ -161,9 +161,11 @@ def copy_insert_with_history(
     """
     from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
 
+    if not objs:
+        return objs
     connection = connections[using]
     written = _insert(model, objs, connection) if connection.vendor == "postgresql" else None
-    if not objs or written is None:
+    if written is None:
         bulk_create_with_history(
             objs, model, default_user=user, default_change_reason=change_reason
         )
