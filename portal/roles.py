@@ -13,6 +13,11 @@ SUPERVISOR = "DIP Supervisor"
 LIAISON = "TikTok Liaison"
 MANAGER = "Manager"
 ROLES = (OFFICER, SUPERVISOR, LIAISON, MANAGER)
+DIP_ROLES = frozenset({OFFICER, SUPERVISOR})
+
+#: The language each kind of user works in unless they pick another with the header's switch.
+DIP_LANGUAGE = "th"
+PLATFORM_LANGUAGE = "en"
 
 DEFAULT_ACTIONS = ("view", "add", "change", "delete")
 
@@ -56,3 +61,18 @@ def sync_roles() -> dict[str, int]:
 
 def user_roles(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+
+
+def is_platform_user(user) -> bool:
+    """TikTok Shop's liaison: in the Liaison group and in no DIP role (a DIP role wins)."""
+    if not user.is_authenticated or user.is_superuser:
+        return False
+    roles = user_roles(user)
+    return LIAISON in roles and not roles & DIP_ROLES
+
+
+def preferred_language(user) -> str | None:
+    """The working language of a signed-in user's role; None for a visitor (the browser decides)."""
+    if not user.is_authenticated:
+        return None
+    return PLATFORM_LANGUAGE if is_platform_user(user) else DIP_LANGUAGE

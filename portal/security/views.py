@@ -10,6 +10,7 @@ from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect
 from django.template import loader
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -61,6 +62,20 @@ def two_factor_setup(request, site):
         error=error,
     )
     return TemplateResponse(request, "security/two_factor_setup.html", context)
+
+
+def permission_denied(request, exception=None):
+    """A 403 that says whose account was refused and offers a way back."""
+    referer = request.META.get("HTTP_REFERER", "")
+    back_url = (
+        referer
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        and referer != request.build_absolute_uri()
+        else ""
+    )
+    return TemplateResponse(request, "security/403.html", {"back_url": back_url}, status=403)
 
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)

@@ -25,3 +25,39 @@ def test_login_page_offers_the_switch(client):
 def test_thai_catalogue_translates_the_portal(officer, client_for):
     page = client_for(officer).get(reverse("admin:portal_target_changelist")).content.decode()
     assert "เป้าหมาย" in page
+
+
+@pytest.mark.parametrize("role", ["officer", "supervisor", "manager"])
+def test_dip_roles_get_thai_when_the_browser_asks_for_english(role, role_users, client_for):
+    response = client_for(role_users[role]).get(
+        reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"
+    )
+    assert 'lang="th"' in response.content.decode()
+    assert response["Content-Language"] == "th"
+
+
+def test_liaison_gets_english_when_the_browser_asks_for_thai(liaison, client_for):
+    response = client_for(liaison).get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="th")
+    assert 'lang="en"' in response.content.decode()
+
+
+def test_a_liaison_who_is_also_an_officer_works_in_thai(liaison, client_for):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import OFFICER
+
+    liaison.groups.add(Group.objects.get(name=OFFICER))
+    response = client_for(liaison).get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en")
+    assert 'lang="th"' in response.content.decode()
+
+
+def test_the_switch_overrides_the_role_language(liaison, client_for):
+    client = client_for(liaison)
+    client.post(reverse("set_language"), {"language": "th", "next": "/admin/"})
+    assert 'lang="th"' in client.get(reverse("admin:index")).content.decode()
+
+
+def test_visitors_follow_their_browser_on_the_login_page(client):
+    english = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'lang="en"' in english
+    assert 'lang="th"' in client.get(reverse("admin:login")).content.decode()
