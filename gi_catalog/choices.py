@@ -1,6 +1,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.reference_data import country_names
+
+THAI_ORIGIN = "thai"
+
 
 class GICategory(models.TextChoices):
     AGRICULTURAL = "agricultural", _("Agricultural product")
@@ -44,3 +48,9 @@ class ActivityKind(models.TextChoices):
     SHORT_CLIP = "short_clip", _("Short clip")
     LIVE = "live", _("LIVE")
     CAMPAIGN = "campaign", _("Campaign")
+
+
+def origin_choices() -> list[tuple[str, str]]:
+    """A Thai GI, or a foreign GI protected in Thailand by its country ("foreign:FR")."""
+    foreign = [(f"foreign:{code}", name) for code, name in country_names() if code != "TH"]
+    return [(THAI_ORIGIN, _("Thai GI")), (_("Foreign GI protected in Thailand"), foreign)]

@@ -9,7 +9,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gi_catalog.choices import ActivityKind, GICategory, OnboardingStatus, SellerKind
+from gi_catalog.choices import (
+    THAI_ORIGIN,
+    ActivityKind,
+    GICategory,
+    OnboardingStatus,
+    SellerKind,
+)
 from gi_catalog.models import (
     GIAuthorization,
     GIProduct,
@@ -20,7 +26,7 @@ from gi_catalog.models import (
 from portal.models import Province
 
 MISSING_CHOICES = [("missing", _("missing")), ("present", _("present"))]
-ORIGIN_CHOICES = [("thai", _("Thai GI")), ("foreign", _("Foreign GI"))]
+ORIGIN_CHOICES = [(THAI_ORIGIN, _("Thai GI")), ("foreign", _("Foreign GI"))]
 VALIDITY_CHOICES = [
     ("current", _("valid today")),
     ("expired", _("expired")),
@@ -58,9 +64,8 @@ class GIProductFilterSet(django_filters.FilterSet):
         return queryset.filter(missing if value == "missing" else ~missing)
 
     def filter_origin(self, queryset, name, value):
-        return (
-            queryset.filter(origin="thai") if value == "thai" else queryset.exclude(origin="thai")
-        )
+        thai = Q(origin=THAI_ORIGIN)
+        return queryset.filter(thai if value == THAI_ORIGIN else ~thai)
 
 
 class SellerFilterSet(django_filters.FilterSet):

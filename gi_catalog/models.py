@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,19 +10,16 @@ from simple_history.models import HistoricalRecords
 
 from gi_catalog.choices import (
     CLOSED_ONBOARDING_STATUSES,
+    THAI_ORIGIN,
     ActivityKind,
     DatePrecision,
     GICategory,
     OnboardingStatus,
     SellerKind,
+    origin_choices,
 )
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
 from portal.models import Province
-
-validate_origin = RegexValidator(
-    r"^(thai|foreign:[A-Z]{2})$",
-    _("Write “thai”, or “foreign:” and the country's two-letter code, e.g. “foreign:FR”."),
-)
 
 
 class GIProduct(models.Model):
@@ -45,11 +42,14 @@ class GIProduct(models.Model):
     origin = models.CharField(
         _("origin"),
         max_length=20,
-        default="thai",
-        validators=[validate_origin],
-        help_text=_(
-            "“thai”, or “foreign:” and the ISO country code for a foreign GI protected in Thailand."
-        ),
+        choices=origin_choices,
+        default=THAI_ORIGIN,
+        error_messages={
+            "invalid_choice": _(
+                "“%(value)s” is not an origin: write “thai”, or “foreign:” and the country's "
+                "two-letter code, e.g. “foreign:FR”."
+            )
+        },
     )
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     registered_on_precision = models.CharField(

@@ -159,6 +159,27 @@ class SellerByTaxIdWidget(widgets.ForeignKeyWidget):
             ) from error
 
 
+def fields_changed_by_people(product: GIProduct) -> set[str]:
+    """Fields a signed-in person set on this product (form or admin import), from its history.
+
+    Loads of the reference list run without a user, so their history rows are left out.
+    """
+    changed: set[str] = set()
+    records = list(product.history.order_by("history_date", "history_id"))
+    for previous, record in zip([None, *records], records, strict=False):
+        if record.history_user_id is None:
+            continue
+        if previous is None:
+            changed.update(
+                field.attname
+                for field in record.instance_type._meta.concrete_fields
+                if getattr(record, field.attname, None) not in (None, "")
+            )
+        else:
+            changed.update(record.diff_against(previous).changed_fields)
+    return changed
+
+
 class GIProductResource(PortalResource):
     """The GI list: keyed on the registration number, else (English or Thai name, provinces)."""
 
@@ -203,6 +224,7 @@ class GIProductResource(PortalResource):
     def __init__(self, *, data_source: str = "", **kwargs):
         super().__init__(**kwargs)
         self.data_source = data_source
+        self._typed_by_people: set[str] = set()
 
     def key_columns(self) -> list[str]:
         return ["registration_number", "name_en", "name_th", "province_codes"]
@@ -233,6 +255,7 @@ class GIProductResource(PortalResource):
             found = GIProduct.objects.filter(registration_number=number).first()
             if found:
                 return found
+        # The English name first, then the Thai one: an official may have corrected either.
         provinces = self._province_set(row)
         for column, lookup in (("name_en", "name_en__iexact"), ("name_th", "name_th")):
             name = str(row.get(column) or "").strip()
@@ -245,7 +268,6 @@ class GIProductResource(PortalResource):
                     not number or not candidate.registration_number
                 ):
                     return candidate
-            return None
         return None
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
@@ -255,9 +277,15 @@ class GIProductResource(PortalResource):
             and getattr(instance, field.attribute)
         ):
             return
+        if field.attribute in self._typed_by_people and getattr(instance, field.attribute):
+            return
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
+        # Loading the reference list (data_source set) never overwrites what a person entered.
+        self._typed_by_people = (
+            fields_changed_by_people(instance) if self.data_source and instance.pk else set()
+        )
         if self.data_source and not str(row.get("data_source") or "").strip():
             instance.data_source = self.data_source
         super().import_instance(instance, row, **kwargs)

@@ -1,10 +1,12 @@
 """Reference data built from maintained packages, never typed in by hand."""
 
+import functools
 import gettext
 from datetime import date
 
 import holidays
 import pycountry
+from django.utils import translation
 
 from portal.choices import SubdivisionType
 
@@ -34,6 +36,20 @@ def thai_subdivisions() -> list[dict]:
             }
         )
     return sorted(rows, key=lambda row: row["code"])
+
+
+@functools.cache
+def _country_names(language: str) -> tuple[tuple[str, str], ...]:
+    catalogue = gettext.translation(
+        "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+    )
+    names = ((c.alpha_2, catalogue.gettext(c.name)) for c in pycountry.countries)
+    return tuple(sorted(names, key=lambda pair: pair[1]))
+
+
+def country_names() -> tuple[tuple[str, str], ...]:
+    """(ISO 3166-1 alpha-2 code, name) of every country, named and sorted in the active language."""
+    return _country_names((translation.get_language() or "en").split("-")[0])
 
 
 def thai_public_holidays(years) -> dict[date, str]:

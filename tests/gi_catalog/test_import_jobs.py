@@ -21,10 +21,10 @@ def run(resource, content: bytes):
     return outcome
 
 
-def test_register_through_a_job_twice_gives_114_products_with_provinces():
+def test_register_through_a_job_twice_gives_187_products_with_provinces():
     run(GIProductResource(), REGISTER.read_bytes())
     run(GIProductResource(), REGISTER.read_bytes())
-    assert GIProduct.objects.count() == 114
+    assert GIProduct.objects.count() == 187
     rice = GIProduct.objects.get(name_en="Thung Kula Rong Hai Hom Mali rice")
     assert rice.provinces.count() == 5
 

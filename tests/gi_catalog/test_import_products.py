@@ -40,7 +40,7 @@ def test_officer_imports_the_whole_register_and_again_without_duplicates(officer
     dry, confirmed = admin_import(client, "giproduct", REGISTER.read_bytes(), "thai_gi.csv")
     assert confirmed is not None, errors_of(dry)
     assert confirmed.status_code == 302
-    assert GIProduct.objects.count() == 114
+    assert GIProduct.objects.count() == 187
     rice = GIProduct.objects.get(name_en="Thung Kula Rong Hai Hom Mali rice")
     assert sorted(rice.provinces.values_list("code", flat=True)) == sorted(
         ["TH-45", "TH-32", "TH-33", "TH-44", "TH-35"]
@@ -48,7 +48,7 @@ def test_officer_imports_the_whole_register_and_again_without_duplicates(officer
     assert "thairiceforlife.com" in rice.source_url
     doi_tung = GIProduct.objects.get(name_en="Kafae Doi Tung")
     assert doi_tung.registered_on_precision == DatePrecision.YEAR
-    assert GIProduct.objects.filter(registration_number="").count() == 114
+    assert GIProduct.objects.filter(registration_number="").count() == 180
 
     record = rice.history.first()
     assert record.history_user == officer
@@ -56,16 +56,16 @@ def test_officer_imports_the_whole_register_and_again_without_duplicates(officer
 
     _, again = admin_import(client, "giproduct", REGISTER.read_bytes(), "thai_gi.csv")
     assert again.status_code == 302
-    assert GIProduct.objects.count() == 114
+    assert GIProduct.objects.count() == 187
 
 
 def test_load_command_uses_the_same_rules_and_is_idempotent(officer):
     call_command("load_gi_register", verbosity=0)
     call_command("load_gi_register", verbosity=0)
-    assert GIProduct.objects.count() == 114
+    assert GIProduct.objects.count() == 187
     product = GIProduct.objects.exclude(name_th="").first()
     assert "not DIP's official register" in product.data_source
-    assert GIProduct.objects.filter(origin__startswith="foreign:").count() == 10
+    assert GIProduct.objects.filter(origin__startswith="foreign:").count() == 12
     assert "thai_gi.csv" in product.history.first().history_change_reason
 
 
@@ -75,7 +75,7 @@ def test_reload_keeps_a_registration_number_an_official_filled_in():
     product.registration_number = "สช 49100002"
     product.save()
     call_command("load_gi_register", verbosity=0)
-    assert GIProduct.objects.count() == 114
+    assert GIProduct.objects.count() == 187
     product.refresh_from_db()
     assert product.registration_number == "สช 49100002"
 

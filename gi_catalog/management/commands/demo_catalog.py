@@ -12,7 +12,7 @@ from django.utils import timezone
 from faker import Faker
 from stdnum.th import pin, tin
 
-from gi_catalog.choices import ActivityKind, OnboardingStatus, SellerKind
+from gi_catalog.choices import THAI_ORIGIN, ActivityKind, OnboardingStatus, SellerKind
 from gi_catalog.models import (
     GIAuthorization,
     GIProduct,
@@ -91,7 +91,7 @@ class Command(BaseCommand):
         fake.seed_instance(SEED)
         actor = get_user_model().objects.filter(username="officer").first()
         products = list(
-            GIProduct.objects.filter(origin="thai")
+            GIProduct.objects.filter(origin=THAI_ORIGIN)
             .prefetch_related("provinces")
             .order_by("name_en", "name_th")
         )

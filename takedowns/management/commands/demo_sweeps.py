@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from gi_catalog.choices import THAI_ORIGIN
 from gi_catalog.models import GIProduct
 from takedowns import services
 from takedowns.choices import CaseState, ItemKind, RightType
@@ -99,7 +100,7 @@ class Command(BaseCommand):
         rights = list(
             ProtectedRight.objects.filter(right_type=RightType.GI).order_by("pk")[:12]
         ) or list(ProtectedRight.objects.order_by("pk")[:6])
-        products = list(GIProduct.objects.filter(origin="thai").order_by("pk")[:30])
+        products = list(GIProduct.objects.filter(origin=THAI_ORIGIN).order_by("pk")[:30])
         existing = MonitoringSweep.objects.filter(note__startswith=DEMO_MARK).count()
         made = cases = 0
         for number in range(existing, options["sweeps"]):

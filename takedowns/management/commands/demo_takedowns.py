@@ -46,13 +46,14 @@ COMPANIES = [
     ("บริษัท ดีไซน์ไทย เฟอร์นิเจอร์ จำกัด", "Design Thai Furniture Co., Ltd.", RightType.DESIGN),
     ("บริษัท ไทยอินโนเวชั่น เฮลท์ จำกัด", "Thai Innovation Health Co., Ltd.", RightType.PATENT),
 ]
+#: Each GI community with the GI (Thai name in the register) whose right it holds.
 GI_COMMUNITIES = [
-    "วิสาหกิจชุมชนผู้ผลิตข้าวหอมมะลิทุ่งกุลาร้องไห้",
-    "สหกรณ์การเกษตรผู้ปลูกกาแฟดอยช้าง",
-    "กลุ่มผู้ผลิตผ้าไหมแพรวากาฬสินธุ์",
-    "วิสาหกิจชุมชนทุเรียนหลงลับแลอุตรดิตถ์",
-    "กลุ่มเกษตรกรส้มโอนครชัยศรี",
-    "สมาคมผู้ผลิตเกลือทะเลบ้านแหลม",
+    ("วิสาหกิจชุมชนผู้ผลิตข้าวหอมมะลิทุ่งกุลาร้องไห้", "ข้าวหอมมะลิทุ่งกุลาร้องไห้"),
+    ("สหกรณ์การเกษตรผู้ปลูกกาแฟดอยช้าง", "กาแฟดอยช้าง"),
+    ("กลุ่มผู้ผลิตผ้าไหมแพรวากาฬสินธุ์", "ผ้าไหมแพรวากาฬสินธุ์"),
+    ("วิสาหกิจชุมชนทุเรียนหลงลับแลอุตรดิตถ์", "ทุเรียนหลงลับแลอุตรดิตถ์"),
+    ("กลุ่มเกษตรกรส้มโอนครชัยศรี", "ส้มโอนครชัยศรี"),
+    ("สมาคมผู้ประมงปลาทูแม่กลอง", "ปลาทูแม่กลอง"),
 ]
 # Where the demo cases end up: every state, weighted like a live year of the MOU.
 TARGETS = (
@@ -160,10 +161,13 @@ class Command(BaseCommand):
                 },
             )
             rights.append(right)
-        products = list(
-            GIProduct.objects.filter(origin="thai").order_by("pk")[: len(GI_COMMUNITIES)]
-        )
-        for number, community in enumerate(GI_COMMUNITIES):
+        products = {
+            product.name_th: product
+            for product in GIProduct.objects.filter(
+                name_th__in=[gi_name for _, gi_name in GI_COMMUNITIES]
+            )
+        }
+        for number, (community, gi_name) in enumerate(GI_COMMUNITIES):
             holder, _ = RightsHolder.objects.get_or_create(
                 name=community,
                 defaults={
@@ -174,8 +178,8 @@ class Command(BaseCommand):
                     "address": fake.address(),
                 },
             )
-            product = products[number] if number < len(products) else None
-            name = str(product) if product else community.split("ผู้ผลิต")[-1]
+            product = products.get(gi_name)
+            name = str(product) if product else gi_name
             registration = product.registration_number if product else ""
             lookup = (
                 {"gi_product": product}
