@@ -79,7 +79,12 @@ class CSV(base_formats.CSV):
     def create_dataset(self, in_stream, **kwargs):
         if isinstance(in_stream, bytes):
             in_stream = decode_text(in_stream)
-        return tablib.import_set(in_stream, format="csv", **kwargs)
+        dataset = tablib.import_set(in_stream, format="csv", **kwargs)
+        if len(dataset) and not any((header or "").strip() for header in dataset.headers or []):
+            raise UnreadableFileError(
+                _("The first line of the file is empty: it must name the columns.")
+            )
+        return dataset
 
     def export_data(self, dataset, **kwargs):
         return super().export_data(escape_dataset(dataset), **kwargs)

@@ -8,14 +8,16 @@ import os
 from decimal import Decimal
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.choices import TargetMetric
-from portal.importing import CSV
+from portal.importing import CSV, UnreadableFileError
 from portal.models import Agreement, Target, Workstream
 from portal.resources import TargetResource
 
@@ -178,3 +180,21 @@ def test_admin_import_view_never_fails_and_writes_all_or_nothing(
             assert done.status_code == 302
             assert written_as_in_file(content)
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize("content", [b"\n\x00", b"\r\nname,unit\r\nx,y\r\n", b",,\nx,y,z\n"])
+def test_a_file_whose_first_line_names_no_column_is_refused_clearly(
+    targets, client_for, supervisor, content
+):
+    with translation.override("en"), pytest.raises(UnreadableFileError, match="first line"):
+        CSV().create_dataset(content)
+    before = snapshot()
+    client = client_for(supervisor)
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("admin:portal_target_import"),
+        {"format": "0", "import_file": SimpleUploadedFile("targets.csv", content)},
+    )
+    assert response.status_code == 200
+    assert "first line" in response.content.decode()
+    assert snapshot() == before
