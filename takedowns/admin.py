@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.importing import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
-from takedowns import services
-from takedowns.choices import CaseState
+from takedowns import selectors, services
+from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
 from takedowns.models import (
     Evidence,
@@ -93,6 +94,39 @@ class CaseScopedMixin:
 
 
 # --- list filters (no query to build their choices) ----------------------------------------
+
+
+class WorkQueueFilter(admin.SimpleListFilter):
+    """Where each role starts its day: the queues of its own role only (selectors.WORK_QUEUES)."""
+
+    title = _("work queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [(queue.key, queue.label) for queue in selectors.work_queues_for(request.user)]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return selectors.work_queue_cases(user=request.user, key=self.value(), queryset=queryset)
+
+
+class StateFilter(admin.SimpleListFilter):
+    """The states a user can find cases in: the liaison is not offered DIP's internal ones."""
+
+    title = _("state")
+    parameter_name = "state__exact"
+
+    def lookups(self, request, model_admin):
+        platform = is_platform_user(request.user)
+        return [
+            (state, label)
+            for state, label in CaseState.choices
+            if not platform or state in PLATFORM_VISIBLE_STATES or state == CaseState.WITHDRAWN
+        ]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(state=self.value()) if self.value() else queryset
 
 
 class SLAFilter(admin.SimpleListFilter):
@@ -333,7 +367,8 @@ class TakedownCaseAdmin(
     list_display_links = ("reference", "title")
     list_select_related = ("right",)
     list_filter = (
-        "state",
+        WorkQueueFilter,
+        StateFilter,
         "priority",
         "right__right_type",
         "infringement_type",
@@ -354,6 +389,7 @@ class TakedownCaseAdmin(
     raw_id_fields = ("rights_holder", "right", "assigned_officer", "assigned_liaison")
     inlines = (InfringingItemInline, EvidenceInline)
     readonly_fields = ("reference", "state", *TIMING_FIELDS)
+    actions = ("forward_selected",)
 
     # -- queryset and permissions ------------------------------------------------------------
 
@@ -379,6 +415,39 @@ class TakedownCaseAdmin(
         if not super().has_delete_permission(request, obj):
             return False
         return obj is None or obj.state in (S.DRAFT, S.WITHDRAWN)
+
+    def has_forward_permission(self, request):
+        return request.user.has_perm(f"{services.APP}.{services.PERM_FORWARD}")
+
+    @admin.action(
+        permissions=["forward"], description=_("Forward the selected cases to the platform")
+    )
+    def forward_selected(self, request, queryset):
+        """Each case goes through the same transition (and checks) as its own page."""
+        forwarded, refused = [], []
+        for case in queryset.order_by("reference"):
+            try:
+                services.case_transition(case=case, to_state=S.FORWARDED, actor=request.user)
+            except (ValidationError, PermissionDenied) as error:
+                reason = " ".join(getattr(error, "messages", [str(error)]))
+                refused.append(f"{case.reference}: {reason}")
+            else:
+                forwarded.append(case.reference)
+        if forwarded:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d case forwarded: %(references)s",
+                    "%(count)d cases forwarded: %(references)s",
+                    len(forwarded),
+                )
+                % {"count": len(forwarded), "references": ", ".join(forwarded)},
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(
+                request, _("Not forwarded, %(reason)s") % {"reason": line}, messages.ERROR
+            )
 
     def get_deleted_objects(self, objs, request):
         # A deletable case takes its items, evidence and log with it; their own admins refuse

@@ -59,6 +59,10 @@ PLATFORM_VISIBLE_STATES = frozenset(
 AWAITING_PLATFORM_STATES = frozenset(
     {CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW, CaseState.INFO_REQUESTED}
 )
+#: The platform's move next: the liaison's "awaiting my decision" queue.
+PLATFORM_PENDING_STATES = frozenset(
+    {CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW, CaseState.APPEALED}
+)
 #: A case in one of these states still "holds" its URLs: a second report of one is a duplicate.
 OPEN_STATES = frozenset(set(CaseState) - {CaseState.CLOSED, CaseState.WITHDRAWN})
 

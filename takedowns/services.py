@@ -104,6 +104,13 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
     },
 }
 
+
+def platform_target_states() -> list[str]:
+    """The states only the platform moves a case to (what a decision sheet may say)."""
+    targets = {to for (_, to), rule in TRANSITIONS.items() if rule.permission == PERM_PLATFORM}
+    return [state for state in S.values if state in targets]
+
+
 #: The item outcome a case decision gives to items still pending ("partially removed": the
 #: items recorded as removed were, the pending rest were not).
 IMPLIED_ITEM_OUTCOME = {

@@ -22,6 +22,7 @@ from portal.api.services import api_token_issue, api_token_revoke
 from portal.roles import LIAISON, user_roles
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
+from takedowns.services import ITEM_OUTCOMES_BY_STATE, platform_target_states
 
 
 class ApiTokenIssueForm(forms.ModelForm):
@@ -235,8 +236,12 @@ class DecisionUploadAdmin(admin.ModelAdmin):
             "title": _("Upload platform decisions"),
             "form": form,
             "columns": [(name, COLUMN_HELP[name]) for name in COLUMNS],
-            "decisions": CaseState.values,
-            "outcomes": ItemOutcome.values,
+            "decisions": [(state, CaseState(state).label) for state in platform_target_states()],
+            "outcomes": [
+                (outcome, ItemOutcome(outcome).label)
+                for outcome in ItemOutcome.values
+                if any(outcome in allowed for allowed in ITEM_OUTCOMES_BY_STATE.values())
+            ],
             "reason_codes": ReasonCode.objects.filter(active=True).values_list("code", "name_en"),
             **(extra_context or {}),
         }

@@ -230,6 +230,12 @@ def test_upload_list_query_count_does_not_grow(liaison_admin, case_in):
     assert count() == few
 
 
-def test_messages_are_thai_for_dip_staff_by_default(case_in, liaison, client_for):
-    response = upload(client_for(liaison), csv_file("TD-2026-999999,,,removed,,,"))
+def test_messages_are_english_for_the_liaison_and_thai_when_it_chooses_thai(
+    case_in, liaison, client_for, settings
+):
+    client = client_for(liaison)
+    response = upload(client, csv_file("TD-2026-999999,,,removed,,,"))
+    assert "Case TD-2026-999999 not found." in response.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    response = upload(client, csv_file("TD-2026-999999,,,removed,,,"))
     assert "ไม่พบเรื่อง TD-2026-999999" in response.content.decode()
