@@ -139,3 +139,84 @@ def test_history_leaks_revert_post_is_refused(forwarded_case, client_for, liaiso
     assert client.post(url, {"ippc_ticket_id": "REVERTED"}).status_code == 404
     forwarded_case.refresh_from_db()
     assert forwarded_case.ippc_ticket_id == "IPPC-4711"
+
+
+CASES = reverse("admin:takedowns_takedowncase_changelist")
+HIDDEN_LOOKUPS = [
+    "internal_note__icontains",
+    "reporter_phone__startswith",
+    "reporter_position__icontains",
+    "assigned_officer__exact",
+]
+
+
+@pytest.mark.parametrize("lookup", HIDDEN_LOOKUPS)
+def test_changelist_lookups_on_hidden_fields_are_refused(
+    lookup, forwarded_case, client_for, liaison, officer
+):
+    """Item 2: a lookup on a field the liaison does not see is refused (400), not answered by
+    which rows are left."""
+    forwarded_case.assigned_officer = officer
+    forwarded_case.save()
+    value = {
+        "internal_note__icontains": "escalate",
+        "reporter_phone__startswith": "089",
+        "reporter_position__icontains": "enforcement",
+        "assigned_officer__exact": str(officer.pk),
+    }[lookup]
+    client = client_for(liaison)
+    assert client.get(CASES).status_code == 200
+    response = client.get(CASES, {lookup: value})
+    assert response.status_code == 400
+    assert forwarded_case.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        CASES + "?state__regex=(",
+        CASES + "?title__regex=(",
+        CASES + "?reference__iregex=[",
+        reverse("admin:takedowns_infringingitem_changelist") + "?url__regex=(",
+        reverse("admin:takedowns_statusevent_changelist") + "?note__regex=(",
+        reverse("admin:takedowns_evidence_changelist") + "?description__regex=(",
+        reverse("admin:api_decisionupload_changelist") + "?results__regex=(",
+    ],
+)
+@pytest.mark.parametrize("role", ["liaison", "officer"])
+def test_changelist_lookups_regex_never_500(url, role, role_users, client_for, forwarded_case):
+    """Item 2: ``__regex`` is not a list filter's lookup: 400 for every role, never a 500."""
+    assert client_for(role_users[role]).get(url).status_code == 400
+
+
+def test_changelist_lookups_of_the_visible_filters_still_work(forwarded_case, client_for, liaison):
+    """Item 2: the list filters' own parameters (and their date ranges) keep filtering."""
+    client = client_for(liaison)
+    for query, found in [
+        ({"state__exact": S.UNDER_PLATFORM_REVIEW}, True),
+        ({"state__exact": S.REMOVED}, False),
+        ({"right__right_type__exact": forwarded_case.right.right_type}, True),
+        (
+            {
+                "forwarded_at__gte": "2000-01-01 00:00:00+07:00",
+                "forwarded_at__lt": "2000-01-02 00:00:00+07:00",
+            },
+            False,
+        ),
+        ({"sla": "breached"}, False),
+        ({"repeat": "yes"}, False),
+    ]:
+        response = client.get(CASES, query)
+        assert response.status_code == 200, query
+        assert (forwarded_case.reference in response.content.decode()) is found, query
+
+
+def test_changelist_lookups_decision_uploads_keep_their_filters(client_for, liaison):
+    """Item 2: the decision uploads' list filter and date hierarchy still answer."""
+    client = client_for(liaison)
+    url = reverse("admin:api_decisionupload_changelist")
+    assert client.get(url, {"status__exact": "applied"}).status_code == 200
+    assert (
+        client.get(url, {"uploaded_at__year": "2026", "uploaded_at__month": "3"}).status_code == 200
+    )
+    assert client.get(url, {"file_name__icontains": "x"}).status_code == 400
