@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.importing import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
+from portal.security.limited_admin import RoleLimitedAdminMixin
 from takedowns import selectors, services
 from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
@@ -39,7 +40,7 @@ REPEAT = services.REPEAT_INFRINGER_MIN_CASES
 
 #: Reporter data the platform does not need: never shown to the liaison.
 PERSONAL_FIELDS = ("reporter_phone", "reporter_position", "internal_note", "assigned_officer")
-PLATFORM_FIELDS = ("ippc_ticket_id", "platform_note")
+PLATFORM_FIELDS = services.PLATFORM_FIELDS
 #: DIP's own fields, editable in any open state.
 DIP_ALWAYS_FIELDS = ("internal_note", "assigned_officer", "assigned_liaison")
 TIMING_FIELDS = (
@@ -80,7 +81,45 @@ def platform_events_only(request, queryset):
     return services.events_visible_to(user=request.user, queryset=queryset)
 
 
-class CaseScopedMixin:
+def _reached_platform_at(case_id):
+    """When a case reached the platform: its first saved version in the forwarded state (a case
+    loaded without that version: its ``forwarded_at``)."""
+    first = (
+        TakedownCase.history.filter(id=case_id, state=S.FORWARDED)
+        .order_by("history_date")
+        .values_list("history_date", flat=True)
+        .first()
+    )
+    if first is None:
+        first = (
+            TakedownCase._base_manager.filter(pk=case_id)
+            .values_list("forwarded_at", flat=True)
+            .first()
+        )
+    return first
+
+
+class PlatformLimitedMixin(RoleLimitedAdminMixin):
+    """The liaison's limits on a case or its children: only the change-list lookups of the list
+    filters, and the audit history from the case's forwarding on (``limited_history_fields``: what
+    of each change it shows)."""
+
+    limited_history_fields = None  # a child's fields: the liaison sees them all on the case page
+
+    def history_case_id(self, object_id):
+        return (
+            self.model._base_manager.filter(pk=object_id).values_list("case_id", flat=True).first()
+        )
+
+    def limited_history_rows(self, request, queryset, object_id):
+        case_id = self.history_case_id(object_id)
+        since = _reached_platform_at(case_id) if case_id is not None else None
+        if since is None:
+            return queryset.none()
+        return queryset.filter(history_date__gte=since)
+
+
+class CaseScopedMixin(PlatformLimitedMixin):
     """Standalone admins of case children show only rows of cases the user may see."""
 
     case_path = "case"
@@ -348,9 +387,15 @@ class NoPlatformExportMixin:
 
 @admin.register(TakedownCase)
 class TakedownCaseAdmin(
-    FastListMixin, NoPlatformExportMixin, PortalImportExportMixin, SimpleHistoryAdmin
+    FastListMixin,
+    PlatformLimitedMixin,
+    NoPlatformExportMixin,
+    PortalImportExportMixin,
+    SimpleHistoryAdmin,
 ):
     resource_classes = [TakedownCaseResource]
+    #: The liaison's history of a case shows changes of the platform's fields only.
+    limited_history_fields = PLATFORM_FIELDS
     form = TakedownCaseForm
     list_display = (
         "reference",
@@ -392,6 +437,9 @@ class TakedownCaseAdmin(
     actions = ("forward_selected",)
 
     # -- queryset and permissions ------------------------------------------------------------
+
+    def history_case_id(self, object_id):
+        return object_id
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("right", "rights_holder")

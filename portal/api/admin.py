@@ -20,6 +20,7 @@ from portal.api.choices import TokenLifetime, UploadStatus
 from portal.api.models import ApiToken, DecisionUpload
 from portal.api.services import api_token_issue, api_token_revoke
 from portal.roles import LIAISON, user_roles
+from portal.security.limited_admin import RoleLimitedAdminMixin
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
 from takedowns.services import ITEM_OUTCOMES_BY_STATE, platform_target_states
@@ -146,8 +147,9 @@ class DecisionUploadForm(forms.Form):
 
 
 @admin.register(DecisionUpload)
-class DecisionUploadAdmin(admin.ModelAdmin):
-    """The liaison uploads the platform's decision sheet; each upload keeps its per-row results."""
+class DecisionUploadAdmin(RoleLimitedAdminMixin, admin.ModelAdmin):
+    """The liaison uploads the platform's decision sheet; each upload keeps its per-row results.
+    A liaison sees only their own uploads (so lookups are only the list filters' ones)."""
 
     list_display = (
         "uploaded_at",

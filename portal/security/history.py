@@ -3,8 +3,11 @@
 django-simple-history's history pages look rows up outside ``ModelAdmin.get_queryset()``: its list
 falls back to the latest historical copy, and a single version is fetched from the history table
 directly. A user whose admin shows only some rows (the platform liaison sees only cases forwarded
-to it) could therefore read every past value of any row by its id. ``install()`` makes both pages
-answer 404 for a row that exists but is outside the user's queryset.
+to it) could therefore read every past value of any row by its id, deleted rows included.
+``install()`` makes both pages answer 404 for a row outside the user's queryset now: one that
+exists but is hidden from them, and, for the platform, one that no longer exists (DIP keeps
+reading what a deleted row was). A single version must also be one of the rows the history list
+shows that user (``ModelAdmin.get_history_queryset()``; see ``portal.security.limited_admin``).
 
 Reverting from history is switched off (SIMPLE_HISTORY_REVERT_DISABLED): a change goes through the
 admin form and the services. simple_history's setting only hides the button, so a crafted POST to a
@@ -15,29 +18,49 @@ import functools
 
 from django.conf import settings
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
+
+from portal.roles import is_platform_user
 
 
 def _hidden_from(model_admin, request, object_id) -> bool:
     model = model_admin.model
-    pk_name = model._meta.pk.attname
-    lookup = {pk_name: unquote(str(object_id))}
+    lookup = {model._meta.pk.attname: unquote(str(object_id))}
     try:
+        if model_admin.get_queryset(request).filter(**lookup).exists():
+            return False
         exists = model._base_manager.filter(**lookup).exists()
-    except (ValueError, TypeError):
-        return False  # a malformed id: simple_history answers 404 itself
-    return exists and not model_admin.get_queryset(request).filter(**lookup).exists()
+    except (ValueError, TypeError, ValidationError):
+        return True  # a malformed id: no such row
+    # Hidden from this user now, or deleted: the platform reads only what it may see now.
+    return exists or is_platform_user(request.user)
 
 
-def _scoped(view, read_only=False):
+def _version_hidden_from(model_admin, request, object_id, version_id) -> bool:
+    model = model_admin.model
+    history = getattr(model, model._meta.simple_history_manager_attribute)
+    rows = model_admin.get_history_queryset(
+        request, history, model._meta.pk.attname, unquote(str(object_id))
+    )
+    try:
+        return not rows.filter(history_id=unquote(str(version_id))).exists()
+    except (ValueError, TypeError, ValidationError):
+        return True
+
+
+def _scoped(view, version=False):
     @functools.wraps(view)
     def wrapper(self, request, object_id, *args, **kwargs):
         if _hidden_from(self, request, object_id):
             raise Http404
-        if read_only and request.method == "POST" and settings.SIMPLE_HISTORY_REVERT_DISABLED:
-            raise PermissionDenied
+        if version:
+            version_id = args[0] if args else kwargs.get("version_id")
+            if _version_hidden_from(self, request, object_id, version_id):
+                raise Http404
+            if request.method == "POST" and settings.SIMPLE_HISTORY_REVERT_DISABLED:
+                raise PermissionDenied
         return view(self, request, object_id, *args, **kwargs)
 
     wrapper.portal_scoped = True
@@ -48,4 +71,4 @@ def install() -> None:
     for name in ("history_view", "history_form_view"):
         view = getattr(SimpleHistoryAdmin, name)
         if not getattr(view, "portal_scoped", False):
-            setattr(SimpleHistoryAdmin, name, _scoped(view, read_only=name == "history_form_view"))
+            setattr(SimpleHistoryAdmin, name, _scoped(view, version=name == "history_form_view"))
