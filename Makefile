@@ -3,31 +3,53 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
+# The database: DATABASE_URL when it is set, else a private PostgreSQL in var/pg/ (bin/devdb.py),
+# started on first use and left running (`make devdb-stop` stops it).
+WITH_DB := $(PY) bin/devdb.py run --
 
-.PHONY: install demo demo-data test lint messages chromium
+.PHONY: install lock demo demo-data test lint messages chromium devdb devdb-stop
 
-$(VENV)/.installed: pyproject.toml
+# Installs exactly the locked versions (requirements-dev.txt), then the project itself.
+$(VENV)/.installed: pyproject.toml requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
 	touch $@
 
 install: $(VENV)/.installed
 
+# After changing a dependency in pyproject.toml: re-resolve both lock files (the production image
+# installs requirements.txt, the same versions without the dev extra).
+UV_COMPILE := $(PY) -m uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet
+lock:
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m uv --version >/dev/null 2>&1 || $(PY) -m pip install --quiet 'uv>=0.9,<1'
+	$(UV_COMPILE) $(LOCK_ARGS) --extra dev -o requirements-dev.txt
+	$(UV_COMPILE) $(LOCK_ARGS) -c requirements-dev.txt -o requirements.txt
+
+devdb: install
+	@$(PY) bin/devdb.py start
+
+devdb-stop:
+	@if [ -x $(PY) ]; then $(PY) bin/devdb.py stop; fi
+
 demo-data: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_users
-	$(PY) manage.py demo_mou
-	$(PY) manage.py load_gi_register
-	$(PY) manage.py demo_catalog
-	$(PY) manage.py demo_training
-	$(PY) manage.py demo_takedowns
-	$(PY) manage.py demo_sweeps
-	$(PY) manage.py demo_dashboard
+	$(WITH_DB) $(PY) manage.py migrate --noinput
+	$(WITH_DB) $(PY) manage.py demo_users
+	$(WITH_DB) $(PY) manage.py demo_mou
+	$(WITH_DB) $(PY) manage.py load_gi_register
+	$(WITH_DB) $(PY) manage.py demo_catalog
+	$(WITH_DB) $(PY) manage.py demo_training
+	$(WITH_DB) $(PY) manage.py demo_takedowns
+	$(WITH_DB) $(PY) manage.py demo_sweeps
+	$(WITH_DB) $(PY) manage.py demo_dashboard
 
 demo: demo-data
-	@$(PY) manage.py demo_users  # once more, so the logins are the last thing above the server's log
-	$(PY) manage.py runserver $(HOST)
+	@$(WITH_DB) $(PY) manage.py demo_users  # once more, so the logins are the last thing above the server's log
+	$(WITH_DB) $(PY) manage.py runserver $(HOST)
 
 # Browser tests drive Debian's Chromium; install it where it is missing and we are root.
 chromium:
@@ -36,7 +58,7 @@ chromium:
 	  || echo "chromium is missing and cannot be installed here: browser tests will be skipped"
 
 test: install chromium
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	$(WITH_DB) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(PY) -m ruff check .

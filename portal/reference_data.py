@@ -56,10 +56,19 @@ def thai_public_holidays(years) -> dict[date, str]:
     return dict(holidays.country_holidays("TH", years=years, language="th").items())
 
 
+def load_public_holidays(holiday_model, years) -> int:
+    """Add Thailand's public holidays of ``years``; a date already there is kept as edited.
+    Returns how many were added. Used by migrations, ``load_holidays`` and the yearly beat task."""
+    added = 0
+    for day, name in thai_public_holidays(years).items():
+        _, created = holiday_model.objects.get_or_create(date=day, defaults={"name": name[:200]})
+        added += created
+    return added
+
+
 def load_reference_data(province_model, holiday_model) -> None:
     """Upsert the provinces and this period's holidays (models passed in: migrations use theirs)."""
     for row in thai_subdivisions():
         province_model.objects.update_or_create(code=row["code"], defaults=row)
     this_year = date.today().year
-    for day, name in thai_public_holidays(range(this_year - 2, this_year + 2)).items():
-        holiday_model.objects.get_or_create(date=day, defaults={"name": name[:200]})
+    load_public_holidays(holiday_model, range(this_year - 2, this_year + 2))

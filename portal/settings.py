@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +163,11 @@ CELERY_BEAT_SCHEDULE["takedowns-flag-overdue"] = {
     "task": "takedowns.tasks.flag_overdue_cases",
     "schedule": 900.0,
 }
+# Next year's Thai public holidays (for the SLA's working days), once a year on 1 October.
+CELERY_BEAT_SCHEDULE["portal-load-next-year-holidays"] = {
+    "task": "portal.tasks.load_next_year_holidays",
+    "schedule": crontab(minute=0, hour=3, day_of_month=1, month_of_year=10),
+}
 # Platform API (portal.api): forget Idempotency-Key answers older than 24 hours, hourly.
 CELERY_BEAT_SCHEDULE["api-purge-idempotency-keys"] = {
     "task": "portal.api.tasks.purge_idempotency_keys",
@@ -268,6 +274,7 @@ SPECTACULAR_SETTINGS = {
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the container's health check speaks plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

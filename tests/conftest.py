@@ -1,9 +1,25 @@
-"""The fixed cast of users every admin test uses: one per role, plus an outsider and a superuser."""
+"""The fixed cast of users every admin test uses: one per role, plus an outsider and a superuser.
+
+Also the one way to mark a test that only PostgreSQL can run: ``@pytest.mark.requires_postgres("why")``
+(or in ``pytestmark``). On any other database (``DATABASE_URL=sqlite:///...``) such a test is skipped,
+and pytest's summary prints the reason.
+"""
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from portal.roles import LIAISON, MANAGER, OFFICER, SUPERVISOR
+
+
+def pytest_collection_modifyitems(config, items):
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        marker = item.get_closest_marker("requires_postgres")
+        if marker is not None:
+            why = marker.args[0] if marker.args else marker.kwargs.get("reason", "")
+            item.add_marker(pytest.mark.skip(reason=f"needs PostgreSQL: {why}".rstrip(": ")))
 
 
 @pytest.fixture(autouse=True)

@@ -4,14 +4,11 @@ Timings are not asserted here (the bench does that at 1,000,000 cases); this kee
 """
 
 import pytest
-from django.db import connection
 
 from bench import api as api_bench
 from bench import dataset
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the bench loads data with PostgreSQL COPY"
-)
+pytestmark = pytest.mark.requires_postgres("the bench loads data with PostgreSQL COPY")
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tests.takedowns.conftest import make_case
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+    pytest.mark.requires_postgres("row locks across connections"),
 ]
 
 

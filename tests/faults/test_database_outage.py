@@ -16,9 +16,7 @@ from django.db.backends.signals import connection_created
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
-    ),
+    pytest.mark.requires_postgres("terminates the server's backend of the connection"),
 ]
 
 

@@ -32,7 +32,7 @@ ROWS = 4000
 pytestmark = [
     pytest.mark.worker,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+    pytest.mark.requires_postgres("a worker process and the test share the database"),
 ]
 
 

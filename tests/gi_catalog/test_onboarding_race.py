@@ -4,7 +4,6 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gi_catalog.choices import OnboardingStatus as S
 from gi_catalog.models import OnboardingApplication
@@ -12,9 +11,8 @@ from gi_catalog.services import application_transition
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.requires_postgres("needs row locks of a real database")
 def test_concurrent_moves_from_the_same_state(officer, supervisor, seller):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs row locks of a real database")
     application = OnboardingApplication.objects.create(
         seller=seller, has_identity_document=True, has_gi_certificate=True, has_bank_account=True
     )

@@ -4,15 +4,12 @@ Timings are not asserted (the bench itself does that, at full size); this keeps 
 """
 
 import pytest
-from django.db import connection
 
 from bench import dataset, measure
 from bench import run as bench_run
 from takedowns.models import InfringingItem, StatusEvent, TakedownCase
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the bench loads data with PostgreSQL COPY"
-)
+pytestmark = pytest.mark.requires_postgres("the bench loads data with PostgreSQL COPY")
 
 
 @pytest.fixture

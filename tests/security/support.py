@@ -14,4 +14,5 @@ def _drop_swapped_out_tables(django_db_setup, django_db_blocker):
         for model in apps.get_models(include_swapped=True):
             if model._meta.swapped:
                 table = connection.ops.quote_name(model._meta.db_table)
-                cursor.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
+                cascade = " CASCADE" if connection.vendor == "postgresql" else ""
+                cursor.execute(f"DROP TABLE IF EXISTS {table}{cascade}")

@@ -190,6 +190,9 @@ class _Rows(list):
         return self
 
 
+@pytest.mark.requires_postgres(
+    "the batch writes are PostgreSQL's (UPDATE ... FROM unnest); elsewhere one UPDATE per row"
+)
 def test_queries_do_not_grow_with_the_number_of_decisions(under_review, liaison):
     def count(cases):
         decisions = [

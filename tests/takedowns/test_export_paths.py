@@ -3,7 +3,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
 from django.utils import translation
 
 from takedowns.models import TakedownCase
@@ -14,7 +13,7 @@ from .conftest import make_case
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
+    pytest.mark.requires_postgres("COPY is PostgreSQL's"),
 ]
 
 

@@ -26,10 +26,9 @@ def test_reference_format_and_sequence(right):
     assert CaseReferenceCounter.next_reference(year=2031) == "TD-2031-000001"
 
 
+@pytest.mark.requires_postgres("needs concurrent connections")
 def test_references_do_not_collide_under_concurrency():
     """Six connections take numbers at once (outside the test transaction, then cleaned up)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs concurrent connections")
     results, errors = [], []
     barrier = threading.Barrier(6)
 

@@ -111,6 +111,7 @@ def test_capacity_cannot_drop_below_registrations(session, participants):
         "training",
     ],
 )
+@pytest.mark.requires_postgres("row locks: SQLite locks the whole table, so the racers fail")
 def test_two_registrations_racing_for_the_last_seat_cannot_both_succeed(course, monkeypatch):
     session = make_session(course, capacity=1)
     check = services.session_check_capacity

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from portal.models import PublicHoliday
-from portal.reference_data import thai_public_holidays
+from portal.reference_data import load_public_holidays
 
 
 class Command(BaseCommand):
@@ -11,10 +11,5 @@ class Command(BaseCommand):
         parser.add_argument("years", nargs="+", type=int)
 
     def handle(self, *args, years, **options):
-        added = 0
-        for day, name in thai_public_holidays(years).items():
-            _, created = PublicHoliday.objects.get_or_create(
-                date=day, defaults={"name": name[:200]}
-            )
-            added += created
+        added = load_public_holidays(PublicHoliday, years)
         self.stdout.write(f"{added} holidays added")
