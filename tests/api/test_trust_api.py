@@ -54,3 +54,42 @@ def test_api_cursor_written_by_the_api_still_pages(case_in, liaison_api):
     first = liaison_api.get(LIST, {"limit": 2}).json()
     second = liaison_api.get(first["next"]).json()
     assert len(first["results"]) == 2 and len(second["results"]) == 1
+
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "KEY_PREFIX": "unreachable",
+    }
+}
+
+
+def test_api_cache_down_rate_limit_fails_open_with_a_warning(
+    case_in, liaison_api, settings, caplog
+):
+    """Item 5: Redis unreachable: the API still answers (JSON 200) and logs that the limit was off."""
+    case = case_in(S.FORWARDED)
+    settings.CACHES = UNREACHABLE_REDIS
+    with caplog.at_level("WARNING", logger="portal.api.throttling"):
+        response = liaison_api.get(LIST)
+    assert response.status_code == 200
+    assert [row["reference"] for row in response.json()["results"]] == [case.reference]
+    assert any("rate limit not applied" in r.getMessage() for r in caplog.records)
+
+
+def test_api_cache_down_elsewhere_is_json_503(liaison_api, monkeypatch):
+    """Item 5: any other failure of the cache (or the database) is a JSON 503, not the HTML page."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from portal.api import views
+
+    def unreachable(user):
+        raise RedisConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(views, "visible_cases", unreachable)
+    response = liaison_api.get(LIST)
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == "30"
