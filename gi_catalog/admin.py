@@ -31,6 +31,7 @@ from gi_catalog.resources import (
 )
 from gi_catalog.services import applications_transition
 from portal.importing import PortalExportMixin, PortalImportExportMixin
+from portal.validators import is_web_url
 
 
 class CatalogAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
@@ -174,11 +175,17 @@ class GIProductAdmin(CatalogAdmin):
 
     @admin.display(description=_("source pages"))
     def sources(self, obj):
+        # Only a web address becomes a link (a row stored before the check may hold another).
         return (
             format_html_join(
                 "",
-                '<a href="{}" rel="noopener noreferrer">{}</a><br>',
-                ((u, u) for u in obj.source_urls),
+                "{}<br>",
+                (
+                    (format_html('<a href="{}" rel="noopener noreferrer">{}</a>', u, u),)
+                    if is_web_url(u)
+                    else (u,)
+                    for u in obj.source_urls
+                ),
             )
             or "—"
         )

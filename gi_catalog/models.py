@@ -20,6 +20,7 @@ from gi_catalog.choices import (
 )
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
 from portal.models import Province
+from portal.validators import validate_web_url
 
 
 class GIProduct(models.Model):
@@ -115,6 +116,16 @@ class GIProduct(models.Model):
     @property
     def source_urls(self) -> list[str]:
         return [url.strip() for url in self.source_url.split("|") if url.strip()]
+
+    def clean(self):
+        # Every source is a web address (http/https): it is shown as a link.
+        for url in self.source_urls:
+            try:
+                validate_web_url(url)
+            except ValidationError as error:
+                raise ValidationError(
+                    {"source_url": _("“%(url)s”: %(why)s") % {"url": url, "why": error.messages[0]}}
+                ) from None
 
 
 class ThaiTaxIdField(models.CharField):

@@ -7,7 +7,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -132,6 +132,38 @@ class CaseScopedMixin(PlatformLimitedMixin):
         return queryset
 
 
+# --- how many cases of a seller the liaison sees ---------------------------------------------
+
+
+def _visible_case_counts(user):
+    """Per seller handle, the number of cases ``user`` may see (``cases_visible_to``): the
+    liaison's count leaves out DIP's drafts, which the stored ``PlatformSeller.case_count`` has."""
+    visible = services.cases_visible_to(user=user)
+    return (
+        InfringingItem.objects.filter(case__in=visible.values("pk"))
+        .exclude(seller_handle="")
+        .values("seller_handle")
+        .annotate(n=Count("case", distinct=True))
+    )
+
+
+def show_visible_case_counts(request, sellers) -> None:
+    """For the liaison, set each shown seller's ``case_count`` to the cases it may see (these
+    objects are only displayed; ``services.seller_counts_refresh`` alone writes the column)."""
+    if not is_platform_user(request.user):
+        return
+    sellers = [seller for seller in sellers if seller is not None]
+    if not sellers:
+        return
+    counts = dict(
+        _visible_case_counts(request.user)
+        .filter(seller_handle__in={seller.handle for seller in sellers})
+        .values_list("seller_handle", "n")
+    )
+    for seller in sellers:
+        seller.case_count = counts.get(seller.handle, 0)
+
+
 # --- list filters (no query to build their choices) ----------------------------------------
 
 
@@ -205,9 +237,12 @@ class ItemRepeatFilter(admin.SimpleListFilter):
         return [("yes", _("Seller seen in %(n)s or more cases") % {"n": REPEAT})]
 
     def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(seller__case_count__gte=REPEAT)
-        return queryset
+        if self.value() != "yes":
+            return queryset
+        if is_platform_user(request.user):
+            repeat = _visible_case_counts(request.user).filter(n__gte=REPEAT)
+            return queryset.filter(seller_handle__in=repeat.values("seller_handle"))
+        return queryset.filter(seller__case_count__gte=REPEAT)
 
 
 class RepeatInfringerFilter(ItemRepeatFilter):
@@ -577,7 +612,30 @@ class TakedownCaseAdmin(
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
 
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        show_visible_case_counts(
+            request,
+            [
+                item.seller
+                for case in changelist.result_list
+                for item in getattr(case, "prefetched_items", None) or []
+                if item.seller_id
+            ],
+        )
+        return changelist
+
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        show_visible_case_counts(
+            request,
+            [
+                form.instance.seller
+                for inline in context.get("inline_admin_formsets", [])
+                if inline.formset.model is InfringingItem
+                for form in inline.formset.forms
+                if form.instance.seller_id
+            ],
+        )
         # The case's log (change_form.html shows it after the inlines): read-only, so a plain
         # list of events rather than a formset of thirty read-only forms.
         if obj is not None:
@@ -850,6 +908,24 @@ class InfringingItemAdmin(
     @admin.display(description=_("cases of this seller"), ordering="seller__case_count")
     def seller_cases(self, obj):
         return obj.seller.case_count if obj.seller_id else "—"
+
+    @admin.display(description=_("cases of this seller"))
+    def visible_seller_cases(self, obj):
+        """The liaison's column: its own count, so not sorted by the stored one."""
+        return self.seller_cases(obj)
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if is_platform_user(request.user):
+            columns = tuple("visible_seller_cases" if c == "seller_cases" else c for c in columns)
+        return columns
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        show_visible_case_counts(
+            request, [item.seller for item in changelist.result_list if item.seller_id]
+        )
+        return changelist
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

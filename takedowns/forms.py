@@ -5,6 +5,7 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.validators import validate_web_url
 from takedowns import services
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import Evidence, InfringingItem, ReasonCode, TakedownCase
@@ -128,7 +129,9 @@ class TakedownCaseForm(forms.ModelForm):
 
 
 class HttpsURLField(forms.URLField):
-    """A URL typed without a scheme is read as https (TikTok links are)."""
+    """A URL typed without a scheme is read as https (TikTok links are); http/https only."""
+
+    default_validators = [validate_web_url]
 
     def __init__(self, *, assume_scheme="https", **kwargs):
         super().__init__(assume_scheme=assume_scheme, **kwargs)

@@ -2,8 +2,11 @@
 
 A refusal from the state-machine service (django ``ValidationError``) becomes a 422 with the
 service's own code and message — the same refusal the admin shows; a role refusal
-(``PermissionDenied``) becomes a 403.
+(``PermissionDenied``) becomes a 403. An unreachable cache or database is a 503 with
+``Retry-After`` (``service_unavailable``), in JSON like the rest, not the site's HTML error page.
 """
+
+import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -11,6 +14,18 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from portal.api.throttling import CACHE_ERRORS
+from portal.security.views import DATABASE_ERRORS
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = _("The service is unavailable for a moment. Try again shortly.")
+    default_code = "service_unavailable"
 
 
 class Refused(exceptions.APIException):
@@ -52,6 +67,10 @@ def refusal_from(error: DjangoValidationError) -> Refused:
 
 
 def exception_handler(exc, context):
+    unavailable = isinstance(exc, CACHE_ERRORS + DATABASE_ERRORS)
+    if unavailable:
+        logger.error("API request failed: a backing service is unreachable", exc_info=exc)
+        exc = ServiceUnavailable()
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoValidationError):
@@ -64,6 +83,8 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if unavailable:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if isinstance(exc, exceptions.ValidationError):
         response.data = {
             "code": "invalid",

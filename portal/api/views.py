@@ -119,8 +119,7 @@ class MeView(PlatformView):
 class CaseListView(PlatformView):
     @extend_schema(
         parameters=[s.CaseListQuerySerializer],
-        responses={200: s.CasePageSerializer, 400: s.ErrorSerializer, 404: s.ErrorSerializer}
-        | ERRORS,
+        responses={200: s.CasePageSerializer, 400: s.ErrorSerializer} | ERRORS,
         tags=["cases"],
         operation_id="cases_list",
         summary="Cases forwarded to the platform, oldest change first",

@@ -65,9 +65,9 @@ def test_bad_filters_are_400(params, liaison_api):
     assert response.status_code == 400 and response.json()["code"] == "invalid"
 
 
-def test_bad_cursor_is_404(liaison_api):
+def test_bad_cursor_is_400(liaison_api):
     response = liaison_api.get(LIST, {"cursor": "not-a-cursor"})
-    assert response.status_code == 404 and response.json()["code"] == "invalid_cursor"
+    assert response.status_code == 400 and response.json()["code"] == "invalid_cursor"
 
 
 def test_cursor_pages_walk_every_case_once_in_update_order(case_in, liaison_api):

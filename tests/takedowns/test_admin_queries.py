@@ -33,7 +33,8 @@ def test_list_query_count_does_not_grow_with_rows(role, query, role_users, right
         walk(make_case(right, items=2), S.FORWARDED, role_users)
     many = count_queries(client, LIST + query)
     assert few == many
-    assert many <= 12
+    # the liaison's page has one more: its own count of each shown seller's cases
+    assert many <= (13 if role == "liaison" else 12)
 
 
 def test_detail_page_with_20_items_and_30_events_stays_within_15_queries(

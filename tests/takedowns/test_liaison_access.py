@@ -220,3 +220,60 @@ def test_changelist_lookups_decision_uploads_keep_their_filters(client_for, liai
         client.get(url, {"uploaded_at__year": "2026", "uploaded_at__month": "3"}).status_code == 200
     )
     assert client.get(url, {"file_name__icontains": "x"}).status_code == 400
+
+
+def _seller_in_drafts_and_one_forwarded_case(right, role_users):
+    """A seller handle in 3 cases: one forwarded to the platform, two DIP drafts."""
+    from takedowns.models import PlatformSeller
+
+    forwarded = make_case(right, items=0)
+    drafts = [make_case(right, items=0) for _ in range(2)]
+    for n, case in enumerate([forwarded, *drafts]):
+        InfringingItem.objects.create(
+            case=case,
+            kind="shop",
+            url=f"https://www.tiktok.com/@busy.seller/{n}",
+            seller_handle="busy.seller",
+        )
+    walk(forwarded, S.UNDER_PLATFORM_REVIEW, role_users)
+    assert PlatformSeller.objects.get(handle="busy.seller").case_count == 3
+    return forwarded
+
+
+def test_seller_case_count_liaison_counts_only_cases_it_sees(right, role_users, client_for):
+    """Item 4: the liaison's "cases of this seller" (case page, items list, case list's repeat
+    column and repeat filter) counts only the cases it may see, not DIP's drafts."""
+    forwarded = _seller_in_drafts_and_one_forwarded_case(right, role_users)
+    liaison = client_for(role_users["liaison"])
+
+    page = liaison.get(reverse("admin:takedowns_takedowncase_change", args=[forwarded.pk]))
+    assert page.status_code == 200
+    shown = [
+        form.instance.seller.case_count
+        for form in page.context["inline_admin_formsets"][0].formset.forms
+    ]
+    assert shown == [1]
+    assert 'class="td-repeat">3<' not in page.content.decode()
+
+    items = liaison.get(reverse("admin:takedowns_infringingitem_changelist"))
+    assert [i.seller.case_count for i in items.context["cl"].result_list] == [1]
+    assert 'class="field-visible_seller_cases">1<' in items.content.decode()
+    # sorting by the stored count is not offered to the liaison
+    assert "seller_cases" not in items.context["cl"].list_display
+
+    cases = liaison.get(reverse("admin:takedowns_takedowncase_changelist"))
+    assert "@busy.seller (" not in cases.content.decode()
+    for url in (
+        "admin:takedowns_takedowncase_changelist",
+        "admin:takedowns_infringingitem_changelist",
+    ):
+        filtered = liaison.get(reverse(url), {"repeat": "yes"})
+        assert filtered.status_code == 200
+        assert list(filtered.context["cl"].result_list) == []
+
+    # DIP keeps the full count
+    officer = client_for(role_users["officer"])
+    dip_items = officer.get(reverse("admin:takedowns_infringingitem_changelist"))
+    assert {i.seller.case_count for i in dip_items.context["cl"].result_list} == {3}
+    dip_cases = officer.get(reverse("admin:takedowns_takedowncase_changelist"), {"repeat": "yes"})
+    assert forwarded in list(dip_cases.context["cl"].result_list)
