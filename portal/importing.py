@@ -6,13 +6,19 @@ django-import-export does the row mapping; this module adds what it leaves to us
 - every declared column must be present, and a key repeated inside one file is a row error;
 - model validation (fields, ``clean()``, constraints) runs on every row, and one bad row rolls the
   whole file back;
-- exported cells that a spreadsheet would run as a formula are prefixed with ``'``.
+- exported cells that a spreadsheet would run as a formula are prefixed with ``'``;
+- an XLSX is bounded before it is read (``read_xlsx``): what it unpacks to, its rows, columns and
+  the length of each cell, so a small hostile file cannot take the memory of a request or a worker.
 """
 
 import functools
+import io
 import re
+import zipfile
+from xml.parsers import expat
 
 import tablib
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models
@@ -21,6 +27,7 @@ from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 THAI_LETTERS = re.compile("[\u0e01-\u0e2e]")
@@ -90,7 +97,220 @@ class CSV(base_formats.CSV):
         return super().export_data(escape_dataset(dataset), **kwargs)
 
 
+class XlsxLimits:
+    """The bounds of an XLSX import, from settings (``IMPORT_XLSX_*``) at the time of reading."""
+
+    def __init__(self):
+        self.rows = settings.IMPORT_XLSX_MAX_ROWS
+        self.columns = settings.IMPORT_XLSX_MAX_COLUMNS
+        self.cell_chars = settings.IMPORT_XLSX_MAX_CELL_CHARS
+        self.unpacked_bytes = settings.IMPORT_XLSX_MAX_UNPACKED_BYTES
+
+
+def _too_many_rows(limits: XlsxLimits, rows: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        _(
+            "The sheet has %(rows)s rows; at most %(max)s rows (after the header) are imported "
+            "from one file. Split it into smaller files."
+        )
+        % {"rows": f"{rows:,}", "max": f"{limits.rows:,}"}
+    )
+
+
+def _too_many_columns(limits: XlsxLimits, columns: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        _(
+            "The sheet has %(columns)s columns; at most %(max)s columns are read. Delete the "
+            "columns the import does not use."
+        )
+        % {"columns": f"{columns:,}", "max": f"{limits.columns:,}"}
+    )
+
+
+class _XlsxPartScanner:
+    """Streams one XML part of the workbook through expat, a chunk at a time, and raises
+    UnreadableFileError as soon as a bound is crossed: no cell's text is ever held whole."""
+
+    CHUNK = 64 * 1024
+
+    #: Text outside cells (document properties, styles) is never long in a real workbook.
+    OTHER_TEXT_CHARS = 64 * 1024
+
+    def __init__(self, limits: XlsxLimits, *, part: str, worksheet: bool):
+        self.limits = limits
+        self.worksheet = worksheet
+        self.rows = 0
+        self.cells_in_row = 0
+        self.part = part
+        self.in_cell = False
+        self.cell = ""
+        self.cell_chars = 0
+        self.text_chars = 0
+
+    def scan(self, stream) -> None:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = self._start
+        parser.EndElementHandler = self._end
+        parser.CharacterDataHandler = self._text
+        parser.StartDoctypeDeclHandler = self._doctype
+        while chunk := stream.read(self.CHUNK):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+
+    def _doctype(self, *args):
+        raise UnreadableFileError(_("The file is not a valid XLSX workbook (it declares a DTD)."))
+
+    def _start(self, name, attrs):
+        local = name.rpartition(" ")[2]
+        self.text_chars = 0
+        if local in ("c", "si"):  # a cell, or a shared string a cell refers to
+            self.in_cell, self.cell, self.cell_chars = True, attrs.get("r", ""), 0
+        if not self.worksheet:
+            return
+        if local == "dimension":
+            self._check_range(attrs.get("ref", ""))
+        elif local == "row":
+            self.rows += 1
+            self.cells_in_row = 0
+            number = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.rows
+            if max(number, self.rows) > self.limits.rows + 1:
+                raise _too_many_rows(self.limits, max(number, self.rows) - 1)
+        elif local == "c":
+            self.cells_in_row += 1
+            column = self.cells_in_row
+            if self.cell:
+                column = column_index_from_string(self.cell.rstrip("0123456789") or "A")
+            if max(column, self.cells_in_row) > self.limits.columns:
+                raise _too_many_columns(self.limits, max(column, self.cells_in_row))
+
+    def _check_range(self, ref: str) -> None:
+        try:
+            _min_col, _min_row, max_col, max_row = range_boundaries(ref.split()[0])
+        except (ValueError, TypeError, IndexError):
+            return  # openpyxl ignores a dimension it cannot read; the rows are still counted
+        if max_row and max_row > self.limits.rows + 1:
+            raise _too_many_rows(self.limits, max_row - 1)
+        if max_col and max_col > self.limits.columns:
+            raise _too_many_columns(self.limits, max_col)
+
+    def _end(self, name):
+        self.text_chars = 0
+        if name.rpartition(" ")[2] in ("c", "si"):
+            self.in_cell, self.cell, self.cell_chars = False, "", 0
+
+    def _text(self, data):
+        if self.in_cell:
+            self.cell_chars += len(data)
+            if self.cell_chars > self.limits.cell_chars:
+                raise UnreadableFileError(
+                    _(
+                        "Cell %(cell)s holds more than %(max)s characters, the most one cell "
+                        "may hold. Shorten it and upload the file again."
+                    )
+                    % {
+                        "cell": self.cell or _("(a shared text)"),
+                        "max": f"{self.limits.cell_chars:,}",
+                    }
+                )
+            return
+        self.text_chars += len(data)
+        if self.text_chars > max(self.OTHER_TEXT_CHARS, self.limits.cell_chars):
+            raise UnreadableFileError(
+                _("The file is not a valid XLSX workbook (%(part)s holds a text too long).")
+                % {"part": self.part}
+            )
+
+
+def check_xlsx(data: bytes, limits: XlsxLimits | None = None) -> None:
+    """Refuse an XLSX beyond the limits without unpacking more than a chunk of it at a time.
+
+    The zip's declared sizes are checked first (zipfile never unpacks more than a part declares),
+    then every XML part is streamed: the dimension, each row and cell index, each cell's text.
+    """
+    limits = limits or XlsxLimits()
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise UnreadableFileError(
+            _(
+                "The file cannot be read as XLSX: it is not an Excel workbook. Save it from "
+                "Excel as “Excel Workbook (.xlsx)”."
+            )
+        ) from error
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > limits.unpacked_bytes:
+        raise UnreadableFileError(
+            _(
+                "The workbook unpacks to %(size)s MB; at most %(max)s MB is read from one file. "
+                "Split it into smaller files."
+            )
+            % {
+                "size": f"{unpacked / 1048576:,.0f}",
+                "max": f"{limits.unpacked_bytes / 1048576:,.0f}",
+            }
+        )
+    with archive:
+        for part in parts:
+            if not part.filename.endswith((".xml", ".rels")):
+                continue
+            worksheet = part.filename.startswith("xl/worksheets/")
+            try:
+                with archive.open(part) as stream:
+                    _XlsxPartScanner(limits, part=part.filename, worksheet=worksheet).scan(stream)
+            except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as error:
+                raise UnreadableFileError(
+                    _("The file is not a valid XLSX workbook (%(part)s cannot be read).")
+                    % {"part": part.filename}
+                ) from error
+
+
+def read_xlsx(data: bytes) -> tablib.Dataset:
+    """The first sheet of a bounded XLSX as a dataset (header row, then rows), read streaming.
+
+    Every XLSX the portal reads goes through here: the admin's imports, import jobs in the worker
+    and the liaison's decision sheet.
+    """
+    import openpyxl
+
+    limits = XlsxLimits()
+    check_xlsx(data, limits)
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book.active
+        rows = sheet.iter_rows(values_only=True)
+        dataset = tablib.Dataset()
+        header = next(rows, None)
+        if header is None:
+            return dataset
+        header = _trim(header)
+        dataset.headers = list(header)
+        ignore_blanks = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
+        for number, row in enumerate(rows, start=1):
+            if number > limits.rows:  # also bounded by check_xlsx; kept as the last word
+                raise _too_many_rows(limits, number)
+            # A cell right of the last header belongs to no column: no import reads it.
+            values = list(row[: len(header)])
+            if ignore_blanks and all(value is None for value in values):
+                continue
+            dataset.append(values + [None] * (len(header) - len(values)))
+        return dataset
+    finally:
+        book.close()
+
+
+def _trim(values) -> tuple:
+    """The header without its trailing empty cells (a sheet's width is only what it holds)."""
+    end = len(values)
+    while end and values[end - 1] is None:
+        end -= 1
+    return tuple(values[:end])
+
+
 class XLSX(base_formats.XLSX):
+    def create_dataset(self, in_stream):
+        return read_xlsx(in_stream)
+
     def export_data(self, dataset, **kwargs):
         return super().export_data(escape_dataset(dataset), **kwargs)
 

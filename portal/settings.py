@@ -205,6 +205,15 @@ LOGIN_URL = "admin:login"
 # with a progress bar instead of in the request.
 IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
 IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 * 1024)
+# An XLSX is checked before any row is kept (portal.importing.read_xlsx): what its parts unpack to,
+# its declared size, every row and cell index, and the length of every cell's text. A file beyond
+# these is refused with a message naming the limit, in the request and in the worker alike.
+IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=100_000)
+IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=100)
+IMPORT_XLSX_MAX_CELL_CHARS = env.int("IMPORT_XLSX_MAX_CELL_CHARS", default=32_767)  # Excel's own
+IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int(
+    "IMPORT_XLSX_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
+)
 
 # Login protection: lockout after repeated failures with a cool-off (a superuser unlocks early by
 # deleting the access attempt in the admin), TOTP two-factor required in production.
