@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.dashboard.choices import ReportFormat, ReportStatus
+from takedowns.choices import CaseState
 
 
 class SnapshotScope(models.TextChoices):
@@ -78,3 +79,56 @@ class ReportJob(models.Model):
 
     def __str__(self):
         return self.filename or str(self.id)
+
+
+class CaseDay(models.Model):
+    """Takedown cases counted per local day, for the dashboard's figures over any period.
+
+    Each column counts the cases whose own moment fell on ``day`` (created, forwarded, decided,
+    removed), split by the case's state now, whether the TikTok liaison sees it and whether it came
+    from a monitoring sweep. A period's figure is then a sum over at most a few thousand rows
+    instead of an aggregate over every case. ``services.case_days_refresh`` rebuilds the table
+    (the beat task, every 10 minutes, with the snapshots); the page shows when that was.
+    """
+
+    day = models.DateField(_("day"))
+    state = models.CharField(_("state"), max_length=30, choices=CaseState.choices)
+    platform_visible = models.BooleanField(_("seen by the platform"))
+    from_sweep = models.BooleanField(_("from a monitoring sweep"))
+    created = models.PositiveIntegerField(_("created"), default=0)
+    forwarded = models.PositiveIntegerField(_("forwarded"), default=0)
+    decided = models.PositiveIntegerField(_("decided"), default=0)
+    decided_removed = models.PositiveIntegerField(_("decided: removed"), default=0)
+    decided_24h = models.PositiveIntegerField(_("decided within 24 hours"), default=0)
+    decided_3wd = models.PositiveIntegerField(_("decided within 3 working days"), default=0)
+    removed = models.PositiveIntegerField(_("removed"), default=0)
+    reinstated = models.PositiveIntegerField(_("removed, then reinstated"), default=0)
+
+    class Meta:
+        verbose_name = _("cases per day")
+        verbose_name_plural = _("cases per day")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "state", "platform_visible", "from_sweep"], name="case_day_once"
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="case_day_day")]
+
+    def __str__(self):
+        return f"{self.day:%Y-%m-%d} {self.state}"
+
+
+class CaseDayRefresh(models.Model):
+    """When ``CaseDay`` was last rebuilt (one row), and what was computed with it."""
+
+    refreshed_at = models.DateTimeField(_("computed at"))
+    #: Top repeat infringers among the cases the liaison sees (the whole MOU).
+    platform_repeat_infringers = models.JSONField(default=list, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        verbose_name = _("cases per day: last refresh")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.refreshed_at:%Y-%m-%d %H:%M}"

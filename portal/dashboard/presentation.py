@@ -6,10 +6,15 @@ label and one place everywhere.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from gi_catalog.choices import OnboardingStatus
 from portal.choices import TargetMetric, WorkstreamCode
+from portal.dashboard.selectors import local_start
 from takedowns.choices import CaseState
 from training.choices import ConsultationTopic
 
@@ -40,7 +45,7 @@ SCALARS = {
         ("promotions", _("Promotion activities"), "int"),
         ("views", _("Views"), "int"),
         ("orders", _("Orders"), "int"),
-        ("gmv", _("GMV (THB)"), "money"),
+        ("gmv", _("GMV"), "money"),
     ],
     "takedowns": [
         ("cases", _("Cases opened"), "int"),
@@ -53,22 +58,20 @@ SCALARS = {
         ("within_3wd_pct", _("Decided within 3 working days"), "percent"),
         ("removal_rate", _("Removal rate"), "percent"),
         ("reinstatement_rate", _("Reinstatement rate"), "percent"),
-        ("overdue_now", _("Awaiting a decision past the deadline now"), "int"),
+        ("overdue_now", _("Awaiting a decision past the deadline"), "int"),
     ],
     "monitoring": [
         ("sweeps", _("Monitoring sweeps"), "int"),
         ("findings", _("Findings"), "int"),
         ("findings_per_sweep", _("Findings per sweep"), "number"),
-        ("hours_spent", _("Hours spent searching"), "number"),
-        ("cases_from_sweeps", _("Cases from sweeps (whole MOU)"), "int"),
-        ("cases_from_rights_holders", _("Cases from rights holders (whole MOU)"), "int"),
+        ("hours_spent", _("Time spent searching"), "hours"),
+        ("cases_from_sweeps", _("Cases opened from sweeps"), "int"),
+        ("cases_from_rights_holders", _("Cases opened from rights holders"), "int"),
         ("removal_rate_sweeps", _("Removal rate of cases from sweeps"), "percent"),
         ("removal_rate_rights_holders", _("Removal rate of cases from rights holders"), "percent"),
     ],
     "training": [
         ("people_trained", _("People trained (completed a course)"), "int"),
-        ("people_target", _("Target: people trained"), "int"),
-        ("people_trained_pct", _("People trained, share of the target"), "percent"),
         ("sessions", _("Training sessions held"), "int"),
         ("registered", _("Registrations"), "int"),
         ("attended", _("Attendances"), "int"),
@@ -78,6 +81,29 @@ SCALARS = {
         ("consultations_followed_up", _("Consultations with a follow-up"), "int"),
         ("follow_up_share", _("Share of consultations with a follow-up"), "percent"),
     ],
+}
+
+#: Figures that count what exists now, whatever the period (every other figure counts the period).
+NOW_FIGURES = {
+    ("gi", "products"),
+    ("gi", "sellers"),
+    ("takedowns", "overdue_now"),
+}
+
+#: Tiles that open the case list filtered to exactly the cases they count:
+#: (section, key) -> ("period", date field) or ("filter", {parameter: value}).
+CASE_LINKS = {
+    ("takedowns", "cases"): ("period", "created_at"),
+    ("takedowns", "forwarded"): ("period", "forwarded_at"),
+    ("takedowns", "decided"): ("period", "decided_at"),
+    ("takedowns", "overdue_now"): ("filter", {"sla": "overdue"}),
+}
+
+#: The unit written beside a number in the reports' "Unit" column.
+UNITS = {
+    "money": _("THB"),
+    "percent": "%",
+    "hours": _("hours"),
 }
 
 #: section -> [(key, title, column headers, choices of the first column or None)]
@@ -168,15 +194,29 @@ TREND_SERIES = (
     ("removal_rate", _("Removal rate (%)")),
 )
 
+#: The target table of the page.
 TARGET_HEADERS = (
     _("Workstream"),
     _("KPI"),
     _("Metric"),
     _("Target"),
     _("Actual"),
-    _("Progress (%)"),
+    _("Progress"),
+    _("Counted over"),
+    _("Due date"),
+)
+
+#: The target table of the reports (numbers in cells of their own, the unit beside them).
+TARGET_REPORT_HEADERS = (
+    _("Workstream"),
+    _("KPI"),
+    _("Metric"),
+    _("Target"),
+    _("Actual"),
     _("Unit"),
+    _("Progress (%)"),
     _("Counted from"),
+    _("Counted to"),
     _("Due date"),
 )
 
@@ -188,30 +228,180 @@ def _label(choices, value):
         return value
 
 
-def scalar_rows(section: str, data: dict | None) -> list[tuple[str, str, object, str]]:
-    """[(key, label, value, kind)] of one section, in display order."""
+# --- numbers, units and periods, written the same way everywhere ---------------------------------
+
+
+def display(kind: str, value, unit: str = "") -> str:
+    """A figure as the reader sees it: thousands separators, 2 decimals and THB for money, one
+    decimal and % for a share, hours written out; ``unit`` follows a plain count."""
+    if value is None:
+        return "–"
+    if kind == "money":
+        amount = number_format(value, 2, force_grouping=True)
+        return _("%(amount)s THB") % {"amount": amount}
+    if kind == "percent":
+        return f"{number_format(value, 1, force_grouping=True)}%"
+    if kind == "hours":
+        return _("%(hours)s hours") % {"hours": number_format(value, 1, force_grouping=True)}
+    if kind == "number":
+        return number_format(value, 1, force_grouping=True)
+    text = number_format(round(value), 0, force_grouping=True)
+    return f"{text} {unit}" if unit else text
+
+
+def _date(iso: str | None) -> str:
+    return date_format(date.fromisoformat(iso), "DATE_FORMAT") if iso else ""
+
+
+def period_label(period: dict | None) -> str:
+    """The period a figure counts over, in words: since the MOU was signed, between two dates…"""
+    period = period or {}
+    start, end = period.get("start"), period.get("end")
+    if period.get("since_mou_start"):
+        if end:
+            return _("since the MOU was signed (%(start)s) until %(end)s") % {
+                "start": _date(start),
+                "end": _date(end),
+            }
+        return _("since the MOU was signed (%(start)s)") % {"start": _date(start)}
+    if start and end:
+        return _("%(start)s – %(end)s") % {"start": _date(start), "end": _date(end)}
+    if start:
+        return _("since %(start)s") % {"start": _date(start)}
+    if end:
+        return _("until %(end)s") % {"end": _date(end)}
+    return _("all records")
+
+
+def now_label() -> str:
+    return str(_("now"))
+
+
+def unit_of(kind: str) -> str:
+    return str(UNITS.get(kind, ""))
+
+
+def case_link(section: str, key: str, period: dict | None, case_list_url: str | None, **extra):
+    """The case list filtered to exactly the cases a figure counts (None if it has no list)."""
+    link = CASE_LINKS.get((section, key))
+    if not case_list_url or (link is None and not extra):
+        return None
+    params: dict[str, str] = {}
+    if link and link[0] == "filter":
+        params.update(link[1])
+    else:
+        moment = link[1] if link else "created_at"
+        start, end = (period or {}).get("start"), (period or {}).get("end")
+        if start:
+            params[f"{moment}__gte"] = local_start(date.fromisoformat(start)).isoformat()
+        if end:
+            next_day = date.fromisoformat(end) + timedelta(days=1)
+            params[f"{moment}__lt"] = local_start(next_day).isoformat()
+    params.update(extra)
+    return f"{case_list_url}?{urlencode(params)}" if params else case_list_url
+
+
+def scalar_rows(
+    section: str, data: dict | None, period: dict | None = None, case_list_url: str | None = None
+) -> list[dict]:
+    """The tiles of one section, in display order: label, value, its text, period and link."""
     if not data:
         return []
-    return [(key, str(label), data.get(key), kind) for key, label, kind in SCALARS.get(section, [])]
+    rows = []
+    for key, label, kind in SCALARS.get(section, []):
+        value = data.get(key)
+        now = (section, key) in NOW_FIGURES
+        rows.append(
+            {
+                "key": key,
+                "label": str(label),
+                "value": value,
+                "kind": kind,
+                "text": display(kind, value),
+                "unit": unit_of(kind),
+                "period": now_label() if now else str(period_label(period)),
+                "link": case_link(section, key, period, case_list_url),
+            }
+        )
+    return rows
 
 
-def tables(section: str, data: dict | None) -> list[dict]:
-    """The section's tables with translated headers and first-column labels."""
+def tables(
+    section: str, data: dict | None, period: dict | None = None, case_list_url: str | None = None
+) -> list[dict]:
+    """The section's tables with translated headers and first-column labels; the cases by state
+    link each state to the case list of those cases."""
     if not data:
         return []
     result = []
     for key, title, headers, choices in TABLES.get(section, []):
-        rows = [list(row) for row in data.get(key) or []]
-        if choices is not None:
-            for row in rows:
+        rows, links = [], []
+        for row in data.get(key) or []:
+            row = list(row)
+            link = None
+            if key == "by_state":
+                link = case_link(section, key, period, case_list_url, state__exact=row[0])
+            if choices is not None:
                 row[0] = str(_label(choices, row[0]))
+            rows.append(row)
+            links.append(link)
+        whole_mou = key == "repeat_infringers"
         result.append(
-            {"key": key, "title": str(title), "headers": [str(h) for h in headers], "rows": rows}
+            {
+                "key": key,
+                "title": str(title),
+                "headers": [str(h) for h in headers],
+                "rows": rows,
+                "lines": [(_shown(row), link) for row, link in zip(rows, links, strict=True)],
+                "period": str(_("whole MOU, now")) if whole_mou else str(period_label(period)),
+            }
         )
     return result
 
 
-def target_rows(rows: list[dict] | None) -> list[list]:
+def _shown(row: list) -> list:
+    """A table row as the page writes it: counts with thousands separators, money in THB."""
+    return [
+        cell
+        if i == 0 or not isinstance(cell, int | float)
+        else number_format(cell, 2 if isinstance(cell, float) else 0, force_grouping=True)
+        for i, cell in enumerate(row)
+    ]
+
+
+def _target_period(row: dict) -> dict:
+    return {"start": row.get("counted_from"), "end": row.get("counted_to")}
+
+
+def target_rows(rows: list[dict] | None) -> list[dict]:
+    """The target table of the page: values written with their unit, and the counting period."""
+    result = []
+    for row in rows or []:
+        kind = row.get("kind", "number")
+        unit = row["unit"] if kind == "int" else ""
+        result.append(
+            {
+                "id": row["id"],
+                "metric": row["metric"],
+                "tile": row.get("tile"),
+                "workstream": str(_label(WorkstreamCode, row["workstream"])),
+                "name": row["name"],
+                "metric_label": str(_label(TargetMetric, row["metric"])),
+                "target": row["target"],
+                "actual": row["actual"],
+                "target_text": display(kind, row["target"], unit),
+                "actual_text": display(kind, row["actual"], unit),
+                "percent": row["percent"],
+                "percent_text": display("percent", row["percent"]),
+                "period": str(period_label(_target_period(row))),
+                "due_date": _date(row["due_date"]),
+            }
+        )
+    return result
+
+
+def target_lines(rows: list[dict] | None) -> list[list]:
+    """The target table of the reports, in the columns of ``TARGET_REPORT_HEADERS``."""
     return [
         [
             str(_label(WorkstreamCode, row["workstream"])),
@@ -219,13 +409,25 @@ def target_rows(rows: list[dict] | None) -> list[list]:
             str(_label(TargetMetric, row["metric"])),
             row["target"],
             row["actual"],
+            unit_of(row.get("kind", "")) or row["unit"],
             row["percent"],
-            row["unit"],
-            row["period_start"],
+            row.get("counted_from"),
+            row.get("counted_to"),
             row["due_date"],
         ]
         for row in rows or []
     ]
+
+
+def people_trained_target(figures: dict) -> dict | None:
+    """The target row of people trained (the one due last): the chart draws it against its
+    actual value, both from the target table."""
+    rows = [
+        row
+        for row in figures["sections"].get("targets") or []
+        if row["metric"] == TargetMetric.PEOPLE_TRAINED
+    ]
+    return max(rows, key=lambda row: (row["due_date"], row["id"])) if rows else None
 
 
 def chart_data(figures: dict) -> dict:
@@ -263,6 +465,8 @@ def chart_data(figures: dict) -> dict:
         }
         charts["gi_gmv"] = {
             "type": "line",
+            "unit": "money",
+            "axis": str(_("THB")),
             "labels": [month for month, _n, _g in gi["gmv_by_month"]],
             "series": [
                 {"label": str(_("GMV (THB)")), "data": [g for _m, _n, g in gi["gmv_by_month"]]}
@@ -272,11 +476,16 @@ def chart_data(figures: dict) -> dict:
     if takedowns:
         charts["takedown_states"] = {
             "type": "bar",
+            "horizontal": True,
+            "all_labels": True,
+            "axis": str(_("Cases")),
             "labels": [str(_label(CaseState, s)) for s, _n in takedowns["by_state"]],
             "series": [{"label": str(_("Cases")), "data": [n for _s, n in takedowns["by_state"]]}],
         }
         charts["takedown_speed"] = {
             "type": "bar",
+            "unit": "hours",
+            "axis": str(_("Hours")),
             "labels": [str(_("Median")), str(_("90th percentile"))],
             "series": [
                 {
@@ -288,6 +497,8 @@ def chart_data(figures: dict) -> dict:
         charts["takedown_shares"] = {
             "type": "bar",
             "max": 100,
+            "unit": "percent",
+            "all_labels": True,
             "labels": [
                 str(_("Within 24 hours")),
                 str(_("Within 3 working days")),
@@ -309,6 +520,8 @@ def chart_data(figures: dict) -> dict:
         charts["repeat_infringers"] = {
             "type": "bar",
             "horizontal": True,
+            "all_labels": True,
+            "axis": str(_("Cases")),
             "labels": ["@" + h for h, _n in takedowns["repeat_infringers"]],
             "series": [
                 {
@@ -325,6 +538,7 @@ def chart_data(figures: dict) -> dict:
         charts["monitoring_sources"] = {
             "type": "bar",
             "max": 100,
+            "unit": "percent",
             "labels": [str(_("From sweeps")), str(_("From rights holders"))],
             "series": [
                 {
@@ -338,17 +552,17 @@ def chart_data(figures: dict) -> dict:
         }
     training = sections.get("training")
     if training:
-        charts["training_people"] = {
-            "type": "bar",
-            "horizontal": True,
-            "labels": [str(_("People trained")), str(_("Target"))],
-            "series": [
-                {
-                    "label": str(_("People")),
-                    "data": [training["people_trained"], training["people_target"]],
-                }
-            ],
-        }
+        people = people_trained_target(figures)
+        if people is not None:
+            charts["training_people"] = {
+                "type": "bar",
+                "horizontal": True,
+                "axis": str(_("People")),
+                "labels": [str(_("People trained")), str(_("Target"))],
+                "series": [
+                    {"label": str(_("People")), "data": [people["actual"], people["target"]]}
+                ],
+            }
         charts["training_sessions"] = _monthly(
             training["sessions_by_month"], (_("Sessions"), _("Attendances"))
         )

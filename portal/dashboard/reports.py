@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from portal.choices import WorkstreamCode
 from portal.dashboard import presentation
@@ -31,7 +32,26 @@ PROGRESS_EVERY = 2000
 Progress = Callable[[float], None]
 
 
+#: Excel number formats of the figures' kinds: thousands separators, money with 2 decimals.
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "money": "#,##0.00",
+    "percent": "0.0",
+    "hours": "#,##0.0",
+    "number": "#,##0.0",
+}
+
+
+class Shown:
+    """A figure's number with its kind: an XLSX cell gets the kind's number format."""
+
+    def __init__(self, value, kind: str):
+        self.value, self.kind = value, kind
+
+
 def _cell(value):
+    if isinstance(value, Shown):
+        return _cell(value.value)
     if isinstance(value, datetime):
         return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
     if isinstance(value, Decimal):
@@ -41,9 +61,19 @@ def _cell(value):
     return escape_formula(str(value))
 
 
+def _xlsx_cell(sheet, value):
+    if isinstance(value, Shown) and value.value is not None and value.kind in NUMBER_FORMATS:
+        cell = WriteOnlyCell(sheet, value=_cell(value.value))
+        cell.number_format = NUMBER_FORMATS[value.kind]
+        return cell
+    return _cell(value)
+
+
 def section_lines(figures: dict, section: str) -> Iterable[list]:
-    """The lines of one section: heading, figures and their tables (no detail rows)."""
+    """The lines of one section: heading, figures and their tables (no detail rows); each figure
+    with its unit and the period it counts over, as the page shows them."""
     data = figures["sections"].get(section)
+    period = figures.get("period")
     yield [str(presentation.SECTION_TITLES[section])]
     yield [_("Computed at"), figures["computed_at"]]
     scope = figures["scope"]
@@ -52,20 +82,25 @@ def section_lines(figures: dict, section: str) -> Iterable[list]:
         f"{scope['date_from'] or '…'} – {scope['date_to'] or '…'}",
         str(WorkstreamCode(scope["workstream"]).label) if scope["workstream"] else _("All"),
     ]
+    yield [_("Counted over"), str(presentation.period_label(period))]
     yield []
     if section == "targets":
-        yield [str(h) for h in presentation.TARGET_HEADERS]
-        yield from presentation.target_rows(data)
+        yield [str(h) for h in presentation.TARGET_REPORT_HEADERS]
+        for row, line in zip(data or [], presentation.target_lines(data), strict=True):
+            kind = row.get("kind", "number")
+            line[3], line[4] = Shown(line[3], kind), Shown(line[4], kind)
+            line[6] = Shown(line[6], "percent")
+            yield line
         return
     if data is None:
         yield [_("Not available yet.")]
         return
-    yield [_("Figure"), _("Value")]
-    for _key, label, value, _kind in presentation.scalar_rows(section, data):
-        yield [label, value]
-    for table in presentation.tables(section, data):
+    yield [_("Figure"), _("Value"), _("Unit"), _("Counted over")]
+    for tile in presentation.scalar_rows(section, data, period):
+        yield [tile["label"], Shown(tile["value"], tile["kind"]), tile["unit"], tile["period"]]
+    for table in presentation.tables(section, data, period):
         yield []
-        yield [table["title"]]
+        yield [f"{table['title']} ({table['period']})"]
         yield table["headers"]
         yield from table["rows"]
 
@@ -103,7 +138,7 @@ def build_xlsx(scope: Scope, *, figures: dict | None = None, progress: Progress 
     for section in scope.sections:
         sheet = workbook.create_sheet(sheet_title(section))
         for line in section_lines(figures, section):
-            sheet.append([_cell(v) for v in line])
+            sheet.append([_xlsx_cell(sheet, v) for v in line])
         for line in _detail_lines(scope, section, tick):
             sheet.append([_cell(v) for v in line])
     buffer = io.BytesIO()

@@ -1,21 +1,39 @@
-"""Every figure of the MOU dashboard, computed once, here.
+"""Every figure of the MOU dashboard, defined once, here.
 
-The page, the XLSX workbook, the CSV files and the snapshots all call ``compute_figures()``; none
-computes a figure of its own. Each figure is an aggregate run by the database (a fixed number of
-queries whatever the number of rows); the result is plain JSON (numbers, strings, ISO dates) so
-that a snapshot stores exactly what the page shows. Labels are not stored: ``portal.dashboard.
-presentation`` names every figure in the reader's language.
+The page's tiles, the target table, the XLSX workbook, the CSV files and the snapshots all call
+``compute_figures()``; none computes a figure of its own. A figure that a target measures is the
+same function for its tile and for its target row (``METRICS``), only over another period: the
+tile counts over the dashboard's period (``Scope.span``: since the MOU was signed, or the dates
+the reader chose), the target over its own period narrowed to those dates; both periods are in
+the figures, so the page and the reports show them beside the numbers.
+
+Each figure is an aggregate run by the database (a fixed number of queries whatever the number of
+rows). Takedown counts are summed from ``CaseDay`` (the cases counted per day, rebuilt by
+``services.case_days_refresh`` from ``case_day_rows()`` below), so a period of five years costs a
+sum over a few thousand rows, not an aggregate over a million cases. The result is plain JSON
+(numbers, strings, ISO dates) so that a snapshot stores exactly what the page shows. Labels are
+not stored: ``portal.dashboard.presentation`` names every figure in the reader's language.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Sum
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    Max,
+    Min,
+    Q,
+    Sum,
+)
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +47,9 @@ from portal.dashboard.aggregates import (
     SecondsBetween,
     percentiles,
 )
-from portal.models import PublicHoliday, Target
+from portal.dashboard.models import CaseDay, CaseDayRefresh
+from portal.models import Agreement, PublicHoliday, Target
+from takedowns import services as takedown_services
 from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
 from takedowns.models import (
     InfringingItem,
@@ -38,7 +58,7 @@ from takedowns.models import (
     StatusEvent,
     TakedownCase,
 )
-from takedowns.sweeps import cases_by_source, findings_per_sweep, sweeps_per_month
+from takedowns.sweeps import findings_per_sweep, sweeps_per_month
 from training.choices import ConsultationTopic
 from training.models import Attendance, Consultation, TrainingSession
 
@@ -50,6 +70,11 @@ SECTIONS_BY_WORKSTREAM = {
 }
 ALL_SECTIONS = ("targets", "gi", "takedowns", "monitoring", "training")
 PLATFORM_SECTIONS = ("takedowns",)
+
+
+def mou_start() -> date | None:
+    """The day the (first) MOU was signed: where the dashboard's figures start counting."""
+    return Agreement.objects.aggregate(start=Min("signed_on"))["start"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +101,20 @@ class Scope:
         """The whole MOU with no filter: what the snapshots hold."""
         return not (self.date_from or self.date_to or self.workstream)
 
+    @cached_property
+    def span(self) -> tuple[date | None, date | None]:
+        """The period the tiles count over: the reader's dates, else from the MOU's signing."""
+        return (self.date_from or mou_start(), self.date_to)
+
+    def period(self) -> dict:
+        """``span`` as JSON, and whether its start is the MOU's signing (no start date chosen)."""
+        start, end = self.span
+        return {
+            "start": start.isoformat() if start else None,
+            "end": end.isoformat() if end else None,
+            "since_mou_start": self.date_from is None and start is not None,
+        }
+
     def as_dict(self) -> dict:
         data = asdict(self)
         data.pop("sections")
@@ -98,6 +137,8 @@ class Scope:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+Span = tuple[date | None, date | None]
 
 
 def local_start(day: date) -> datetime:
@@ -146,242 +187,199 @@ def _overlap(start_a, end_a, start_b, end_b):
     return start, end
 
 
-# --- MOU targets --------------------------------------------------------------------------------
+# --- the figures, each defined once ---------------------------------------------------------------
 #
-# Each metric maps to one function that computes the actual value of every target of that metric
-# in ONE query (a conditional aggregate per target, as targets have their own periods).
-# A target counts what happened within its own period, narrowed to the dashboard's dates.
+# Each function takes {key: (start, end)} and answers {key: value} in ONE query (a conditional
+# aggregate per period): the tiles ask for one period, the target table for one per target.
 
 
-def _count_per_target(queryset, expression, periods, date_lookup, *, moment=False):
-    lookup = moment_q if moment else date_q
-    result = queryset.aggregate(
+def catalog_products(spans: dict) -> dict:
+    """GI products in the catalog now (a stock, not a flow: the period does not narrow it)."""
+    total = GIProduct.objects.count()
+    return dict.fromkeys(spans, total)
+
+
+def onboarding_totals(spans: dict) -> dict:
+    """Sellers who submitted an application, and sellers whose shop went live, in each period."""
+    result = OnboardingApplication.objects.aggregate(
         **{
-            f"t{pk}": Count(expression, distinct=True, filter=lookup(date_lookup, *span))
-            for pk, span in periods.items()
+            f"{name}{key}": Count("seller", distinct=True, filter=condition & moment_q(at, *span))
+            for key, span in enumerate_spans(spans)
+            for name, at, condition in (
+                ("applied", "submitted_at", Q(submitted_at__isnull=False)),
+                ("live", "live_at", Q(status=OnboardingStatus.LIVE)),
+            )
         }
     )
-    return {pk: result[f"t{pk}"] for pk in periods}
+    return {k: _pick(result, i, ("applied", "live")) for i, k in enumerate(spans)}
 
 
-def _actual_gi_products(periods):
-    # The catalog is a stock, not a flow: every product in it counts.
-    total = GIProduct.objects.count()
-    return dict.fromkeys(periods, total)
-
-
-def _actual_sellers_onboarded(periods):
-    return _count_per_target(
-        OnboardingApplication.objects.filter(status=OnboardingStatus.LIVE),
-        "seller",
-        periods,
-        "live_at",
-        moment=True,
-    )
-
-
-def _actual_promotion_activities(periods):
-    return _count_per_target(PromotionActivity.objects.all(), "pk", periods, "held_on")
-
-
-def _actual_promotion_gmv(periods):
+def promotion_totals(spans: dict) -> dict:
+    """Promotion activities held in each period, their views, orders and GMV (THB)."""
     result = PromotionActivity.objects.aggregate(
         **{
-            f"t{pk}": Sum("gmv_thb", filter=date_q("held_on", *span))
-            for pk, span in periods.items()
+            f"{name}{key}": aggregate(expression, filter=date_q("held_on", *span))
+            for key, span in enumerate_spans(spans)
+            for name, aggregate, expression in (
+                ("n", Count, "pk"),
+                ("views", Sum, "views"),
+                ("orders", Sum, "orders"),
+                ("gmv", Sum, "gmv_thb"),
+            )
         }
     )
-    return {pk: money(result[f"t{pk}"]) for pk in periods}
-
-
-def _actual_people_trained(periods):
-    return _count_per_target(
-        Attendance.objects.filter(completed=True, session__starts_at__lte=timezone.now()),
-        "participant",
-        periods,
-        "session__starts_at",
-        moment=True,
-    )
-
-
-def _actual_training_sessions(periods):
-    return _count_per_target(
-        TrainingSession.objects.filter(starts_at__lte=timezone.now()),
-        "pk",
-        periods,
-        "starts_at",
-        moment=True,
-    )
-
-
-def _actual_consultations(periods):
-    return _count_per_target(Consultation.objects.all(), "pk", periods, "consulted_on")
-
-
-def _actual_cases_forwarded(periods):
-    return _count_per_target(
-        TakedownCase.objects.filter(forwarded_at__isnull=False),
-        "pk",
-        periods,
-        "forwarded_at",
-        moment=True,
-    )
-
-
-def _decided_cases():
-    return TakedownCase.objects.filter(
-        decided_at__isnull=False, forwarded_at__isnull=False
-    ).annotate(_decision_seconds=decision_seconds())
-
-
-def _rate_per_target(queryset, periods, part: Q):
-    """% of the cases decided within each target's period that match ``part``: one query."""
-    aggregates = {}
-    for pk, span in periods.items():
-        in_period = moment_q("decided_at", *span)
-        aggregates[f"n{pk}"] = Count("pk", filter=in_period)
-        aggregates[f"p{pk}"] = Count("pk", filter=in_period & part)
-    result = queryset.aggregate(**aggregates)
-    return {pk: percent(result[f"p{pk}"], result[f"n{pk}"]) for pk in periods}
-
-
-def _actual_removal_rate(periods):
-    return _rate_per_target(_decided_cases(), periods, Q(removed_at__isnull=False))
-
-
-def _actual_decided_within_3wd(periods):
-    return _rate_per_target(_decided_cases(), periods, within_working_days_q())
-
-
-#: metric -> function(periods: {target_pk: (start, end)}) -> {target_pk: actual}
-METRIC_ACTUALS = {
-    TargetMetric.GI_PRODUCTS_LISTED: _actual_gi_products,
-    TargetMetric.SELLERS_ONBOARDED: _actual_sellers_onboarded,
-    TargetMetric.PROMOTION_ACTIVITIES: _actual_promotion_activities,
-    TargetMetric.PROMOTION_GMV: _actual_promotion_gmv,
-    TargetMetric.CASES_FORWARDED: _actual_cases_forwarded,
-    TargetMetric.REMOVAL_RATE: _actual_removal_rate,
-    TargetMetric.DECIDED_WITHIN_3_WORKING_DAYS: _actual_decided_within_3wd,
-    TargetMetric.PEOPLE_TRAINED: _actual_people_trained,
-    TargetMetric.TRAINING_SESSIONS: _actual_training_sessions,
-    TargetMetric.CONSULTATIONS: _actual_consultations,
-}
-
-
-def targets_section(scope: Scope) -> list[dict]:
-    targets = Target.objects.select_related("workstream").order_by(
-        "workstream__code", "due_date", "pk"
-    )
-    if scope.workstream:
-        targets = targets.filter(workstream__code=scope.workstream)
-    targets = list(targets)
-    by_metric: dict[str, dict[int, tuple]] = defaultdict(dict)
-    for target in targets:
-        span = _overlap(target.period_start, target.due_date, scope.date_from, scope.date_to)
-        by_metric[target.metric][target.pk] = span
-    actuals: dict[int, float | None] = {}
-    for metric, periods in by_metric.items():
-        compute = METRIC_ACTUALS.get(metric)
-        actuals.update(compute(periods) if compute else dict.fromkeys(periods))
-    rows = []
-    for target in targets:
-        actual = actuals.get(target.pk)
-        rows.append(
-            {
-                "id": target.pk,
-                "workstream": target.workstream.code,
-                "name": target.name,
-                "metric": target.metric,
-                "unit": target.unit,
-                "target": float(target.target_value),
-                "actual": actual,
-                "percent": None
-                if actual is None
-                else round(100.0 * float(actual) / float(target.target_value), 1),
-                "period_start": target.period_start.isoformat(),
-                "due_date": target.due_date.isoformat(),
-            }
+    totals = {k: _pick(result, i, ("n", "views", "orders", "gmv")) for i, k in enumerate(spans)}
+    for row in totals.values():
+        row["views"], row["orders"], row["gmv"] = (
+            row["views"] or 0,
+            row["orders"] or 0,
+            money(row["gmv"]),
         )
-    return rows
+    return totals
 
 
-# --- GI promotion -------------------------------------------------------------------------------
+def _held_q(prefix: str = "") -> Q:
+    """Training sessions that have started by now (a planned session trains nobody yet)."""
+    return Q(**{f"{prefix}starts_at__lte": timezone.now()})
 
 
-def gi_section(scope: Scope) -> dict:
-    applications = OnboardingApplication.objects.filter(
-        moment_q("created_at", scope.date_from, scope.date_to)
+def attendance_totals(spans: dict) -> dict:
+    """Registrations, attendances and completions of the sessions held in each period, and the
+    people trained: distinct participants who completed a course."""
+    names = ("registered", "attended", "completed", "trained")
+    result = Attendance.objects.filter(_held_q("session__")).aggregate(
+        **{
+            f"{name}{key}": aggregate
+            for key, span in enumerate_spans(spans)
+            for name, aggregate in zip(
+                names,
+                (
+                    Count("pk", filter=moment_q("session__starts_at", *span)),
+                    Count("pk", filter=Q(attended=True) & moment_q("session__starts_at", *span)),
+                    Count("pk", filter=Q(completed=True) & moment_q("session__starts_at", *span)),
+                    Count(
+                        "participant",
+                        distinct=True,
+                        filter=Q(completed=True) & moment_q("session__starts_at", *span),
+                    ),
+                ),
+                strict=True,
+            )
+        }
     )
-    by_status = dict(
-        applications.order_by()
-        .values_list("status")
-        .annotate(n=Count("seller", distinct=True))
-        .values_list("status", "n")
-    )
-    funnel = OnboardingApplication.objects.aggregate(
-        applied=Count(
-            "seller",
-            distinct=True,
-            filter=Q(submitted_at__isnull=False)
-            & moment_q("submitted_at", scope.date_from, scope.date_to),
-        ),
-        live=Count(
-            "seller",
-            distinct=True,
-            filter=Q(status=OnboardingStatus.LIVE)
-            & moment_q("live_at", scope.date_from, scope.date_to),
-        ),
-    )
-    activities = PromotionActivity.objects.filter(date_q("held_on", scope.date_from, scope.date_to))
-    totals = activities.aggregate(
-        n=Count("pk"), views=Sum("views"), orders=Sum("orders"), gmv=Sum("gmv_thb")
-    )
-    by_month = (
-        activities.order_by()
-        .annotate(month=TruncMonth("held_on"))
-        .values("month")
-        .annotate(n=Count("pk"), gmv=Sum("gmv_thb"))
-        .order_by("month")
-    )
-    return {
-        "products": GIProduct.objects.count(),
-        "sellers": Seller.objects.count(),
-        "sellers_applied": funnel["applied"],
-        "live_shops": funnel["live"],
-        "promotions": totals["n"],
-        "views": totals["views"] or 0,
-        "orders": totals["orders"] or 0,
-        "gmv": money(totals["gmv"]),
-        "onboarding_by_state": [
-            [status.value, by_status.get(status.value, 0)] for status in OnboardingStatus
-        ],
-        "gmv_by_month": [
-            [row["month"].strftime("%Y-%m"), row["n"], money(row["gmv"])] for row in by_month
-        ],
-    }
+    return {k: _pick(result, i, names) for i, k in enumerate(spans)}
 
 
-# --- IP protection: notice and takedown ---------------------------------------------------------
-#
-# The takedowns app stores the timings a figure needs on the case (forwarded_at, decided_at,
-# removed_at, paused_seconds — the info-request pauses — and takedown_seconds = removed_at -
-# forwarded_at - pauses), so every figure is one aggregate over indexed columns.
+def sessions_held(spans: dict) -> dict:
+    result = TrainingSession.objects.filter(_held_q()).aggregate(
+        **{
+            f"n{i}": Count("pk", filter=moment_q("starts_at", *span))
+            for i, span in enumerate_spans(spans)
+        }
+    )
+    return {k: result[f"n{i}"] for i, k in enumerate(spans)}
 
+
+def consultation_totals(spans: dict) -> dict:
+    result = Consultation.objects.aggregate(
+        **{
+            f"{name}{i}": Count("pk", filter=condition & date_q("consulted_on", *span))
+            for i, span in enumerate_spans(spans)
+            for name, condition in (("n", Q()), ("followed", ~Q(follow_up="")))
+        }
+    )
+    return {k: _pick(result, i, ("n", "followed")) for i, k in enumerate(spans)}
+
+
+def enumerate_spans(spans: dict):
+    """(index, span) of each period: aggregate names use the index (keys may be anything)."""
+    return enumerate(spans.values())
+
+
+def _pick(result: dict, index: int, names) -> dict:
+    return {name: result[f"{name}{index}"] for name in names}
+
+
+# --- takedown cases: counted per day in CaseDay --------------------------------------------------
+
+#: The counts kept per day (``CaseDay`` has a column for each).
+CASE_COUNTS = (
+    "created",
+    "forwarded",
+    "decided",
+    "decided_removed",
+    "decided_24h",
+    "decided_3wd",
+    "removed",
+    "reinstated",
+)
 DECISION_HOURS = 24
 DECISION_WORKING_DAYS = 3
-REPEAT_INFRINGER_MIN_CASES = 2
 TOP_REPEAT_INFRINGERS = 10
+
+#: What the TikTok liaison sees of the cases (as the admin shows them to the liaison).
+PLATFORM_VISIBLE_Q = Q(state__in=PLATFORM_VISIBLE_STATES) | Q(
+    state=CaseState.WITHDRAWN, forwarded_at__isnull=False
+)
 
 
 def cases_in_scope(scope: Scope):
     """Every case, or for the liaison only those that reached the platform (as the admin shows)."""
     cases = TakedownCase.objects.all()
     if scope.platform_only:
-        cases = cases.filter(
-            Q(state__in=PLATFORM_VISIBLE_STATES)
-            | Q(state=CaseState.WITHDRAWN, forwarded_at__isnull=False)
-        )
+        cases = cases.filter(PLATFORM_VISIBLE_Q)
     return cases
+
+
+def case_rates(counts: dict) -> dict:
+    """The takedown rates of a period's case counts (the one definition of each rate)."""
+    decided = counts["decided"]
+    return {
+        "removal_rate": percent(counts["decided_removed"], decided),
+        "within_24h_pct": percent(counts["decided_24h"], decided),
+        "within_3wd_pct": percent(counts["decided_3wd"], decided),
+        "reinstatement_rate": percent(counts["reinstated"], counts["removed"]),
+    }
+
+
+def _case_days(platform_only: bool):
+    rows = CaseDay.objects.order_by()
+    return rows.filter(platform_visible=True) if platform_only else rows
+
+
+def case_totals(spans: dict, *, platform_only: bool = False) -> dict:
+    """The case counts (``CASE_COUNTS``) of each period, with their rates: one query."""
+    result = _case_days(platform_only).aggregate(
+        **{
+            f"{name}{i}": Sum(name, filter=date_q("day", *span))
+            for i, span in enumerate_spans(spans)
+            for name in CASE_COUNTS
+        }
+    )
+    totals = {}
+    for i, key in enumerate(spans):
+        counts = {name: result[f"{name}{i}"] or 0 for name in CASE_COUNTS}
+        totals[key] = {**counts, **case_rates(counts)}
+    return totals
+
+
+def case_breakdown(span: Span, *, platform_only: bool = False) -> list[dict]:
+    """A period's case counts per state (now) and source (sweep or not): one query, ≤ 30 rows."""
+    return list(
+        _case_days(platform_only)
+        .filter(date_q("day", *span))
+        .values("state", "from_sweep")
+        .annotate(**{name: Sum(name) for name in CASE_COUNTS})
+    )
+
+
+def sum_counts(rows, where: Callable[[dict], bool] = lambda row: True) -> dict:
+    counts = dict.fromkeys(CASE_COUNTS, 0)
+    for row in rows:
+        if where(row):
+            for name in CASE_COUNTS:
+                counts[name] += row[name] or 0
+    return {**counts, **case_rates(counts)}
 
 
 def decision_seconds():
@@ -441,103 +439,315 @@ def within_working_days_q():
 
 def reinstated_q() -> Q:
     """Reinstated after an appeal: the case is still ``reinstated``, or was closed after it."""
-    ever = Exists(StatusEvent.objects.filter(case=OuterRef("pk"), to_state=CaseState.REINSTATED))
-    return Q(state=CaseState.REINSTATED) | (Q(state=CaseState.CLOSED) & Q(ever))
+    ever = StatusEvent.objects.filter(to_state=CaseState.REINSTATED).values("case_id")
+    return Q(state=CaseState.REINSTATED) | Q(state=CaseState.CLOSED, pk__in=ever)
 
 
-def repeat_infringers(scope: Scope, created) -> list[list]:
-    """Seller handles seen in several cases, most cases first. The whole MOU reads the counts the
-    takedowns app keeps per handle (PlatformSeller, indexed); a filtered view counts the items."""
-    if scope.is_default and not scope.platform_only:
+def case_day_rows() -> list[dict]:
+    """Every case counted on the local day of each of its moments, for ``CaseDay``: one grouped
+    query per moment (created, forwarded, decided, removed), each a few thousand rows at most."""
+    offset = utc_offset_seconds()
+    cases = TakedownCase.objects.order_by().annotate(
+        _visible=ExpressionWrapper(PLATFORM_VISIBLE_Q, output_field=BooleanField()),
+        _from_sweep=ExpressionWrapper(Q(sweep_finding__isnull=False), output_field=BooleanField()),
+    )
+    decided = cases.filter(decided_at__isnull=False, forwarded_at__isnull=False).annotate(
+        _decision_seconds=decision_seconds()
+    )
+    moments = (
+        ("created_at", cases, {"created": Count("pk")}),
+        ("forwarded_at", cases.filter(forwarded_at__isnull=False), {"forwarded": Count("pk")}),
+        (
+            "decided_at",
+            decided,
+            {
+                "decided": Count("pk"),
+                "decided_removed": Count("pk", filter=Q(removed_at__isnull=False)),
+                "decided_24h": Count("pk", filter=Q(_decision_seconds__lte=DECISION_HOURS * 3600)),
+                "decided_3wd": Count("pk", filter=within_working_days_q()),
+            },
+        ),
+        (
+            "removed_at",
+            cases.filter(removed_at__isnull=False, takedown_seconds__isnull=False),
+            {"removed": Count("pk"), "reinstated": Count("pk", filter=reinstated_q())},
+        ),
+    )
+    epoch = date(1970, 1, 1)
+    rows: dict[tuple, dict] = {}
+    for moment, queryset, aggregates in moments:
+        grouped = (
+            queryset.annotate(_day=LocalDayNumber(F(moment), offset))
+            .values("_day", "state", "_visible", "_from_sweep")
+            .annotate(**aggregates)
+        )
+        for group in grouped:
+            key = (
+                group["_day"],
+                group["state"],
+                bool(group["_visible"]),
+                bool(group["_from_sweep"]),
+            )
+            row = rows.setdefault(key, dict.fromkeys(CASE_COUNTS, 0))
+            for name in aggregates:
+                row[name] = group[name]
+    return [
+        {
+            "day": epoch + timedelta(days=day),
+            "state": state,
+            "platform_visible": visible,
+            "from_sweep": from_sweep,
+            **counts,
+        }
+        for (day, state, visible, from_sweep), counts in rows.items()
+    ]
+
+
+def case_days_as_of() -> datetime | None:
+    """When ``CaseDay`` was last rebuilt (None: never)."""
+    return (
+        CaseDayRefresh.objects.order_by("-refreshed_at")
+        .values_list("refreshed_at", flat=True)
+        .first()
+    )
+
+
+def repeat_infringers(*, platform_only: bool = False) -> list[list]:
+    """Seller handles seen in at least ``REPEAT_INFRINGER_MIN_CASES`` cases of the whole MOU, most
+    cases first (the takedowns app's rule, as its admin flags them).
+
+    DIP reads the counts the takedowns app keeps per handle (PlatformSeller, indexed). The liaison
+    counts only the cases the liaison sees: computed when ``CaseDay`` is rebuilt, and kept with it.
+    """
+    minimum = takedown_services.REPEAT_INFRINGER_MIN_CASES
+    if not platform_only:
         rows = (
-            PlatformSeller.objects.filter(case_count__gte=REPEAT_INFRINGER_MIN_CASES)
+            PlatformSeller.objects.filter(case_count__gte=minimum)
             .order_by("-case_count", "handle")
             .values_list("handle", "case_count")[:TOP_REPEAT_INFRINGERS]
         )
         return [list(row) for row in rows]
+    kept = CaseDayRefresh.objects.order_by("-refreshed_at").values_list(
+        "platform_repeat_infringers", flat=True
+    )
+    return list(kept.first() or [])
+
+
+def platform_repeat_infringers() -> list[list]:
+    """What ``repeat_infringers(platform_only=True)`` reads, computed (when CaseDay is rebuilt)."""
     rows = (
-        InfringingItem.objects.filter(case__in=created.values("pk"))
+        InfringingItem.objects.filter(case__in=TakedownCase.objects.filter(PLATFORM_VISIBLE_Q))
         .exclude(seller_handle="")
         .order_by()
         .values("seller_handle")
         .annotate(cases=Count("case", distinct=True))
-        .filter(cases__gte=REPEAT_INFRINGER_MIN_CASES)
+        .filter(cases__gte=takedown_services.REPEAT_INFRINGER_MIN_CASES)
         .order_by("-cases", "seller_handle")[:TOP_REPEAT_INFRINGERS]
     )
     return [[row["seller_handle"], row["cases"]] for row in rows]
 
 
-def takedowns_section(scope: Scope) -> dict:
-    cases = cases_in_scope(scope)
-    created = cases.filter(moment_q("created_at", scope.date_from, scope.date_to))
-    by_state = dict(
-        created.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
+def takedown_percentiles(scope: Scope, span: Span, as_of: datetime | None) -> tuple:
+    """Median and 90th percentile time to takedown of the cases removed in ``span`` (by
+    ``as_of``, when the counts were taken): one query, answered from an index on PostgreSQL."""
+    removed = cases_in_scope(scope).filter(
+        Q(removed_at__isnull=False, takedown_seconds__isnull=False) & moment_q("removed_at", *span)
     )
-    forwarded = cases.filter(
-        Q(forwarded_at__isnull=False) & moment_q("forwarded_at", scope.date_from, scope.date_to)
-    ).count()
+    if as_of is not None:
+        removed = removed.filter(removed_at__lte=as_of)
+    return tuple(percentiles(removed, F("takedown_seconds"), (0.5, 0.9)))
 
-    decided = cases.filter(
-        Q(decided_at__isnull=False, forwarded_at__isnull=False)
-        & moment_q("decided_at", scope.date_from, scope.date_to)
-    ).annotate(_decision_seconds=decision_seconds())
-    within_3wd = within_working_days_q()
-    decisions = decided.aggregate(
-        n=Count("pk"),
-        removed=Count("pk", filter=Q(removed_at__isnull=False)),
-        within_24h=Count("pk", filter=Q(_decision_seconds__lte=DECISION_HOURS * 3600)),
-        within_3wd=Count("pk", filter=within_3wd),
+
+def overdue_now(scope: Scope) -> int:
+    """Forwarded cases waiting for a decision past their deadline now (the takedowns app's rule,
+    the same as the case list's "Overdue now" filter)."""
+    return takedown_services.overdue_cases(queryset=cases_in_scope(scope)).count()
+
+
+# --- MOU targets --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Metric:
+    """What a target measures: the function that counts it, how it reads, and which tile of the
+    page shows the same figure over the dashboard's period."""
+
+    actuals: Callable[[dict], dict]
+    kind: str
+    tile: tuple[str, str]
+
+
+def _field(function, name):
+    return lambda spans: {key: row[name] for key, row in function(spans).items()}
+
+
+METRICS = {
+    TargetMetric.GI_PRODUCTS_LISTED: Metric(catalog_products, "int", ("gi", "products")),
+    TargetMetric.SELLERS_ONBOARDED: Metric(
+        _field(onboarding_totals, "live"), "int", ("gi", "live_shops")
+    ),
+    TargetMetric.PROMOTION_ACTIVITIES: Metric(
+        _field(promotion_totals, "n"), "int", ("gi", "promotions")
+    ),
+    TargetMetric.PROMOTION_GMV: Metric(_field(promotion_totals, "gmv"), "money", ("gi", "gmv")),
+    TargetMetric.CASES_FORWARDED: Metric(
+        _field(case_totals, "forwarded"), "int", ("takedowns", "forwarded")
+    ),
+    TargetMetric.REMOVAL_RATE: Metric(
+        _field(case_totals, "removal_rate"), "percent", ("takedowns", "removal_rate")
+    ),
+    TargetMetric.DECIDED_WITHIN_3_WORKING_DAYS: Metric(
+        _field(case_totals, "within_3wd_pct"), "percent", ("takedowns", "within_3wd_pct")
+    ),
+    TargetMetric.PEOPLE_TRAINED: Metric(
+        _field(attendance_totals, "trained"), "int", ("training", "people_trained")
+    ),
+    TargetMetric.TRAINING_SESSIONS: Metric(sessions_held, "int", ("training", "sessions")),
+    TargetMetric.CONSULTATIONS: Metric(
+        _field(consultation_totals, "n"), "int", ("training", "consultations")
+    ),
+}
+
+
+def targets_section(scope: Scope) -> list[dict]:
+    """Each target's actual value over its own period narrowed to the dashboard's dates: one
+    query per metric, not per target. A target counts what happened within that period."""
+    targets = Target.objects.select_related("workstream").order_by(
+        "workstream__code", "due_date", "pk"
     )
+    if scope.workstream:
+        targets = targets.filter(workstream__code=scope.workstream)
+    targets = list(targets)
+    spans = {
+        target.pk: _overlap(target.period_start, target.due_date, scope.date_from, scope.date_to)
+        for target in targets
+    }
+    by_metric: dict[str, dict] = {}
+    for target in targets:
+        by_metric.setdefault(target.metric, {})[target.pk] = spans[target.pk]
+    actuals: dict[int, float | None] = {}
+    for metric, periods in by_metric.items():
+        known = METRICS.get(metric)
+        actuals.update(known.actuals(periods) if known else dict.fromkeys(periods))
+    rows = []
+    for target in targets:
+        actual = actuals.get(target.pk)
+        known = METRICS.get(target.metric)
+        start, end = spans[target.pk]
+        rows.append(
+            {
+                "id": target.pk,
+                "workstream": target.workstream.code,
+                "name": target.name,
+                "metric": target.metric,
+                "kind": known.kind if known else "number",
+                "tile": "-".join(known.tile) if known else None,
+                "unit": target.unit,
+                "target": float(target.target_value),
+                "actual": actual,
+                "percent": None
+                if actual is None
+                else round(100.0 * float(actual) / float(target.target_value), 1),
+                "period_start": target.period_start.isoformat(),
+                "due_date": target.due_date.isoformat(),
+                "counted_from": start.isoformat() if start else None,
+                "counted_to": end.isoformat() if end else None,
+            }
+        )
+    return rows
 
-    removed = cases.filter(
-        Q(removed_at__isnull=False, takedown_seconds__isnull=False)
-        & moment_q("removed_at", scope.date_from, scope.date_to)
+
+# --- GI promotion -------------------------------------------------------------------------------
+
+
+def gi_section(scope: Scope) -> dict:
+    span = scope.span
+    applications = OnboardingApplication.objects.filter(moment_q("created_at", *span))
+    by_status = dict(
+        applications.order_by()
+        .values_list("status")
+        .annotate(n=Count("seller", distinct=True))
+        .values_list("status", "n")
     )
-    removals = removed.aggregate(n=Count("pk"), reinstated=Count("pk", filter=reinstated_q()))
-    median, p90 = percentiles(removed, F("takedown_seconds"), (0.5, 0.9))
-
-    overdue = cases.filter(
-        state__in=[CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW],
-        sla_due_at__lt=timezone.now(),
-    ).count()
+    funnel = onboarding_totals({"page": span})["page"]
+    totals = promotion_totals({"page": span})["page"]
+    by_month = (
+        PromotionActivity.objects.filter(date_q("held_on", *span))
+        .order_by()
+        .annotate(month=TruncMonth("held_on"))
+        .values("month")
+        .annotate(n=Count("pk"), gmv=Sum("gmv_thb"))
+        .order_by("month")
+    )
     return {
-        "cases": sum(by_state.values()),
-        "forwarded": forwarded,
-        "decided": decisions["n"],
-        "removed": decisions["removed"],
+        "products": catalog_products({"page": span})["page"],
+        "sellers": Seller.objects.count(),
+        "sellers_applied": funnel["applied"],
+        "live_shops": funnel["live"],
+        "promotions": totals["n"],
+        "views": totals["views"],
+        "orders": totals["orders"],
+        "gmv": totals["gmv"],
+        "onboarding_by_state": [
+            [status.value, by_status.get(status.value, 0)] for status in OnboardingStatus
+        ],
+        "gmv_by_month": [
+            [row["month"].strftime("%Y-%m"), row["n"], money(row["gmv"])] for row in by_month
+        ],
+    }
+
+
+# --- IP protection: notice and takedown ---------------------------------------------------------
+
+
+def takedowns_section(scope: Scope) -> dict:
+    span = scope.span
+    rows = case_breakdown(span, platform_only=scope.platform_only)
+    totals = sum_counts(rows)
+    by_state: dict[str, int] = {}
+    for row in rows:
+        by_state[row["state"]] = by_state.get(row["state"], 0) + (row["created"] or 0)
+    median, p90 = takedown_percentiles(scope, span, case_days_as_of())
+    return {
+        "cases": totals["created"],
+        "forwarded": totals["forwarded"],
+        "decided": totals["decided"],
+        "removed": totals["decided_removed"],
         "median_hours": hours(median),
         "p90_hours": hours(p90),
-        "within_24h_pct": percent(decisions["within_24h"], decisions["n"]),
-        "within_3wd_pct": percent(decisions["within_3wd"], decisions["n"]),
-        "removal_rate": percent(decisions["removed"], decisions["n"]),
-        "reinstatement_rate": percent(removals["reinstated"], removals["n"]),
-        "overdue_now": overdue,
+        "within_24h_pct": totals["within_24h_pct"],
+        "within_3wd_pct": totals["within_3wd_pct"],
+        "removal_rate": totals["removal_rate"],
+        "reinstatement_rate": totals["reinstatement_rate"],
+        "overdue_now": overdue_now(scope),
         "by_state": [[state.value, by_state.get(state.value, 0)] for state in CaseState],
-        "repeat_infringers": repeat_infringers(scope, created),
+        "repeat_infringers": repeat_infringers(platform_only=scope.platform_only),
     }
 
 
 # --- monitoring sweeps (DIP's own searches of the platform) ------------------------------------
 #
-# The takedowns app defines these figures (takedowns.sweeps); the dashboard narrows them to its
-# dates. Cases by source are counted over the whole MOU.
+# The takedowns app defines the sweep figures (takedowns.sweeps); cases by source are the takedown
+# counts of the same period, split by whether the case came from a sweep finding.
 
 
 def monitoring_section(scope: Scope) -> dict:
-    sweeps = MonitoringSweep.objects.filter(date_q("swept_on", scope.date_from, scope.date_to))
+    span = scope.span
+    sweeps = MonitoringSweep.objects.filter(date_q("swept_on", *span))
     per_month = sweeps_per_month(queryset=sweeps)
     per_sweep = findings_per_sweep(queryset=sweeps)
-    sources = cases_by_source()
-    from_sweeps, from_holders = sources["sweeps"], sources["rights_holders"]
+    rows = case_breakdown(span, platform_only=scope.platform_only)
+    from_sweeps = sum_counts(rows, lambda row: row["from_sweep"])
+    from_holders = sum_counts(rows, lambda row: not row["from_sweep"])
     return {
         "sweeps": sum(row["sweeps"] for row in per_month),
         "findings": sum(row["findings"] for row in per_month),
         "findings_per_sweep": None if per_sweep is None else round(per_sweep, 1),
         "hours_spent": round(sum(row["minutes"] for row in per_month) / 60.0, 1),
-        "cases_from_sweeps": from_sweeps.cases,
-        "cases_from_rights_holders": from_holders.cases,
-        "removal_rate_sweeps": percent(from_sweeps.removed, from_sweeps.decided),
-        "removal_rate_rights_holders": percent(from_holders.removed, from_holders.decided),
+        "cases_from_sweeps": from_sweeps["created"],
+        "cases_from_rights_holders": from_holders["created"],
+        "removal_rate_sweeps": from_sweeps["removal_rate"],
+        "removal_rate_rights_holders": from_holders["removal_rate"],
         "sweeps_by_month": [
             [row["month"].strftime("%Y-%m"), row["sweeps"], row["findings"]] for row in per_month
         ],
@@ -548,21 +758,13 @@ def monitoring_section(scope: Scope) -> dict:
 
 
 def training_section(scope: Scope) -> dict:
-    """Sessions held (started by now) in the range, who attended and who completed them."""
-    held = Q(session__starts_at__lte=timezone.now()) & moment_q(
-        "session__starts_at", scope.date_from, scope.date_to
-    )
-    attendance = Attendance.objects.filter(held).aggregate(
-        n_registered=Count("pk"),
-        n_attended=Count("pk", filter=Q(attended=True)),
-        n_completed=Count("pk", filter=Q(completed=True)),
-        n_trained=Count("participant", distinct=True, filter=Q(completed=True)),
-    )
-    sessions = TrainingSession.objects.filter(
-        Q(starts_at__lte=timezone.now()) & moment_q("starts_at", scope.date_from, scope.date_to)
-    )
+    """Sessions held (started by now) in the period, who attended and who completed them."""
+    span = scope.span
+    attendance = attendance_totals({"page": span})["page"]
+    consulted = consultation_totals({"page": span})["page"]
     by_month = (
-        sessions.order_by()
+        TrainingSession.objects.filter(_held_q() & moment_q("starts_at", *span))
+        .order_by()
         .annotate(month=TruncMonth("starts_at"))
         .values("month")
         .annotate(
@@ -571,18 +773,7 @@ def training_section(scope: Scope) -> dict:
         )
         .order_by("month")
     )
-    people_target = (
-        Target.objects.filter(metric=TargetMetric.PEOPLE_TRAINED)
-        .order_by("-due_date", "-pk")
-        .values_list("target_value", flat=True)
-        .first()
-    )
-    consultations = Consultation.objects.filter(
-        date_q("consulted_on", scope.date_from, scope.date_to)
-    )
-    consulted = consultations.aggregate(
-        n=Count("pk"), followed=Count("pk", filter=~Q(follow_up=""))
-    )
+    consultations = Consultation.objects.filter(date_q("consulted_on", *span))
     by_topic = dict(
         consultations.order_by()
         .values_list("topic")
@@ -597,14 +788,12 @@ def training_section(scope: Scope) -> dict:
         .order_by("month")
     )
     return {
-        "people_trained": attendance["n_trained"],
-        "people_target": None if people_target is None else float(people_target),
-        "people_trained_pct": percent(attendance["n_trained"], people_target),
-        "sessions": sessions.count(),
-        "registered": attendance["n_registered"],
-        "attended": attendance["n_attended"],
-        "attendance_rate": percent(attendance["n_attended"], attendance["n_registered"]),
-        "completion_rate": percent(attendance["n_completed"], attendance["n_attended"]),
+        "people_trained": attendance["trained"],
+        "sessions": sessions_held({"page": span})["page"],
+        "registered": attendance["registered"],
+        "attended": attendance["attended"],
+        "attendance_rate": percent(attendance["attended"], attendance["registered"]),
+        "completion_rate": percent(attendance["completed"], attendance["attended"]),
         "consultations": consulted["n"],
         "consultations_followed_up": consulted["followed"],
         "follow_up_share": percent(consulted["followed"], consulted["n"]),
@@ -633,14 +822,18 @@ SECTION_FUNCTIONS = {
 
 
 def compute_figures(scope: Scope) -> dict:
-    """Every figure the scope may see, computed now by the database."""
+    """Every figure the scope may see, computed now by the database (the takedown counts as of
+    the last rebuild of ``CaseDay``: ``services.figures_get`` keeps it fresh)."""
     sections = {}
     for key in scope.sections:
         compute = SECTION_FUNCTIONS.get(key)
         sections[key] = compute(scope) if compute else None
+    counted = {"targets", "takedowns", "monitoring"} & set(scope.sections)
+    computed_at = (case_days_as_of() if counted else None) or timezone.now()
     figures = {
-        "computed_at": timezone.now().isoformat(),
+        "computed_at": computed_at.isoformat(),
         "scope": scope.as_dict(),
+        "period": scope.period(),
         "sections": sections,
     }
     figures["trend"] = trend_of(figures)
@@ -697,9 +890,7 @@ def _gi_details(scope: Scope) -> list[Detail]:
         Detail(
             _("Onboarding applications"),
             (_("Seller"), _("Tax / ID number"), _("State"), _("Submitted at"), _("Live at")),
-            OnboardingApplication.objects.filter(
-                moment_q("created_at", scope.date_from, scope.date_to)
-            )
+            OnboardingApplication.objects.filter(moment_q("created_at", *scope.span))
             .order_by("pk")
             .values_list("seller__name", "seller__tax_id", "status", "submitted_at", "live_at"),
         ),
@@ -715,7 +906,7 @@ def _gi_details(scope: Scope) -> list[Detail]:
                 _("GMV (THB)"),
                 _("URL"),
             ),
-            PromotionActivity.objects.filter(date_q("held_on", scope.date_from, scope.date_to))
+            PromotionActivity.objects.filter(date_q("held_on", *scope.span))
             .order_by("held_on", "pk")
             .values_list(
                 "held_on", "kind", "title", "seller__name", "views", "orders", "gmv_thb", "url"
@@ -727,7 +918,7 @@ def _gi_details(scope: Scope) -> list[Detail]:
 def _training_details(scope: Scope) -> list[Detail]:
     sessions = (
         TrainingSession.objects.filter(
-            Q(starts_at__lte=timezone.now()) & moment_q("starts_at", scope.date_from, scope.date_to)
+            Q(starts_at__lte=timezone.now()) & moment_q("starts_at", *scope.span)
         )
         .order_by("starts_at", "pk")
         .annotate(
@@ -747,7 +938,7 @@ def _training_details(scope: Scope) -> list[Detail]:
         )
     )
     consultations = (
-        Consultation.objects.filter(date_q("consulted_on", scope.date_from, scope.date_to))
+        Consultation.objects.filter(date_q("consulted_on", *scope.span))
         .order_by("consulted_on", "pk")
         .values_list(
             "consulted_on",
@@ -793,7 +984,7 @@ def _training_details(scope: Scope) -> list[Detail]:
 def _takedown_details(scope: Scope) -> list[Detail]:
     cases = (
         cases_in_scope(scope)
-        .filter(moment_q("created_at", scope.date_from, scope.date_to))
+        .filter(moment_q("created_at", *scope.span))
         .order_by("created_at", "pk")
         .values_list(
             "reference",
@@ -832,7 +1023,7 @@ def _takedown_details(scope: Scope) -> list[Detail]:
 
 def _monitoring_details(scope: Scope) -> list[Detail]:
     sweeps = (
-        MonitoringSweep.objects.filter(date_q("swept_on", scope.date_from, scope.date_to))
+        MonitoringSweep.objects.filter(date_q("swept_on", *scope.span))
         .order_by("swept_on", "pk")
         .annotate(n_findings=Count("findings", distinct=True))
         .values_list("pk", "swept_on", "officer__username", "minutes_spent", "n_findings")

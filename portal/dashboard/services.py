@@ -11,8 +11,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from portal.dashboard.choices import ReportFormat, ReportStatus
-from portal.dashboard.models import ReportJob, Snapshot, SnapshotScope
-from portal.dashboard.selectors import Scope, compute_figures, local_start
+from portal.dashboard.models import CaseDay, CaseDayRefresh, ReportJob, Snapshot, SnapshotScope
+from portal.dashboard.selectors import (
+    Scope,
+    case_day_rows,
+    case_days_as_of,
+    compute_figures,
+    local_start,
+    platform_repeat_infringers,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +38,63 @@ def snapshot_scope_of(scope: Scope) -> str:
     return SnapshotScope.PLATFORM if scope.platform_only else SnapshotScope.FULL
 
 
-def snapshot_take(*, scope_key: str = SnapshotScope.FULL, as_of: date | None = None) -> Snapshot:
+#: Sections whose figures read the takedown counts of ``CaseDay``.
+CASE_DAY_SECTIONS = frozenset({"targets", "takedowns", "monitoring"})
+
+
+def case_days_refresh() -> datetime:
+    """Rebuild ``CaseDay`` (the takedown cases counted per day) from the cases, in one
+    transaction; one rebuild at a time (a lock on the row that says when it was done). Returns the
+    moment the counts are as of (taken before counting)."""
+    as_of = timezone.now()
+    with transaction.atomic():
+        CaseDayRefresh.objects.get_or_create(pk=1, defaults={"refreshed_at": as_of})
+        CaseDayRefresh.objects.select_for_update().get(pk=1)
+        rows = [CaseDay(**row) for row in case_day_rows()]
+        top = platform_repeat_infringers()
+        CaseDay.objects.all().delete()
+        CaseDay.objects.bulk_create(rows, batch_size=5000)
+        CaseDayRefresh.objects.filter(pk=1).update(
+            refreshed_at=as_of, platform_repeat_infringers=top
+        )
+    cache.delete(_case_days_lock())
+    return as_of
+
+
+def _case_days_lock() -> str:
+    return "dashboard:refreshing:case_days"
+
+
+def case_days_ensure(*, refresh: bool = False) -> None:
+    """Keep ``CaseDay`` at most SNAPSHOT_MAX_AGE old for a filtered view: rebuilt at once when it
+    was never built, when asked (``refresh``) or when tasks run eagerly; otherwise one request
+    queues a rebuild and the page shows the older counts with their time."""
+    as_of = case_days_as_of()
+    if as_of is not None and not refresh and as_of >= timezone.now() - SNAPSHOT_MAX_AGE:
+        return
+    if as_of is None or refresh or settings.CELERY_TASK_ALWAYS_EAGER:
+        case_days_refresh()
+        return
+    if cache.add(_case_days_lock(), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
+        from portal.dashboard.tasks import refresh_case_days
+
+        transaction.on_commit(refresh_case_days.delay)
+
+
+def snapshot_take(
+    *, scope_key: str = SnapshotScope.FULL, as_of: date | None = None, count_cases: bool = True
+) -> Snapshot:
     """Compute the whole MOU's figures now and keep them as today's snapshot of that scope.
 
     ``as_of`` rebuilds the snapshot of an earlier day from what had happened by then (the trend
     of a portal that has just been installed or loaded with data); it is dated that day.
+    ``count_cases=False`` uses ``CaseDay`` as it is (the caller has just rebuilt it).
     """
     scope = SNAPSHOT_SCOPES[SnapshotScope(scope_key)]
     if as_of is not None:
         scope = Scope(date_to=as_of, platform_only=scope.platform_only)
+    if count_cases or case_days_as_of() is None:
+        case_days_refresh()
     figures = compute_figures(scope)
     taken_at = datetime.fromisoformat(figures["computed_at"])
     day = timezone.localdate(taken_at)
@@ -54,7 +109,9 @@ def snapshot_take(*, scope_key: str = SnapshotScope.FULL, as_of: date | None = N
 
 
 def snapshots_take_all() -> list[Snapshot]:
-    return [snapshot_take(scope_key=key) for key in SNAPSHOT_SCOPES]
+    """Rebuild ``CaseDay`` once, then take every scope's snapshot from it."""
+    case_days_refresh()
+    return [snapshot_take(scope_key=key, count_cases=False) for key in SNAPSHOT_SCOPES]
 
 
 def _refresh_lock(scope_key: str) -> str:
@@ -67,7 +124,8 @@ def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
     The unfiltered view reads the latest snapshot. When it is older than SNAPSHOT_MAX_AGE (the beat
     task has not run) one request refreshes it — at once when tasks run eagerly, else by queueing
     the snapshot task — while the others keep showing the older figures with their time. A
-    filtered view is computed by the database and cached for a few minutes. ``refresh`` computes
+    filtered view is computed by the database (its takedown counts summed from ``CaseDay``, kept
+    fresh the same way) and cached for a few minutes. ``refresh`` computes
     now either way.
     """
     if scope.is_default:
@@ -93,6 +151,8 @@ def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
         cached = cache.get(scope.cache_key())
         if cached:
             return cached
+    if CASE_DAY_SECTIONS & set(scope.sections):
+        case_days_ensure(refresh=refresh)
     figures = compute_figures(scope)
     cache.set(scope.cache_key(), figures, FILTERED_CACHE_SECONDS)
     return figures

@@ -19,3 +19,9 @@ def take_snapshot(scope_key: str):
 def build_report(job_id: str):
     """Build one queued report (a failure is recorded on the job, shown to its owner)."""
     return services.report_job_run(job_id=job_id)
+
+
+@shared_task
+def refresh_case_days():
+    """Rebuild the takedown counts per day (queued by a filtered view that found them stale)."""
+    return services.case_days_refresh().isoformat()

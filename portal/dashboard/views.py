@@ -66,6 +66,8 @@ def dashboard_view(request, admin_site):
     trend = _trend_chart(figures, snapshot_trend(services.snapshot_scope_of(scope)))
     if trend:
         charts["trend"] = trend
+    period = figures.get("period")
+    case_list_url = reverse(f"{admin_site.name}:takedowns_takedowncase_changelist")
     context = {
         **admin_site.each_context(request),
         "title": _("MOU progress dashboard"),
@@ -74,6 +76,7 @@ def dashboard_view(request, admin_site):
         "scope": scope,
         "platform_only": platform_only,
         "computed_at": datetime.fromisoformat(figures["computed_at"]),
+        "period_label": presentation.period_label(period),
         "targets": presentation.target_rows(sections.get("targets"))
         if "targets" in sections
         else None,
@@ -83,9 +86,13 @@ def dashboard_view(request, admin_site):
                 "key": key,
                 "title": presentation.SECTION_TITLES[key],
                 "available": sections[key] is not None,
-                "scalars": presentation.scalar_rows(key, sections[key]),
-                "tables": presentation.tables(key, sections[key]),
-                "charts": presentation.CHARTS_BY_SECTION.get(key, ()),
+                "scalars": presentation.scalar_rows(key, sections[key], period, case_list_url),
+                "tables": presentation.tables(key, sections[key], period, case_list_url),
+                "charts": [
+                    (chart, title)
+                    for chart, title in presentation.CHARTS_BY_SECTION.get(key, ())
+                    if chart in charts
+                ],
             }
             for key in scope.sections
             if key != "targets"

@@ -210,3 +210,11 @@ def forward(case_, actor, moment: datetime):
         ("ready_to_forward", before + timedelta(minutes=10)),
         ("forwarded", moment),
     )
+
+
+def counted():
+    """Rebuild the takedown counts per day (``CaseDay``) from the cases built so far, as the beat
+    task does every 10 minutes; figures read by a test straight from the selectors need it."""
+    from portal.dashboard.services import case_days_refresh
+
+    return case_days_refresh()

@@ -109,7 +109,7 @@ def test_filters_narrow_the_figures(manager, client_for):
     )
     context = response.context
     assert [s["key"] for s in context["sections"]] == ["gi"]
-    scalars = {key: value for key, _label, value, _kind in context["sections"][0]["scalars"]}
+    scalars = {tile["key"]: tile["value"] for tile in context["sections"][0]["scalars"]}
     assert scalars["promotions"] == 1
     assert scalars["gmv"] == 100.0
 

@@ -60,6 +60,7 @@ def test_sweeps_findings_and_cases_by_source(admin):
     sweep(admin, date(2026, 8, 20), 90, swept_removed, swept_draft, None)
     sweep(admin, date(2026, 9, 3), 30, None)
     sweep(admin, date(2026, 9, 4), 60)
+    b.counted()
 
     m = monitoring_section(Scope())
     assert m["sweeps"] == 3 and m["findings"] == 4

@@ -69,10 +69,12 @@ def cases(admin):
         ("not_removed", at(date(2026, 9, 15), 11)),
     )
     b.case(at(date(2026, 9, 1)), "other")
+    b.counted()
     return a, case_b, c, d
 
 
 def test_no_cases():
+    b.counted()
     t = takedowns_section(Scope())
     assert t["cases"] == t["forwarded"] == t["decided"] == 0
     assert t["median_hours"] is None and t["p90_hours"] is None
@@ -101,7 +103,8 @@ def test_every_takedown_figure(cases):
     assert t["within_3wd_pct"] == 75.0  # A, B (pause excluded), C; not D
     assert t["removal_rate"] == 75.0
     assert t["reinstatement_rate"] == pytest.approx(33.3)
-    assert t["repeat_infringers"] == [["shop_x", 3], ["other", 2]]
+    # The takedowns app's rule: a handle in 3 or more cases of the whole MOU.
+    assert t["repeat_infringers"] == [["shop_x", 3]]
 
 
 def test_the_pause_is_what_makes_b_late_or_on_time(cases):
@@ -132,6 +135,7 @@ def test_date_range_counts_decisions_and_removals_in_it(cases):
 def test_a_public_holiday_extends_the_three_working_days(cases, admin):
     # D was forwarded on Thursday 10 September; with Friday a holiday its deadline is Wednesday.
     PublicHoliday.objects.create(date=date(2026, 9, 11), name="วันหยุดทดสอบ")
+    b.counted()
     assert takedowns_section(Scope())["within_3wd_pct"] == 100.0
 
 
@@ -174,17 +178,26 @@ def test_takedown_figures_cost_a_fixed_number_of_queries(admin, django_assert_ma
     for n in range(5):
         case = b.case(b.at(date(2026, 9, 1)), f"h{n % 2}")
         b.forward(case, admin, b.at(date(2026, 9, 2), 10 + n))
+    b.counted()
     with django_assert_max_num_queries(10) as captured:
         takedowns_section(Scope())
     few = len(captured)
     for n in range(20):
         case = b.case(b.at(date(2026, 9, 1)), f"h{n % 3}")
         b.forward(case, admin, b.at(date(2026, 9, 3), 8 + n % 10))
+    b.counted()
     with django_assert_max_num_queries(few):
         takedowns_section(Scope())
 
 
-def test_repeat_infringers_from_the_kept_counts_match_a_count_of_the_items(cases):
-    kept = takedowns_section(Scope())["repeat_infringers"]  # PlatformSeller
-    counted = takedowns_section(Scope(date_from=date(2000, 1, 1)))["repeat_infringers"]  # items
-    assert kept == counted == [["shop_x", 3], ["other", 2]]
+def test_repeat_infringers_are_the_takedowns_apps_for_dip_and_the_liaisons_own_cases(cases, admin):
+    # DIP: the counts the takedowns app keeps (its admin flags the same handles).
+    assert takedowns_section(Scope())["repeat_infringers"] == [["shop_x", 3]]
+    # A date filter does not change who is a repeat infringer (whole MOU, now).
+    narrow = Scope(date_from=date(2026, 9, 14), date_to=date(2026, 9, 14))
+    assert takedowns_section(narrow)["repeat_infringers"] == [["shop_x", 3]]
+    # The liaison: only the cases the liaison sees; a DIP draft of the same seller is not counted.
+    b.case(b.at(date(2026, 9, 2)), "other")
+    b.counted()
+    assert takedowns_section(Scope(platform_only=True))["repeat_infringers"] == [["shop_x", 3]]
+    assert takedowns_section(Scope())["repeat_infringers"] == [["other", 3], ["shop_x", 3]]

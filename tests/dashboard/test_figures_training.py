@@ -15,7 +15,6 @@ def test_no_data():
     training = training_section(Scope())
     assert training["people_trained"] == training["sessions"] == training["consultations"] == 0
     assert training["attendance_rate"] is None  # nothing to divide by, not 0 %
-    assert training["people_target"] is None and training["people_trained_pct"] is None
     assert training["follow_up_share"] is None
 
 
@@ -35,8 +34,6 @@ def test_people_trained_sessions_and_attendance_rate():
     training = training_section(Scope())
     assert training["sessions"] == 2
     assert training["people_trained"] == 1
-    assert training["people_target"] == 4
-    assert training["people_trained_pct"] == 25.0
     assert training["registered"] == 4
     assert training["attended"] == 3
     assert training["attendance_rate"] == 75.0

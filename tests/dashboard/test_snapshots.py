@@ -39,11 +39,11 @@ def test_page_reads_a_fresh_snapshot_and_shows_its_time(manager, client_for):
     response = client_for(manager).get(URL)
     assert response.context["computed_at"].isoformat() == snapshot.figures["computed_at"]
     gi = next(s for s in response.context["sections"] if s["key"] == "gi")
-    assert dict((k, v) for k, _l, v, _kind in gi["scalars"])["promotions"] == 0
+    assert {tile["key"]: tile["value"] for tile in gi["scalars"]}["promotions"] == 0
     # "Recompute now" computes the figures again.
     response = client_for(manager).get(URL + "?refresh=1")
     gi = next(s for s in response.context["sections"] if s["key"] == "gi")
-    assert dict((k, v) for k, _l, v, _kind in gi["scalars"])["promotions"] == 1
+    assert {tile["key"]: tile["value"] for tile in gi["scalars"]}["promotions"] == 1
 
 
 def test_a_stale_snapshot_is_replaced(manager, client_for):
@@ -54,7 +54,7 @@ def test_a_stale_snapshot_is_replaced(manager, client_for):
     b.activity(date(2026, 3, 1), gmv="10")
     response = client_for(manager).get(URL)
     gi = next(s for s in response.context["sections"] if s["key"] == "gi")
-    assert dict((k, v) for k, _l, v, _kind in gi["scalars"])["promotions"] == 1
+    assert {tile["key"]: tile["value"] for tile in gi["scalars"]}["promotions"] == 1
     assert Snapshot.objects.filter(scope="full").count() == 1
 
 
@@ -140,4 +140,4 @@ def test_demo_command_rebuilds_weekly_points_from_the_data(manager, client_for):
     # The page shows today's figures, not a rebuilt earlier day.
     response = client_for(manager).get(URL)
     assert timezone.localtime(response.context["computed_at"]).date() == timezone.localdate()
-    assert response.context["targets"][0][4] == 2
+    assert response.context["targets"][0]["actual"] == 2

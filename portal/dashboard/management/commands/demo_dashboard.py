@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from portal.dashboard.models import SnapshotScope
-from portal.dashboard.services import snapshot_take, snapshots_take_all
+from portal.dashboard.services import case_days_refresh, snapshot_take, snapshots_take_all
 
 
 class Command(BaseCommand):
@@ -18,8 +18,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, weeks, **options):
         today = timezone.localdate()
+        case_days_refresh()
         for n in range(weeks, 0, -1):
             for key in SnapshotScope.values:
-                snapshot_take(scope_key=key, as_of=today - timedelta(weeks=n))
+                snapshot_take(scope_key=key, as_of=today - timedelta(weeks=n), count_cases=False)
         snapshots_take_all()
         self.stdout.write(f"Dashboard snapshots: today and {weeks} earlier weeks")

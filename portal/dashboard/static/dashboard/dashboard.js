@@ -1,4 +1,6 @@
 // Draws the dashboard's charts from the JSON the page passes with json_script (no inline code).
+// Numbers are written in the page's language with thousands separators; a chart's "unit" (percent,
+// hours, money) is written on its value axis, and "all_labels" shows every category label.
 "use strict";
 document.addEventListener("DOMContentLoaded", () => {
   const source = document.getElementById("dashboard-charts");
@@ -6,6 +8,19 @@ document.addEventListener("DOMContentLoaded", () => {
   const charts = JSON.parse(source.textContent);
   const palette = ["#417690", "#e07b39", "#5b8c5a", "#b04a5a", "#8064a2", "#c9a227", "#4aa3b0",
     "#7a7a7a", "#d45087", "#2f4b7c"];
+  const language = document.documentElement.lang || undefined;
+  const whole = new Intl.NumberFormat(language, { maximumFractionDigits: 0 });
+  const oneDecimal = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
+  const twoDecimals = new Intl.NumberFormat(language, {
+    minimumFractionDigits: 2, maximumFractionDigits: 2,
+  });
+  const written = (spec, value, precise) => {
+    if (value === null || value === undefined) return "–";
+    if (spec.unit === "percent") return `${oneDecimal.format(value)}%`;
+    if (spec.unit === "money") return precise ? twoDecimals.format(value) : whole.format(value);
+    if (spec.unit === "hours") return oneDecimal.format(value);
+    return oneDecimal.format(value);
+  };
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
     const spec = charts[canvas.dataset.chart];
     if (!spec) return;
@@ -21,18 +36,33 @@ document.addEventListener("DOMContentLoaded", () => {
         tension: 0.2,
       };
     });
+    const suffix = spec.axis && spec.unit && spec.unit !== "percent" ? ` ${spec.axis}` : "";
     const options = {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
       plugins: {
         legend: { display: spec.type === "doughnut" || spec.series.length > 1 || spec.type === "line" },
+        tooltip: {
+          callbacks: {
+            label: (item) => `${item.dataset.label}: ${written(spec, item.raw, true)}${suffix}`,
+          },
+        },
       },
     };
     if (spec.type !== "doughnut") {
       const valueAxis = spec.horizontal ? "x" : "y";
+      const categoryAxis = spec.horizontal ? "y" : "x";
       options.indexAxis = spec.horizontal ? "y" : "x";
-      options.scales = { [valueAxis]: { beginAtZero: true, suggestedMax: spec.max } };
+      options.scales = {
+        [valueAxis]: {
+          beginAtZero: true,
+          suggestedMax: spec.max,
+          title: { display: Boolean(spec.axis), text: spec.axis || "" },
+          ticks: { callback: (value) => written(spec, value, false) },
+        },
+        [categoryAxis]: { ticks: { autoSkip: !spec.all_labels } },
+      };
     }
     new window.Chart(canvas, { type: spec.type, data: { labels: spec.labels, datasets }, options });
   });
