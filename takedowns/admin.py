@@ -186,7 +186,7 @@ class StateFilter(admin.SimpleListFilter):
     """The states a user can find cases in: the liaison is not offered DIP's internal ones."""
 
     title = _("state")
-    parameter_name = "state"
+    parameter_name = "state__exact"
 
     def lookups(self, request, model_admin):
         platform = is_platform_user(request.user)

@@ -91,7 +91,7 @@ def test_liaison_queue_awaiting_my_decision_and_its_state_filter(right, users, c
     spec = next(
         s
         for s in response.context["cl"].filter_specs
-        if getattr(s, "parameter_name", "") == "state"
+        if getattr(s, "parameter_name", "") == "state__exact"
     )
     offered = {key for key, _ in spec.lookup_choices}
     assert S.FORWARDED in offered and S.REMOVED in offered
