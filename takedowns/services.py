@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +38,7 @@ from takedowns.choices import (
     PRE_DECISION_STATES,
     PRIORITIES_WITHIN_24H,
     CaseState,
+    ItemKind,
     ItemOutcome,
     ReasonUse,
     ReporterBasis,
@@ -823,6 +826,22 @@ def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | N
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return qs.select_related("case").first()
+
+
+def item_kind_for_url(url: str) -> str:
+    """The kind of item a (normalised) TikTok link points to; a product listing when unsure."""
+    path = urlsplit(url).path.lower()
+    if path.endswith("/live") or "/live/" in path:
+        return ItemKind.LIVE
+    if "/video/" in path:
+        return ItemKind.VIDEO
+    if "/product/" in path:
+        return ItemKind.LISTING
+    if "/shop" in path or "/store/" in path:
+        return ItemKind.SHOP
+    if re.fullmatch(r"/@[^/]+", path):
+        return ItemKind.ACCOUNT
+    return ItemKind.LISTING
 
 
 @transaction.atomic

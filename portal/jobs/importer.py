@@ -40,7 +40,7 @@ from django.db.models.expressions import DatabaseDefault
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from portal.importing import UnreadableFileError, decode_text
+from portal.importing import UnreadableFileError, decode_text, unescape_row
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -292,7 +292,7 @@ class FileImporter:
         written = start = 0
         for rows in self.rows.chunks(self.chunk_size):
             chunk = [
-                (start + offset + 1, dict(zip(headers, row, strict=False)))
+                (start + offset + 1, unescape_row(dict(zip(headers, row, strict=False))))
                 for offset, row in enumerate(rows)
             ]
             start += len(chunk)
