@@ -473,6 +473,9 @@ class InfringingItemResource(PortalResource):
             .first()
         )
 
+    def do_instance_save(self, instance, is_create):
+        services.item_save(item=instance)  # a concurrent report of the URL: a row error
+
     def import_instance(self, instance, row, **kwargs):
         existing_case = instance.case if instance.pk else None
         super().import_instance(instance, row, **kwargs)

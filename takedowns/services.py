@@ -47,6 +47,7 @@ from takedowns.models import (
     FIRST_APPEAL_DAYS,
     SECOND_APPEAL_DAYS,
     CaseReferenceCounter,
+    DuplicateItemError,
     InfringingItem,
     PlatformSeller,
     ReasonCode,
@@ -855,17 +856,31 @@ def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> Inf
         raise PermissionDenied(_("Your role may not add items."))
     item = InfringingItem(case=case, url=url, kind=kind, **fields)
     item.full_clean()  # duplicates: ValidationError with a link to the open case
+    return item_save(item=item)
+
+
+class ItemRaceDuplicate(ValidationError):
+    """``item_save`` lost the race for a URL: the duplicate check's message, found on writing."""
+
+
+def item_save(*, item: InfringingItem) -> InfringingItem:
+    """Save a new or changed item (its checks already passed): the one place items are written.
+
+    Two people reporting the same URL at once both pass the duplicate check; the database's
+    unique index lets one of them in. The other gets the duplicate check's own message (a
+    ValidationError with code ``duplicate``), not an IntegrityError.
+    """
     try:
         with transaction.atomic():
             item.save()
-    except IntegrityError:  # a concurrent report of the same URL won the race
-        duplicate = item_find_open_duplicate(url=url)
-        raise ValidationError(
-            {
-                "url": _("This URL was just reported in open case %(ref)s.")
-                % {"ref": duplicate.case.reference if duplicate else "?"}
-            },
-            code="duplicate",
+    except IntegrityError:
+        duplicate = item_find_open_duplicate(url=item.url, exclude_pk=item.pk)
+        if duplicate is None:
+            raise  # not the open-URL constraint
+        if item._state.adding:
+            item.pk = None  # the failed INSERT took no row
+        raise ItemRaceDuplicate(
+            {"url": ValidationError(DuplicateItemError.message_for(duplicate.case), "duplicate")}
         ) from None
     return item
 
