@@ -133,8 +133,10 @@ def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
         if item.url.endswith("424242") and not reported.is_set():
             reported.set()
             run_both(
-                lambda i: i == 0
-                and services.item_add(case=theirs, actor=supervisor, url=URL, kind="listing")
+                lambda i: (
+                    i == 0
+                    and services.item_add(case=theirs, actor=supervisor, url=URL, kind="listing")
+                )
             )
 
     monkeypatch.setattr(InfringingItem, "clean", clean_then_someone_reports)
