@@ -191,19 +191,16 @@ def write_import_file(path: Path, rows: int) -> list[str]:
         headers = next(rows_in)
         keep = [i for i, h in enumerate(headers) if h in import_columns]
         key_positions = [headers.index(c) for c in key_columns if c in headers]
+        # a new copy of a case cannot report its items again (they are open in the original)
+        blank_positions = key_positions + [i for i, h in enumerate(headers) if h == "item_urls"]
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow([headers[i] for i in keep])
         for row in rows_in:
-            for position in key_positions:
+            for position in blank_positions:
                 row[position] = ""  # a blank key: a new row (cases get their next reference)
-            writer.writerow([_unescape(row[i]) for i in keep])
+            writer.writerow([row[i] for i in keep])  # escaped as exported: the import unescapes
     exported.unlink()
     return [headers[i] for i in keep]
-
-
-def _unescape(value: str) -> str:
-    """Undo the export's formula escaping (a real user re-imports what they typed)."""
-    return value[1:] if value.startswith("'") and value[1:2] in ("=", "+", "-", "@") else value
 
 
 def copy_file_into_plain_table(path: Path, headers: list[str]) -> float:

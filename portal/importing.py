@@ -6,7 +6,9 @@ django-import-export does the row mapping; this module adds what it leaves to us
 - every declared column must be present, and a key repeated inside one file is a row error;
 - model validation (fields, ``clean()``, constraints) runs on every row, and one bad row rolls the
   whole file back;
-- exported cells that a spreadsheet would run as a formula are prefixed with ``'``;
+- exported cells that a spreadsheet would run as a formula are prefixed with ``'``, and an
+  imported cell loses that prefix again (``unescape_formula``), so an exported file imported
+  again changes nothing;
 - an XLSX is bounded before it is read (``read_xlsx``): what it unpacks to, its rows, columns and
   the length of each cell, so a small hostile file cannot take the memory of a request or a worker.
 """
@@ -60,11 +62,37 @@ def decode_text(data: bytes) -> str:
         ) from utf8_error
 
 
+def _needs_quote(text: str) -> bool:
+    """True for text a spreadsheet would evaluate once its leading ``'`` are taken away.
+
+    Text already starting with ``'`` before a trigger (``'+66``) is quoted once more, so that
+    ``unescape_formula`` can always tell an escape it must remove from a quote that is data.
+    """
+    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
 def escape_formula(value):
     """Prefix ``'`` to a text cell a spreadsheet would evaluate; other values pass unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and _needs_quote(value):
         return "'" + value
     return value
+
+
+def unescape_formula(value):
+    """Undo ``escape_formula``: ``unescape_formula(escape_formula(v)) == v`` for every value."""
+    if isinstance(value, str) and value.startswith("'") and _needs_quote(value):
+        return value[1:]
+    return value
+
+
+def unescape_row(row: dict) -> dict:
+    """A file row with the export's formula escapes removed (in place; returned for chaining).
+
+    Every import path calls it on each row before any Resource hook reads the row.
+    """
+    for column, value in row.items():
+        row[column] = unescape_formula(value)
+    return row
 
 
 def escape_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
@@ -396,8 +424,18 @@ class PortalResource(resources.ModelResource):
         """The natural key of a file row, to find a key repeated inside one file."""
         return tuple(str(row.get(column) or "").strip() for column in self.key_columns())
 
+    def import_row(self, row, instance_loader, **kwargs):
+        return super().import_row(unescape_row(row), instance_loader, **kwargs)
+
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
-        """An unknown foreign key is a row error naming the column, not a traceback."""
+        """An unknown foreign key is a row error naming the column, not a traceback.
+
+        A row that repeats what an existing row's foreign key exports as (an exported file
+        imported again) keeps that object, even where the value finds no single object on
+        import: a right with no registration number yet, a name two holders share.
+        """
+        if self._exports_as_current(field, instance, row):
+            return
         try:
             super().import_field(field, instance, row, is_m2m, **kwargs)
         except (ObjectDoesNotExist, MultipleObjectsReturned) as error:
@@ -409,6 +447,22 @@ class PortalResource(resources.ModelResource):
                     "value": row.get(field.column_name),
                 }
             ) from error
+
+    @staticmethod
+    def _exports_as_current(field, instance, row) -> bool:
+        if (
+            instance._state.adding
+            or field.readonly
+            or field.column_name not in row
+            or not isinstance(field.widget, widgets.ForeignKeyWidget)
+            or isinstance(field.widget, widgets.ManyToManyWidget)
+        ):
+            return False
+        current = field.get_value(instance)
+        if current is None:
+            return False
+        cell = row.get(field.column_name)
+        return str("" if cell is None else cell).strip() == str(field.widget.render(current))
 
     def import_instance(self, instance, row, **kwargs):
         """Also check many-to-many columns now, so a bad value is a row error before any save."""

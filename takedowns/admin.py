@@ -717,7 +717,12 @@ class TakedownCaseAdmin(
             if "outcome" in item_form.changed_data and item_form.instance.pk:
                 platform_forms.append(item_form)
         if not platform_forms:
-            formset.save()
+            # DIP's new and changed items, each through the item service (a URL reported by
+            # someone else at the same moment is a duplicate there, see changeform_view)
+            for item in formset.save(commit=False):
+                services.item_save(item=item)
+            for item in formset.deleted_objects:
+                item.delete()
             return
         formset.new_objects, formset.deleted_objects = [], []
         formset.changed_objects = [(f.instance, ["outcome"]) for f in platform_forms]
@@ -728,6 +733,16 @@ class TakedownCaseAdmin(
                 actor=request.user,
                 reason_code=item_form.cleaned_data.get("outcome_reason"),
             )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A duplicate found only when an item is written (someone else reported the same URL
+        at the same moment): everything this request wrote is rolled back and the form is
+        checked once more, where the duplicate check now names the other case beside the item,
+        with what the user typed kept."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except services.ItemRaceDuplicate:
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

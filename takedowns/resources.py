@@ -21,6 +21,7 @@ from takedowns import services
 from takedowns.choices import CaseState
 from takedowns.models import (
     CaseReferenceCounter,
+    DuplicateItemError,
     InfringingItem,
     ProtectedRight,
     RightsHolder,
@@ -117,8 +118,13 @@ def reserve_case_numbers(*, year: int, count: int) -> int:
 
 
 class _ItemUrlsField(fields.Field):
-    """The case's item URLs from the ``with_item_urls`` annotation (a plain column, so the streamed
-    export reads it with the other values); a case loaded without it reads its items."""
+    """The case's item URLs, one per line.
+
+    Export: from the ``with_item_urls`` annotation (a plain column, so the streamed export reads it
+    with the other values); a case loaded without it reads its items. Import: the URLs of the cell
+    that the case does not have yet are checked now and added once the case is saved (through
+    ``services.item_add``, see ``TakedownCaseResource``); nothing is written to the case itself.
+    """
 
     def get_value(self, obj):
         urls = getattr(obj, ITEM_URLS_ANNOTATION, _MISSING)
@@ -127,6 +133,14 @@ class _ItemUrlsField(fields.Field):
         if urls is _MISSING:
             urls = "\n".join(item.normalized_url for item in obj.items.all())
         return urls or ""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        pass  # read by TakedownCaseResource.import_instance
+
+
+def _urls_of(cell) -> list[str]:
+    """The URLs of an ``item_urls`` cell: one per line (or separated by spaces or commas)."""
+    return [part for part in str(cell or "").replace(",", " ").split() if part]
 
 
 def _local_time_column(name: str) -> fields.Field:
@@ -149,7 +163,7 @@ class TakedownCaseResource(PortalResource):
         column_name="right_registration_number",
         widget=_StrictForeignKeyWidget(ProtectedRight, "registration_number"),
     )
-    items = _ItemUrlsField(attribute=ITEM_URLS_ANNOTATION, column_name="item_urls", readonly=True)
+    items = _ItemUrlsField(attribute=ITEM_URLS_ANNOTATION, column_name="item_urls")
     created_at = _local_time_column("created_at")
     forwarded_at = _local_time_column("forwarded_at")
     decided_at = _local_time_column("decided_at")
@@ -207,6 +221,10 @@ class TakedownCaseResource(PortalResource):
         )
         export_order = fields
 
+    def get_queryset(self):
+        # an updated row compares its rights holder and right with the case's own (import_field)
+        return super().get_queryset().select_related("rights_holder", "right")
+
     def filter_export(self, queryset, **kwargs):
         """Every export path goes through here (``Resource.export`` for the admin's XLSX, and the
         streamed CSV of ``portal.jobs.exports``), unlike ``get_export_queryset``, which the admin
@@ -216,6 +234,7 @@ class TakedownCaseResource(PortalResource):
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
+        self._row_of_new_url: dict[str, int] = {}  # an item URL added by two rows of one file
         for name in ("rights_holder", "right"):
             field = self.fields[name]
             if field.column_name in (dataset.headers or ()):
@@ -236,24 +255,116 @@ class TakedownCaseResource(PortalResource):
             )
 
     def import_instance(self, instance, row, **kwargs):
-        if instance.pk and instance.state not in services.CASE_EDIT_STATES:
+        """Fill the case from the row; a case DIP may no longer edit refuses only a real change.
+
+        An unchanged row of a forwarded or decided case (an export imported again) is skipped
+        like any unchanged row (``skip_row``); a changed cell of such a case is a row error naming
+        its column.
+        """
+        locked = instance.pk is not None and instance.state not in services.CASE_EDIT_STATES
+        compared = [
+            f
+            for f in self.get_import_fields()
+            if locked
+            and not f.readonly
+            and f.column_name in row
+            and not isinstance(f, _ItemUrlsField)
+        ]
+        before = {f.column_name: f.get_value(instance) for f in compared}
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        instance._new_item_urls = []
+        if "item_urls" in row:
+            try:
+                instance._new_item_urls = self._new_item_urls(instance, row, kwargs)
+            except ValidationError as error:
+                errors["item_urls"] = error.error_list
+        if locked:
+            for f in compared:
+                if f.column_name not in errors and f.get_value(instance) != before[f.column_name]:
+                    errors[f.column_name] = [self._locked_message(instance)]
+            if instance._new_item_urls:
+                errors["item_urls"] = [self._locked_message(instance)]
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _locked_message(case) -> str:
+        return _("Case %(ref)s is “%(state)s”: it can no longer be changed by import.") % {
+            "ref": case.reference,
+            "state": CaseState(case.state).label,
+        }
+
+    def _new_item_urls(self, case, row, kwargs) -> list[str]:
+        """The cell's URLs the case does not have yet, checked as adding them would check them.
+
+        A URL of the case's that the cell leaves out is refused: an import adds items, it never
+        removes one (that is done on the case page, where it is logged).
+        """
+        wanted = []
+        for raw in _urls_of(row.get("item_urls")):
+            try:
+                url = normalize_url(raw)
+            except ValueError:
+                raise ValidationError(
+                    _("“%(value)s” is not a web address.") % {"value": raw}
+                ) from None
+            if url not in wanted:
+                wanted.append(url)
+        have = (
+            list(case.items.order_by("pk").values_list("normalized_url", flat=True))
+            if case.pk
+            else []
+        )
+        left_out = [url for url in have if url not in wanted]
+        if left_out:
             raise ValidationError(
-                {
-                    "reference": _(
-                        "Case %(ref)s is “%(state)s”: it can no longer be changed by import."
-                    )
-                    % {"ref": instance.reference, "state": CaseState(instance.state).label}
-                }
+                _("Items cannot be removed by import; remove them on the case page: %(urls)s.")
+                % {"urls": ", ".join(left_out)}
             )
-        super().import_instance(instance, row, **kwargs)
+        new = [url for url in wanted if url not in have]
+        if new and case.state not in services.ITEM_EDIT_STATES:
+            raise ValidationError(
+                _("Case %(ref)s is “%(state)s”: items can no longer be added.")
+                % {"ref": case.reference, "state": CaseState(case.state).label}
+            )
+        row_number = kwargs.get("row_number")
+        for url in new:
+            duplicate = services.item_find_open_duplicate(url=url)
+            if duplicate is not None:
+                raise ValidationError(DuplicateItemError.message_for(duplicate.case))
+            first = self._row_of_new_url.setdefault(url, row_number)
+            if first != row_number:
+                raise ValidationError(
+                    _("Row %(row)s adds %(url)s, which row %(first)s adds too.")
+                    % {"row": row_number, "url": url, "first": first}
+                )
+        return new
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if getattr(instance, "_new_item_urls", None):
+            return False  # the case's own cells may be unchanged; its items are not
+        return super().skip_row(instance, original, row, import_validation_errors)
 
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
+        user = kwargs.get("user")
         if not instance.events.exists():
-            user = kwargs.get("user")
             services.case_log_created(
                 case=instance, actor=user if getattr(user, "pk", None) else None, note="import"
             )
+        self._add_items(instance, user)
+
+    @staticmethod
+    def _add_items(case, user) -> None:
+        """The items a row adds, each through ``services.item_add`` (permission, state and the
+        duplicate check, also against a concurrent report of the same URL)."""
+        for url in getattr(case, "_new_item_urls", ()):
+            services.item_add(case=case, actor=user, url=url, kind=services.item_kind_for_url(url))
+        case._new_item_urls = []
 
     def bulk_write(self, created, updated, *, user, change_reason):
         """Write a validated chunk of an import job (``portal.jobs.importer``) in bulk.
@@ -290,6 +401,8 @@ class TakedownCaseResource(PortalResource):
                     for case in created
                 ],
             )
+        for case in created:
+            self._add_items(case, actor)
         for case in updated:
             if change_reason:
                 case._change_reason = change_reason
@@ -359,6 +472,9 @@ class InfringingItemResource(PortalResource):
             .select_related("case")
             .first()
         )
+
+    def do_instance_save(self, instance, is_create):
+        services.item_save(item=instance)  # a concurrent report of the URL: a row error
 
     def import_instance(self, instance, row, **kwargs):
         existing_case = instance.case if instance.pk else None

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -36,6 +38,7 @@ from takedowns.choices import (
     PRE_DECISION_STATES,
     PRIORITIES_WITHIN_24H,
     CaseState,
+    ItemKind,
     ItemOutcome,
     ReasonUse,
     ReporterBasis,
@@ -44,6 +47,7 @@ from takedowns.models import (
     FIRST_APPEAL_DAYS,
     SECOND_APPEAL_DAYS,
     CaseReferenceCounter,
+    DuplicateItemError,
     InfringingItem,
     PlatformSeller,
     ReasonCode,
@@ -832,6 +836,22 @@ def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | N
     return qs.select_related("case").first()
 
 
+def item_kind_for_url(url: str) -> str:
+    """The kind of item a (normalised) TikTok link points to; a product listing when unsure."""
+    path = urlsplit(url).path.lower()
+    if path.endswith("/live") or "/live/" in path:
+        return ItemKind.LIVE
+    if "/video/" in path:
+        return ItemKind.VIDEO
+    if "/product/" in path:
+        return ItemKind.LISTING
+    if "/shop" in path or "/store/" in path:
+        return ItemKind.SHOP
+    if re.fullmatch(r"/@[^/]+", path):
+        return ItemKind.ACCOUNT
+    return ItemKind.LISTING
+
+
 @transaction.atomic
 def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> InfringingItem:
     """Add an item to a case that DIP still edits; a URL already open elsewhere is refused."""
@@ -843,17 +863,31 @@ def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> Inf
         raise PermissionDenied(_("Your role may not add items."))
     item = InfringingItem(case=case, url=url, kind=kind, **fields)
     item.full_clean()  # duplicates: ValidationError with a link to the open case
+    return item_save(item=item)
+
+
+class ItemRaceDuplicate(ValidationError):
+    """``item_save`` lost the race for a URL: the duplicate check's message, found on writing."""
+
+
+def item_save(*, item: InfringingItem) -> InfringingItem:
+    """Save a new or changed item (its checks already passed): the one place items are written.
+
+    Two people reporting the same URL at once both pass the duplicate check; the database's
+    unique index lets one of them in. The other gets the duplicate check's own message (a
+    ValidationError with code ``duplicate``), not an IntegrityError.
+    """
     try:
         with transaction.atomic():
             item.save()
-    except IntegrityError:  # a concurrent report of the same URL won the race
-        duplicate = item_find_open_duplicate(url=url)
-        raise ValidationError(
-            {
-                "url": _("This URL was just reported in open case %(ref)s.")
-                % {"ref": duplicate.case.reference if duplicate else "?"}
-            },
-            code="duplicate",
+    except IntegrityError:
+        duplicate = item_find_open_duplicate(url=item.url, exclude_pk=item.pk)
+        if duplicate is None:
+            raise  # not the open-URL constraint
+        if item._state.adding:
+            item.pk = None  # the failed INSERT took no row
+        raise ItemRaceDuplicate(
+            {"url": ValidationError(DuplicateItemError.message_for(duplicate.case), "duplicate")}
         ) from None
     return item
 

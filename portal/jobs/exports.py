@@ -173,10 +173,11 @@ class _AtTimeZone(Func):
 
 
 class _EscapeFormula(Func):
-    """``escape_formula`` in SQL: a cell starting with one of ``FORMULA_TRIGGERS`` gets a ``'``."""
+    """``escape_formula`` in SQL: a cell starting with one of ``FORMULA_TRIGGERS`` (after any
+    leading ``'``) gets a ``'``."""
 
     output_field = models.TextField()
-    PATTERN = "^([" + "".join(t for t in FORMULA_TRIGGERS if t != "-") + "-])"
+    PATTERN = "^('*[" + "".join(t for t in FORMULA_TRIGGERS if t != "-") + "-])"
 
     def as_sql(self, compiler, connection, **extra_context):
         (source,) = self.get_source_expressions()
@@ -185,7 +186,8 @@ class _EscapeFormula(Func):
             # a plain column is cheap to read three times, and CASE is cheaper than a regex
             triggers = ", ".join(["%s"] * len(FORMULA_TRIGGERS))
             return (
-                f"CASE WHEN left({sql}, 1) IN ({triggers}) THEN '''' || {sql} ELSE {sql} END",
+                f"CASE WHEN left(ltrim({sql}, ''''), 1) IN ({triggers}) "
+                f"THEN '''' || {sql} ELSE {sql} END",
                 (*params, *FORMULA_TRIGGERS, *params, *params),
             )
         return f"regexp_replace({sql}, %s, %s)", (*params, self.PATTERN, "'\\1")

@@ -40,7 +40,7 @@ from django.db.models.expressions import DatabaseDefault
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from portal.importing import UnreadableFileError, decode_text
+from portal.importing import UnreadableFileError, decode_text, unescape_row
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -73,6 +73,15 @@ class ImportOutcome:
 
 
 Progress = Callable[[str, int], None]
+
+
+class _RefusedOnWrite(Exception):
+    """A row's own save refused it (``ValidationError``): the file is rolled back."""
+
+    def __init__(self, row_number: int | None, error: ValidationError):
+        super().__init__(row_number, error)
+        self.row_number = row_number
+        self.error = error
 
 
 def _memoized(widget: widgets.ForeignKeyWidget) -> widgets.ForeignKeyWidget:
@@ -276,6 +285,10 @@ class FileImporter:
                 self._check_and_write(write=write)
                 if not (write and self.outcome.ok):
                     transaction.set_rollback(True)
+        except _RefusedOnWrite as refused:
+            # the save refused a row the checks let through: rolled back, nothing written
+            self.outcome = ImportOutcome(total=self.rows.total)
+            self._add_validation_error(refused.row_number, refused.error)
         except DatabaseError as error:
             # The database refused a row the fast checks let through (a check constraint, a
             # conditional unique constraint): the transaction is rolled back; name the rows.
@@ -292,7 +305,7 @@ class FileImporter:
         written = start = 0
         for rows in self.rows.chunks(self.chunk_size):
             chunk = [
-                (start + offset + 1, dict(zip(headers, row, strict=False)))
+                (start + offset + 1, unescape_row(dict(zip(headers, row, strict=False))))
                 for offset, row in enumerate(rows)
             ]
             start += len(chunk)
@@ -607,7 +620,10 @@ class FileImporter:
         created = [instance for instance, new, _row, _n in pending if new]
         updated = [instance for instance, new, _row, _n in pending if not new]
         if self._own_bulk is not None:
-            self._own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
+            try:
+                self._own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
+            except ValidationError as error:  # e.g. an item URL reported at the same moment
+                raise _RefusedOnWrite(None, error) from error
         elif self._bulk:
             self._bulk_write(created, updated)
         else:
@@ -626,8 +642,11 @@ class FileImporter:
                 "using_transactions": True,
                 "dry_run": False,
             }
-            self.resource.save_instance(instance, new, row, **kwargs)
-            self.resource.save_m2m(instance, row, **kwargs)
+            try:
+                self.resource.save_instance(instance, new, row, **kwargs)
+                self.resource.save_m2m(instance, row, **kwargs)
+            except ValidationError as error:  # found only on writing (a concurrent report)
+                raise _RefusedOnWrite(row_number, error) from error
 
     def _bulk_write(self, created, updated) -> None:
         model = self.model
@@ -695,7 +714,7 @@ class FileImporter:
                 )
         return columns
 
-    def _add_validation_error(self, row_number: int, error: ValidationError) -> None:
+    def _add_validation_error(self, row_number: int | None, error: ValidationError) -> None:
         if hasattr(error, "error_dict"):
             for key, messages in error.message_dict.items():
                 column = "" if key == NON_FIELD_ERRORS else self._column_of.get(key, key)

@@ -1,7 +1,14 @@
 import pytest
 import tablib
 
-from portal.importing import CSV, XLSX, UnreadableFileError, decode_text, escape_formula
+from portal.importing import (
+    CSV,
+    XLSX,
+    UnreadableFileError,
+    decode_text,
+    escape_formula,
+    unescape_formula,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,6 +55,25 @@ def test_other_encodings_are_refused_with_advice(text, encoding):
 )
 def test_formula_escaping(value, expected):
     assert escape_formula(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value, exported",
+    [
+        ("+66 81 234 5678", "'+66 81 234 5678"),
+        ("'+66", "''+66"),  # a quote that is data is kept: quoted once more on export
+        ("''=x", "'''=x"),
+        ("'quoted", "'quoted"),
+        ("'", "'"),
+        ("plain", "plain"),
+        (None, None),
+        (12, 12),
+    ],
+)
+def test_export_then_import_round_trips_the_formula_escape(value, exported):
+    """Issue 16, item "Export → import corrupts data"."""
+    assert escape_formula(value) == exported
+    assert unescape_formula(exported) == value
 
 
 @pytest.mark.parametrize("file_format", [CSV, XLSX])

@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from stdnum.th import moa, pin
 
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
-from portal.importing import FORMULA_TRIGGERS, UnreadableFileError, decode_text, escape_formula
+from portal.importing import (
+    FORMULA_TRIGGERS,
+    UnreadableFileError,
+    decode_text,
+    escape_formula,
+    unescape_formula,
+)
 from takedowns.normalize import TRACKING_PARAMETERS, normalize_url
 
 hosts = st.from_regex(r"\A(www\.)?[a-z][a-z0-9-]{0,10}\.(com|co\.th|th|shop)\Z")
@@ -152,4 +158,14 @@ def test_escaped_cells_never_start_a_formula_and_lose_nothing(value):
     escaped = escape_formula(value)
     assert not escaped.startswith(FORMULA_TRIGGERS)
     assert escaped in (value, "'" + value)
-    assert (escaped != value) == value.startswith(FORMULA_TRIGGERS)
+    assert (escaped != value) == value.lstrip("'").startswith(FORMULA_TRIGGERS)
+
+
+TRICKY = st.text(alphabet=st.sampled_from(["'", "+", "=", "-", "@", "\t", "\r", "a", "๖"]))
+
+
+@given(TRICKY | st.text())
+def test_formula_escape_round_trips_on_import(value):
+    """Issue 16, item "Export → import corrupts data": what an import reads back is what was
+    exported, also for text that itself starts with quotes."""
+    assert unescape_formula(escape_formula(value)) == value

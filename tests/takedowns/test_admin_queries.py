@@ -22,7 +22,8 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("role", ["officer", "liaison", "manager"])
 @pytest.mark.parametrize(
-    "query", ["", "?state__exact=forwarded", "?repeat=yes", "?sla=overdue&right__right_type=trademark"]
+    "query",
+    ["", "?state__exact=forwarded", "?repeat=yes", "?sla=overdue&right__right_type=trademark"],
 )
 def test_list_query_count_does_not_grow_with_rows(role, query, role_users, right, client_for):
     client = client_for(role_users[role])

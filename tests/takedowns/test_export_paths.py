@@ -21,12 +21,13 @@ def test_every_path_writes_the_same_case_cells(right, monkeypatch):
     tricky = [
         {"title": '=HYPERLINK("http://x")', "description": '-5 บาท, "ลด"\nบรรทัดสอง'},
         {"title": "+66 ร้าน", "description": "@handle", "reporter_phone": "\t0812345678"},
+        {"title": "'+quoted", "description": "'plain quote", "reporter_phone": "''@x"},
         {"title": "ข้าวหอมมะลิ", "description": "", "reporter_basis": ""},
     ]
     for number, extra in enumerate(tricky):
         case = make_case(
             right,
-            items=number,  # none, one, two item URLs
+            items=min(number, 2),  # none, one, two item URLs
             # 17:30 UTC is half past midnight in Bangkok: the local date is the next day
             created_at=datetime(2026, 1, 1, 17, 30, 5, 123456, tzinfo=UTC),
             authorization_valid_from=date(2026, 1, 2) if number else None,
@@ -52,3 +53,7 @@ def test_every_path_writes_the_same_case_cells(right, monkeypatch):
     assert last[header.index("takedown_seconds")] == "3600"
     assert len(last[header.index("item_urls")].split("\n")) == 2
     assert rows["'+66 ร้าน"][header.index("reporter_phone")] == "'\t0812345678"
+    # a quote that is data before a trigger is quoted once more (the import removes one)
+    quoted = rows["''+quoted"]
+    assert quoted[header.index("description")] == "'plain quote"
+    assert quoted[header.index("reporter_phone")] == "'''@x"

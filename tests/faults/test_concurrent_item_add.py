@@ -1,0 +1,151 @@
+"""Issue 16, item "Two officers adding the same URL at once": both pass the duplicate check, the
+database's unique index lets one in, and the other gets the duplicate check's own message (the
+same words and link), never a 500 (IntegrityError). Each request runs in a thread of its own, on
+its own PostgreSQL connection; a barrier holds both until each has passed the check."""
+
+import threading
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from takedowns import services
+from takedowns.choices import ItemKind
+from takedowns.models import DuplicateItemError, InfringingItem
+from tests.takedowns.admin_helpers import post_data
+from tests.takedowns.conftest import make_case
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL"),
+]
+
+URL = "https://shop.tiktok.com/view/product/424242?utm_source=a"
+
+
+@pytest.fixture
+def checks_meet(monkeypatch):
+    """Each thread's first duplicate check waits for the other's before either writes."""
+    barrier = threading.Barrier(2)
+    first_check = threading.local()
+    clean = InfringingItem.clean
+
+    def clean_then_wait(item):
+        clean(item)
+        if not getattr(first_check, "done", False):
+            first_check.done = True
+            barrier.wait(timeout=10)
+
+    monkeypatch.setattr(InfringingItem, "clean", clean_then_wait)
+    return barrier
+
+
+def run_both(work):
+    outcomes = [None, None]
+
+    def run(index):
+        try:
+            outcomes[index] = work(index)
+        except Exception as error:  # the 500 this test is about
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_officers_adding_the_same_url_at_once_get_the_duplicate_message(
+    right, officer, supervisor, checks_meet, record_fault, _drop_swapped_out_tables
+):
+    """Through the case page of the admin, as two people would."""
+    cases = [make_case(right, items=0), make_case(right, items=0)]
+    pages = []
+    clients = []
+    for user, case in zip((officer, supervisor), cases, strict=True):
+        client = Client()
+        client.force_login(user)
+        url = reverse("admin:takedowns_takedowncase_change", args=[case.pk])
+        data = post_data(
+            client.get(url),
+            **{
+                "items-TOTAL_FORMS": "1",
+                "items-0-kind": "listing",
+                "items-0-url": URL,
+                "items-0-case": str(case.pk),
+            },
+        )
+        clients.append(client)
+        pages.append((url, data))
+
+    responses = run_both(lambda i: clients[i].post(*pages[i]))
+    record_fault()
+
+    assert not any(isinstance(r, Exception) for r in responses), responses
+    assert sorted(r.status_code for r in responses) == [200, 302], responses
+    winner = InfringingItem.objects.get().case
+    refused = next(r for r in responses if r.status_code == 200)
+    assert str(DuplicateItemError.message_for(winner)) in refused.content.decode()
+    assert refused.context["inline_admin_formsets"][0].formset.forms[0]["url"].value() == URL
+    assert InfringingItem.objects.count() == 1
+
+
+def test_the_item_service_turns_the_race_into_the_duplicate_check_message(
+    right, officer, supervisor, checks_meet, record_fault, _drop_swapped_out_tables
+):
+    """The one place items are written (``services.item_save``, under ``item_add``)."""
+    cases = [make_case(right, items=0), make_case(right, items=0)]
+    actors = [officer, supervisor]
+
+    outcomes = run_both(
+        lambda i: services.item_add(case=cases[i], actor=actors[i], url=URL, kind=ItemKind.LISTING)
+    )
+    record_fault()
+
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and isinstance(errors[0], ValidationError), outcomes
+    winner = InfringingItem.objects.get().case
+    assert errors[0].message_dict == {"url": [DuplicateItemError.message_for(winner)]}
+
+
+def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
+    right, officer, supervisor, monkeypatch, record_fault, _drop_swapped_out_tables
+):
+    """A background import of items: someone reports row 2's URL between its check and its
+    write. The job's result names row 2 with the duplicate message; row 1 is not written."""
+    import tablib
+
+    from portal.jobs.importer import FileImporter
+    from takedowns.resources import InfringingItemResource
+
+    mine, theirs = make_case(right, items=0), make_case(right, items=0)
+    clean = InfringingItem.clean
+    reported = threading.Event()
+
+    def clean_then_someone_reports(item):
+        clean(item)
+        if item.url.endswith("424242") and not reported.is_set():
+            reported.set()
+            run_both(
+                lambda i: (
+                    i == 0
+                    and services.item_add(case=theirs, actor=supervisor, url=URL, kind="listing")
+                )
+            )
+
+    monkeypatch.setattr(InfringingItem, "clean", clean_then_someone_reports)
+    dataset = tablib.Dataset(headers=["case_reference", "kind", "url"])
+    dataset.append([mine.reference, "listing", "https://shop.tiktok.com/view/product/1"])
+    dataset.append([mine.reference, "listing", "https://shop.tiktok.com/view/product/424242"])
+    outcome = FileImporter(InfringingItemResource(), dataset, user=officer).run()
+    record_fault()
+
+    assert [(p.row, p.column) for p in outcome.errors] == [(2, "url")], outcome.errors
+    assert outcome.errors[0].reason == str(DuplicateItemError.message_for(theirs))
+    assert list(InfringingItem.objects.values_list("case", flat=True)) == [theirs.pk]
