@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import quote
 
 import pytest
 import redis
@@ -56,9 +57,12 @@ def queue(tmp_path, settings):
 
 def start_worker(queue, media_root, log: Path):
     db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+        ),
         "CELERY_BROKER_URL": BROKER,
         "CELERY_RESULT_BACKEND": "",
         "MEDIA_ROOT": str(media_root),
