@@ -297,6 +297,8 @@ def case_link(section: str, key: str, period: dict | None, case_list_url: str | 
         if end:
             next_day = date.fromisoformat(end) + timedelta(days=1)
             params[f"{moment}__lt"] = local_start(next_day).isoformat()
+        if moment != "created_at":
+            params[f"{moment}__isnull"] = "False"  # every case has been created, not forwarded
     params.update(extra)
     return f"{case_list_url}?{urlencode(params)}" if params else case_list_url
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -101,7 +100,7 @@ class Scope:
         """The whole MOU with no filter: what the snapshots hold."""
         return not (self.date_from or self.date_to or self.workstream)
 
-    @cached_property
+    @property
     def span(self) -> tuple[date | None, date | None]:
         """The period the tiles count over: the reader's dates, else from the MOU's signing."""
         return (self.date_from or mou_start(), self.date_to)

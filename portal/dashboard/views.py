@@ -46,13 +46,17 @@ def _trend_chart(figures: dict, trend: list[tuple[str, dict]]) -> dict | None:
         }
         for row in targets
     ]
+    unit = "percent" if series else None  # the targets' progress
     if not series:
         series = [
             {"label": str(label), "data": [point.get(key) for _day, point in trend]}
             for key, label in presentation.TREND_SERIES
             if any(point.get(key) is not None for _day, point in trend)
         ]
-    return {"type": "line", "labels": [day for day, _point in trend], "series": series}
+    chart = {"type": "line", "labels": [day for day, _point in trend], "series": series}
+    if unit:
+        chart["unit"] = unit
+    return chart
 
 
 @require_GET

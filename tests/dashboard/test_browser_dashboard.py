@@ -43,3 +43,65 @@ def test_liaison_sees_the_takedown_charts_only(browser_page, liaison):
         "trend",
     }
     assert all(page.evaluate(DRAWN))
+
+
+def _chart(page, key: str) -> dict:
+    """What Chart.js drew for one chart: labels shown on each axis and the axis titles."""
+    return page.evaluate(
+        """(key) => {
+          const chart = Chart.getChart(document.querySelector(`canvas[data-chart="${key}"]`));
+          const axes = {};
+          for (const [id, scale] of Object.entries(chart.scales)) {
+            axes[id] = {
+              ticks: scale.ticks.map((tick) => String(scale.getLabelForValue
+                ? (scale.type === "category" ? scale.getLabelForValue(tick.value) : tick.label)
+                : tick.label)),
+              labels: scale.ticks.map((tick) => String(tick.label)),
+              title: scale.options.title && scale.options.title.display ? scale.options.title.text : "",
+            };
+          }
+          return { labels: chart.data.labels, axes };
+        }""",
+        key,
+    )
+
+
+def test_every_state_label_is_shown_and_axes_carry_their_units(browser_page, manager):
+    build_rows(6)
+    browser_page.login("manager")
+    page = browser_page.page
+    browser_page.goto("/admin/dashboard/")
+    page.wait_for_function("typeof Chart !== 'undefined'")
+    states = _chart(page, "takedown_states")
+    assert len(states["labels"]) == 15
+    assert states["axes"]["y"]["ticks"] == states["labels"]  # none skipped
+    speed = _chart(page, "takedown_speed")
+    assert speed["axes"]["y"]["title"] == "ชั่วโมง"
+    shares = _chart(page, "takedown_shares")
+    assert all(label.endswith("%") for label in shares["axes"]["y"]["labels"])
+    gmv = _chart(page, "gi_gmv")
+    assert gmv["axes"]["y"]["title"] == "บาท"
+
+
+def test_the_page_fits_a_390_px_phone(browser_page, manager):
+    build_rows(6)
+    browser_page.login("manager")
+    page = browser_page.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_page.goto("/admin/dashboard/")
+    page.wait_for_function("typeof Chart !== 'undefined'")
+    widths = page.evaluate(
+        "({page: document.documentElement.scrollWidth, body: document.body.scrollWidth,"
+        " view: window.innerWidth})"
+    )
+    assert widths["view"] == 390
+    assert widths["page"] <= 390 and widths["body"] <= 390, widths
+    # Nothing sticks out of the screen (a table that scrolls inside its own box is allowed).
+    outside = page.evaluate(
+        """() => [...document.querySelectorAll('#content-main *')]
+             .filter((el) => !el.closest('.table-box'))
+             .filter((el) => el.getBoundingClientRect().right > window.innerWidth + 1)
+             .map((el) => el.tagName + '#' + el.id + '.' + el.className)"""
+    )
+    assert outside == [], outside
+    browser_page.shot("dashboard-manager-390px")

@@ -59,7 +59,8 @@ document.addEventListener("DOMContentLoaded", () => {
           beginAtZero: true,
           suggestedMax: spec.max,
           title: { display: Boolean(spec.axis), text: spec.axis || "" },
-          ticks: { callback: (value) => written(spec, value, false) },
+          // A count without a unit has whole ticks only (no "2.5 cases").
+          ticks: { callback: (value) => written(spec, value, false), precision: spec.unit ? undefined : 0 },
         },
         [categoryAxis]: { ticks: { autoSkip: !spec.all_labels } },
       };
