@@ -19,7 +19,7 @@ from portal.api.bulk import (
 from portal.api.choices import TokenLifetime, UploadStatus
 from portal.api.models import ApiToken, DecisionUpload
 from portal.api.services import api_token_issue, api_token_revoke
-from portal.roles import LIAISON, user_roles
+from portal.roles import DIP_ROLES, LIAISON, user_roles
 from portal.security.limited_admin import RoleLimitedAdminMixin
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
@@ -39,10 +39,15 @@ class ApiTokenIssueForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = (
             get_user_model()
-            .objects.filter(is_active=True, groups__name=LIAISON)
+            .objects.filter(is_active=True, is_superuser=False, groups__name=LIAISON)
+            .exclude(groups__name__in=DIP_ROLES)  # platform-only accounts (is_platform_user)
             .order_by("username")
         )
         self.fields["user"].label = _("TikTok Liaison account")
+
+
+#: Where a just-issued token waits for the page that shows it once.
+ISSUED_SESSION_KEY = "api_token_issued"
 
 
 @admin.register(ApiToken)
@@ -110,13 +115,52 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         return super().log_addition(request, ApiToken.objects.get(pk=obj.pk), message)
 
     def response_add(self, request, obj, post_url_continue=None):
-        token = ApiToken.objects.select_related("user").get(pk=obj.pk)
+        # Post/Redirect/Get: the token waits in the session for the one page that shows it, so
+        # reloading that page never sends the form (and issues a token) again.
+        request.session[ISSUED_SESSION_KEY] = {"pk": obj.pk, "token": obj._plain_token}
+        return HttpResponseRedirect(
+            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_issued", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<str:object_id>/issued/",
+                self.admin_site.admin_view(self.issued_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_issued",
+            ),
+            *super().get_urls(),
+        ]
+
+    def issued_view(self, request, object_id: str):
+        """Shows a just-issued token once; afterwards (a reload) only says it was shown."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        token = ApiToken.objects.select_related("user").filter(pk=object_id).first()
+        if token is None:
+            raise Http404
+        waiting = request.session.get(ISSUED_SESSION_KEY) or {}
+        if waiting.get("pk") != token.pk:
+            self.message_user(
+                request,
+                _(
+                    "This token was shown once and cannot be shown again. Issue a new one if it "
+                    "was not copied, and revoke this one."
+                ),
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(
+                reverse(
+                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[token.pk]
+                )
+            )
+        del request.session[ISSUED_SESSION_KEY]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("API token issued"),
             "token": token,
-            "plain_token": obj._plain_token,
+            "plain_token": waiting["token"],
         }
         response = TemplateResponse(request, "admin/api/apitoken/token_issued.html", context)
         response["Cache-Control"] = "no-store"

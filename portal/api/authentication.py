@@ -14,6 +14,8 @@ from knox.settings import CONSTANTS
 from rest_framework import exceptions
 
 from portal.api.models import ApiToken
+from portal.api.permissions import IsPlatformLiaison
+from portal.roles import is_platform_user
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_]{16,200}$")
 
@@ -45,5 +47,12 @@ class PlatformTokenAuthentication(TokenAuthentication):
         if not auth_token.user.is_active:
             raise exceptions.AuthenticationFailed(
                 _("User inactive or deleted."), code="user_inactive"
+            )
+        if not is_platform_user(auth_token.user):
+            # Not (or no longer only) the platform's liaison, e.g. given a DIP role after the
+            # token was issued: the token would read DIP's drafts, so it is refused here, for
+            # every endpoint, whatever its permission classes.
+            raise exceptions.PermissionDenied(
+                IsPlatformLiaison.message, code=IsPlatformLiaison.code
             )
         return (auth_token.user, auth_token)

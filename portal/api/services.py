@@ -14,16 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.api.models import ApiToken, IdempotencyKey
-from portal.roles import LIAISON, user_roles
+from portal.roles import is_platform_user
 
 #: How long a stored answer is replayed for a retried key.
 IDEMPOTENCY_RETENTION = timedelta(hours=24)
 
 
 def api_token_issue(*, user, name: str, lifetime_days: int, issued_by) -> tuple[ApiToken, str]:
-    """Issue a token to a liaison; returns the row and the token, which is never stored."""
-    if not user.is_active or LIAISON not in user_roles(user):
-        message = _("Only an active TikTok Liaison account may hold an API token.")
+    """Issue a token to a liaison; returns the row and the token, which is never stored.
+
+    Only a platform-only account (``is_platform_user``: the Liaison group and no DIP role) may
+    hold one: a user who is also DIP would read DIP's drafts over the API."""
+    if not user.is_active or not is_platform_user(user):
+        message = _("Only an active TikTok Liaison account with no DIP role may hold an API token.")
         raise ValidationError({"user": ValidationError(message, code="not_liaison")})
     if not 1 <= lifetime_days <= 366:
         message = _("A token lives 1 to 366 days.")

@@ -93,3 +93,109 @@ def test_api_cache_down_elsewhere_is_json_503(liaison_api, monkeypatch):
     assert response["Content-Type"].startswith("application/json")
     assert response.json()["code"] == "service_unavailable"
     assert response["Retry-After"] == "30"
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+ADD = reverse("admin:api_apitoken_add")
+
+
+def test_api_token_page_reload_issues_no_second_token(supervisor, liaison, client_for):
+    """Item 5: the "shown once" page comes after a redirect; reloading it neither issues another
+    token nor shows this one again."""
+    from portal.api.models import ApiToken
+
+    client = client_for(supervisor)
+    posted = client.post(ADD, {"user": liaison.pk, "name": "IPPC sync", "lifetime": "90"})
+    token = ApiToken.objects.get()
+    issued = reverse("admin:api_apitoken_issued", args=[token.pk])
+    assert posted.status_code == 302 and posted.url == issued
+    shown = client.get(issued)
+    assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
+    plain = shown.context["plain_token"]
+    assert plain.startswith("mou_") and plain in shown.content.decode()
+    again = client.get(issued, follow=True)
+    assert plain not in again.content.decode()
+    assert again.redirect_chain[-1][0] == reverse("admin:api_apitoken_change", args=[token.pk])
+    assert ApiToken.objects.count() == 1
+    # the token it showed is the one stored, and it works
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {plain}")
+    assert api.get(reverse("api:me")).status_code == 200
+
+
+@pytest.fixture
+def liaison_and_officer(liaison):
+    from django.contrib.auth.models import Group
+
+    from portal.roles import OFFICER
+
+    liaison.groups.add(Group.objects.get(name=OFFICER))
+    return liaison
+
+
+def test_api_token_user_in_liaison_and_officer_groups_gets_no_token(
+    liaison_and_officer, supervisor, client_for
+):
+    """Item 5: a user who is also DIP is not offered, and the service refuses, a token."""
+    from django.core.exceptions import ValidationError
+
+    from portal.api.models import ApiToken
+    from portal.api.services import api_token_issue
+
+    client = client_for(supervisor)
+    form = client.get(ADD).context["adminform"].form
+    assert liaison_and_officer not in form.fields["user"].queryset
+    response = client.post(ADD, {"user": liaison_and_officer.pk, "name": "x", "lifetime": "90"})
+    assert response.status_code == 200 and "user" in response.context["adminform"].form.errors
+    with pytest.raises(ValidationError):
+        api_token_issue(user=liaison_and_officer, name="x", lifetime_days=30, issued_by=supervisor)
+    assert not ApiToken.objects.exists()
+
+
+def test_api_token_user_in_liaison_and_officer_groups_reads_no_drafts(liaison, token_for, case_in):
+    """Item 5: a token issued while the user was liaison only stops working once they also get a
+    DIP role: the API never shows them DIP's drafts."""
+    from django.contrib.auth.models import Group
+    from rest_framework.test import APIClient
+
+    from portal.roles import OFFICER
+
+    draft = case_in(S.DRAFT)
+    forwarded = case_in(S.FORWARDED)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token_for(liaison)}")
+    assert [r["reference"] for r in api.get(LIST).json()["results"]] == [forwarded.reference]
+    liaison.groups.add(Group.objects.get(name=OFFICER))
+    for url in (LIST, reverse("api:case-detail", args=[draft.reference]), reverse("api:me")):
+        response = api.get(url)
+        assert response.status_code == 403, url
+        assert response.json()["code"] == "not_liaison"
+    assert draft.reference not in api.get(LIST).content.decode()
+
+
+# --- two-factor before the schema and its docs ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["api:schema", "api:docs"])
+def test_api_schema_and_docs_need_two_factor_when_required(name, officer, client_for, settings):
+    """Item 5: with two-factor required, the password step alone does not open them."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.PORTAL_TWO_FACTOR_REQUIRED = True
+    client = client_for(officer)  # logged in, no second factor yet
+    response = client.get(reverse(name))
+    assert response.status_code in (302, 403)
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("admin:login"))
+    else:
+        assert response.json()["code"] == "not_liaison"
+
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    assert client.get(reverse(name)).status_code == 200
