@@ -20,6 +20,7 @@ from portal.api.choices import TokenLifetime, UploadStatus
 from portal.api.models import ApiToken, DecisionUpload
 from portal.api.services import api_token_issue, api_token_revoke
 from portal.roles import LIAISON, user_roles
+from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
 
@@ -140,7 +141,9 @@ def _row_no(row: dict) -> int:
 
 class DecisionUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("decision sheet"), help_text=_("CSV (UTF-8) or XLSX, with the template's columns.")
+        label=_("decision sheet"),
+        help_text=_("CSV (UTF-8) or XLSX, with the template's columns."),
+        validators=[FileTypeValidator(IMPORT_TYPES)],
     )
 
 
