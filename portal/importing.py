@@ -31,6 +31,8 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
+from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 THAI_LETTERS = re.compile("[\u0e01-\u0e2e]")
 # A Thai vowel or tone mark always follows a Thai character; bytes of another code page (é, è in
@@ -580,6 +582,12 @@ class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportE
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs["rollback_on_validation_errors"] = True
         return kwargs
+
+    def create_import_form(self, request):
+        """The file to import is checked like every upload: CSV or XLSX, by name and content."""
+        form = super().create_import_form(request)
+        form.fields["import_file"].validators.append(FileTypeValidator(IMPORT_TYPES))
+        return form
 
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, UnreadableFileError):

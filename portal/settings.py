@@ -251,6 +251,9 @@ CONTENT_SECURITY_POLICY = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 # Whole request bodies (files included) above this are refused with 413 before parsing.
 MAX_UPLOAD_SIZE = env.int("MAX_UPLOAD_SIZE", default=25 * 1024 * 1024)
+# Uploaded files (portal.security.uploads): a document (certificate, letter, screenshot) and a video.
+MAX_DOCUMENT_UPLOAD_SIZE = env.int("MAX_DOCUMENT_UPLOAD_SIZE", default=20 * 1024 * 1024)
+MAX_VIDEO_UPLOAD_SIZE = env.int("MAX_VIDEO_UPLOAD_SIZE", default=100 * 1024 * 1024)
 
 # Platform API (portal.api): knox tokens issued by supervisors, per-token rate limit, OpenAPI schema.
 KNOX_TOKEN_MODEL = "api.ApiToken"

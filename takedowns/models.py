@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.security.uploads import DOCUMENT_TYPES, EVIDENCE_TYPES, PortalFileField
 from takedowns.choices import (
     AWAITING_PLATFORM_STATES,
     CaseState,
@@ -75,8 +76,11 @@ class ProtectedRight(models.Model):
     valid_until = models.DateField(
         _("valid until"), null=True, blank=True, help_text=_("Leave empty if it does not expire.")
     )
-    certificate = models.FileField(
-        _("certificate"), upload_to="takedowns/certificates/%Y/%m/", blank=True
+    certificate = PortalFileField(
+        _("certificate"),
+        upload_to="takedowns/certificates/%Y/%m/",
+        blank=True,
+        file_types=DOCUMENT_TYPES,
     )
     gi_product = models.ForeignKey(
         "gi_catalog.GIProduct",
@@ -212,10 +216,11 @@ class TakedownCase(models.Model):
     reporter_basis = models.CharField(
         _("reporting as"), max_length=30, choices=ReporterBasis.choices, default=ReporterBasis.OWNER
     )
-    authorization_document = models.FileField(
+    authorization_document = PortalFileField(
         _("letter of authorization or proof of ownership"),
         upload_to="takedowns/authorizations/%Y/%m/",
         blank=True,
+        file_types=DOCUMENT_TYPES,
     )
     authorization_valid_from = models.DateField(
         _("authorization valid from"), null=True, blank=True
@@ -530,7 +535,9 @@ class Evidence(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=EvidenceKind.choices, default=EvidenceKind.SCREENSHOT
     )
-    file = models.FileField(_("file"), upload_to="takedowns/evidence/%Y/%m/")
+    file = PortalFileField(
+        _("file"), upload_to="takedowns/evidence/%Y/%m/", file_types=EVIDENCE_TYPES
+    )
     original_name = models.CharField(_("original file name"), max_length=255, editable=False)
     content_type = models.CharField(_("content type"), max_length=100, editable=False)
     size = models.PositiveBigIntegerField(_("size (bytes)"), default=0, editable=False)

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.roles import LIAISON
+from portal.security.uploads import EVIDENCE_TYPES, check_upload
 from portal.workdays import add_working_days
 from takedowns.choices import (
     DECIDED_STATES,
@@ -1117,31 +1118,6 @@ def case_send_overdue_email(*, case: TakedownCase) -> int:
 
 # --- evidence --------------------------------------------------------------------------------
 
-MAX_EVIDENCE_BYTES = 20 * 1024 * 1024
-MAX_VIDEO_BYTES = 100 * 1024 * 1024
-#: extension -> (content type, magic-byte test)
-EVIDENCE_TYPES = {
-    "jpg": ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
-    "jpeg": ("image/jpeg", lambda h: h.startswith(b"\xff\xd8\xff")),
-    "png": ("image/png", lambda h: h.startswith(b"\x89PNG\r\n\x1a\n")),
-    "gif": ("image/gif", lambda h: h[:6] in (b"GIF87a", b"GIF89a")),
-    "webp": ("image/webp", lambda h: h[:4] == b"RIFF" and h[8:12] == b"WEBP"),
-    "pdf": ("application/pdf", lambda h: h.startswith(b"%PDF-")),
-    "mp4": ("video/mp4", lambda h: h[4:8] == b"ftyp"),
-    "mov": ("video/quicktime", lambda h: h[4:8] in (b"ftyp", b"moov", b"wide", b"mdat")),
-    "webm": ("video/webm", lambda h: h.startswith(b"\x1a\x45\xdf\xa3")),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        lambda h: h.startswith(b"PK\x03\x04"),
-    ),
-    "xlsx": (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        lambda h: h.startswith(b"PK\x03\x04"),
-    ),
-    "doc": ("application/msword", lambda h: h.startswith(b"\xd0\xcf\x11\xe0")),
-}
-VIDEO_EXTENSIONS = {"mp4", "mov", "webm"}
-
 
 @dataclass(frozen=True)
 class CheckedFile:
@@ -1152,40 +1128,18 @@ class CheckedFile:
 
 
 def evidence_check_file(*, file) -> CheckedFile:
-    """Check type (extension and content), size; hash the bytes. Raises ValidationError."""
+    """Check type (extension and content) and size; hash the bytes. Raises ValidationError."""
+    file_type = check_upload(file, EVIDENCE_TYPES)
     name = getattr(file, "name", "") or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("“%(name)s”: files of this type are not accepted. Allowed: %(allowed)s.")
-            % {"name": name, "allowed": ", ".join(sorted(EVIDENCE_TYPES))},
-            code="file_type",
-        )
-    limit = MAX_VIDEO_BYTES if extension in VIDEO_EXTENSIONS else MAX_EVIDENCE_BYTES
     size = file.size
-    if size == 0:
-        raise ValidationError(_("“%(name)s” is empty.") % {"name": name}, code="file_empty")
-    if size > limit:
-        raise ValidationError(
-            _("“%(name)s” is %(size)s MB; the limit for this type is %(limit)s MB.")
-            % {"name": name, "size": round(size / 1048576, 1), "limit": limit // 1048576},
-            code="file_too_large",
-        )
-    content_type, looks_right = EVIDENCE_TYPES[extension]
-    file.seek(0)
-    head = file.read(16)
-    if not looks_right(head):
-        raise ValidationError(
-            _("“%(name)s” does not contain what its extension says (.%(ext)s).")
-            % {"name": name, "ext": extension},
-            code="file_content",
-        )
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
         digest.update(chunk)
     file.seek(0)
-    return CheckedFile(content_type, size, digest.hexdigest(), name.rsplit("/", 1)[-1][:255])
+    return CheckedFile(
+        file_type.content_type, size, digest.hexdigest(), name.rsplit("/", 1)[-1][:255]
+    )
 
 
 def evidence_attach(

@@ -21,6 +21,7 @@ from portal.api.models import ApiToken, DecisionUpload
 from portal.api.services import api_token_issue, api_token_revoke
 from portal.roles import DIP_ROLES, LIAISON, user_roles
 from portal.security.limited_admin import RoleLimitedAdminMixin
+from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
 from takedowns.services import ITEM_OUTCOMES_BY_STATE, platform_target_states
@@ -186,7 +187,9 @@ def _row_no(row: dict) -> int:
 
 class DecisionUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("decision sheet"), help_text=_("CSV (UTF-8) or XLSX, with the template's columns.")
+        label=_("decision sheet"),
+        help_text=_("CSV (UTF-8) or XLSX, with the template's columns."),
+        validators=[FileTypeValidator(IMPORT_TYPES)],
     )
 
 

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.jobs.choices import FINISHED_STATES, FileFormat, JobKind, JobPhase, JobState
+from portal.security.uploads import IMPORT_TYPES, PortalFileField
 
 
 class Job(models.Model):
@@ -24,7 +25,7 @@ class Job(models.Model):
         ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("data")
     )
     resource = models.CharField(_("resource"), max_length=255)
-    file = models.FileField(_("file"), upload_to="jobs/%Y/%m/", blank=True)
+    file = PortalFileField(_("file"), upload_to="jobs/%Y/%m/", blank=True, file_types=IMPORT_TYPES)
     file_name = models.CharField(_("file name"), max_length=255, blank=True)
     file_format = models.CharField(
         _("format"), max_length=5, choices=FileFormat.choices, default=FileFormat.CSV

@@ -168,8 +168,9 @@ def test_thai_cp874_csv_is_read_and_latin1_is_refused(case_in, liaison_admin):
         (b"case_reference,decison\r\nTD-2026-000001,removed\r\n", "x.csv", "Unknown column"),
         (b"note\r\nx\r\n", "x.csv", "needs a decision column"),
         (HEADER.encode() + b"\r\n", "x.csv", "no rows"),
-        (b"not a zip", "x.xlsx", "cannot be read"),
-        (b"x", "x.pdf", ".csv or .xlsx"),
+        (b"not a zip", "x.xlsx", "does not contain what its extension says"),
+        (b"x", "x.pdf", "Allowed: csv, xlsx"),
+        (b"<html><script>alert(1)</script>", "x.csv", "web page or script"),
     ],
 )
 def test_unreadable_files_are_refused_whole(content, name, message, liaison_admin):

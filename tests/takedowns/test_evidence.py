@@ -80,8 +80,8 @@ def test_bad_files_are_refused_and_not_kept(
     assert not any(p.is_file() for p in tmp_path.rglob("*"))
 
 
-def test_size_limit(monkeypatch, right):
-    monkeypatch.setattr(services, "MAX_EVIDENCE_BYTES", 50)
+def test_size_limit(settings, right):
+    settings.MAX_DOCUMENT_UPLOAD_SIZE = 50
     with pytest.raises(services.ValidationError) as error:
         services.evidence_check_file(file=SimpleUploadedFile("big.pdf", PDF))
     assert error.value.code == "file_too_large"
