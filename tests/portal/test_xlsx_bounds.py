@@ -191,9 +191,11 @@ def _refusal(hostile_message, text):
 
 
 @pytest.mark.django_db
-def test_xlsx_size_bounded_in_the_admin_import(hostile, supervisor, client_for):
+def test_xlsx_size_bounded_in_the_admin_import(hostile, supervisor, client_for, settings):
     data, message = hostile
-    response = client_for(supervisor).post(
+    client = client_for(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages below are the English ones
+    response = client.post(
         reverse("admin:portal_target_import"),
         {"import_file": SimpleUploadedFile("targets.xlsx", data), "format": "1"},
         HTTP_ACCEPT_LANGUAGE="en",
