@@ -19,7 +19,7 @@ from portal.importing import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.security.limited_admin import RoleLimitedAdminMixin
 from takedowns import selectors, services
-from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
+from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
 from takedowns.models import (
     Evidence,
@@ -193,7 +193,7 @@ class StateFilter(admin.SimpleListFilter):
         return [
             (state, label)
             for state, label in CaseState.choices
-            if not platform or state in PLATFORM_VISIBLE_STATES or state == CaseState.WITHDRAWN
+            if not platform or state in PLATFORM_FINDABLE_STATES
         ]
 
     def queryset(self, request, queryset):

@@ -55,6 +55,8 @@ PLATFORM_VISIBLE_STATES = frozenset(
     }
     | DECIDED_STATES
 )
+#: States the liaison may find a case in: a withdrawn case only if it was forwarded first.
+PLATFORM_FINDABLE_STATES = PLATFORM_VISIBLE_STATES | {CaseState.WITHDRAWN}
 #: Waiting for the platform's decision: the SLA clock runs (except while info is requested).
 AWAITING_PLATFORM_STATES = frozenset(
     {CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW, CaseState.INFO_REQUESTED}

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from takedowns.choices import CaseState
 from takedowns.models import TakedownCase
+from tests.takedowns.admin_helpers import post_data
 from tests.takedowns.conftest import make_case, walk
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +60,6 @@ def test_officer_queue_my_drafts_holds_only_the_officers_own_drafts(
 
 
 def test_a_case_the_officer_created_in_the_admin_is_in_my_drafts(right, officer, client_for):
-    from tests.takedowns.admin_helpers import post_data
-
     client = client_for(officer)
     add = reverse("admin:takedowns_takedowncase_add")
     data = post_data(
