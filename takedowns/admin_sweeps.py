@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.importing import PortalExportMixin, PortalImportExportMixin
@@ -191,7 +192,7 @@ class MonitoringSweepAdmin(PortalExportMixin, SimpleHistoryAdmin):
 
     # -- columns ---------------------------------------------------------------------------------
 
-    @admin.display(description=_("reference"), ordering="pk")
+    @admin.display(description=pgettext_lazy("monitoring sweep", "reference"), ordering="pk")
     def reference(self, obj):
         return obj.reference
 

@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from training.choices import (
@@ -67,7 +68,7 @@ class TrainingSession(models.Model):
         Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
     )
     reference = models.CharField(
-        _("reference"),
+        pgettext_lazy("training session", "reference"),
         max_length=50,
         unique=True,
         blank=True,

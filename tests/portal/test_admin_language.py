@@ -61,3 +61,23 @@ def test_visitors_follow_their_browser_on_the_login_page(client):
     english = client.get(reverse("admin:login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'lang="en"' in english
     assert 'lang="th"' in client.get(reverse("admin:login")).content.decode()
+
+
+def test_thai_words_for_references_certificates_and_empty_lists():
+    """Each reference says what it identifies; a certificate is a certificate; an empty list is
+    "no items", not "busy"; the library strings (import-export, simple-history) are Thai."""
+    from django.utils import translation
+
+    from takedowns.models import TakedownCase
+    from training.models import Attendance, TrainingSession
+
+    with translation.override("th"):
+        assert str(TakedownCase._meta.get_field("reference").verbose_name) == "เลขที่เรื่อง"
+        assert str(TrainingSession._meta.get_field("reference").verbose_name) == "รหัสรอบอบรม"
+        assert translation.pgettext("monitoring sweep", "reference") == "รหัสการตรวจติดตาม"
+        certificate = Attendance._meta.get_field("certificate_number").verbose_name
+        assert str(certificate) == "เลขที่ใบรับรอง"
+        assert translation.gettext("None available") == "ไม่มีรายการ"
+        assert translation.gettext("View") == "ดู"
+        assert translation.gettext("Export") == "ส่งออก"
+        assert translation.gettext("Changed by") == "แก้ไขโดย"
