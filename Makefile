@@ -64,6 +64,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/lint-imports --no-cache  # the layers and no import cycle: pyproject.toml
 
 # Each app, and each app inside portal/, keeps its own Thai catalogue (needs GNU gettext).
 PORTAL_SUBAPPS := api dashboard jobs security

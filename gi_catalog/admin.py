@@ -30,7 +30,7 @@ from gi_catalog.resources import (
     SellerResource,
 )
 from gi_catalog.services import applications_transition
-from portal.importing import PortalExportMixin, PortalImportExportMixin
+from portal.import_admin import PortalExportMixin, PortalImportExportMixin
 from portal.validators import is_web_url
 
 

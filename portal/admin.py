@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.importing import PortalImportExportMixin
+from portal.import_admin import PortalImportExportMixin
 from portal.models import Agreement, Province, PublicHoliday, Target, Workstream
 from portal.resources import TargetResource
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from portal.security.auth import TwoFactorAdminSiteMixin
+from portal.security.admin_site import TwoFactorAdminSiteMixin
 
 
 class PortalAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
@@ -10,7 +10,18 @@ class PortalAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
     index_title = _("Partnership administration")
     index_template = "dashboard/admin_index.html"  # adds the link to the MOU dashboard
 
-    def get_urls(self):
-        from portal.dashboard.urls import admin_urls
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._url_builders = []
 
-        return admin_urls(self) + super().get_urls()
+    def add_urls(self, build_urls) -> None:
+        """Mount more pages inside the site: ``build_urls(site)`` returns their URL patterns.
+
+        The pages' own app calls this from its ``AppConfig.ready`` (the dashboard does), so the
+        core site never imports the apps above it.
+        """
+        self._url_builders.append(build_urls)
+
+    def get_urls(self):
+        extra = [url for build_urls in self._url_builders for url in build_urls(self)]
+        return extra + super().get_urls()

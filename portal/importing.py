@@ -21,17 +21,12 @@ from xml.parsers import expat
 
 import tablib
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
-from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats import base_formats
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
-
-from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 THAI_LETTERS = re.compile("[\u0e01-\u0e2e]")
@@ -533,90 +528,3 @@ class PortalResource(resources.ModelResource):
         user = kwargs.get("user")
         if user is not None and getattr(user, "is_authenticated", False):
             instance._history_user = user
-
-
-class _PortalFormatsMixin:
-    formats = FORMATS
-
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
-        """CSV is streamed row by row (portal.jobs.exports), so memory stays flat for any size."""
-        if not isinstance(file_format, CSV):
-            return super()._do_file_export(file_format, request, queryset, export_form=export_form)
-        from portal.jobs.exports import streaming_csv_response
-
-        resource_class = self.choose_export_resource_class(export_form, request)
-        resource = resource_class(
-            **self.get_export_resource_kwargs(request, export_form=export_form)
-        )
-        return streaming_csv_response(
-            resource,
-            queryset,
-            filename=self.get_export_filename(request, queryset, file_format),
-            selected_fields=self.get_export_resource_fields_from_form(export_form),
-        )
-
-
-class PortalExportMixin(_PortalFormatsMixin, ExportMixin):
-    """Export in CSV/XLSX with formula escaping; permission: the model's view permission."""
-
-
-class _HideTracebacksMixin:
-    """An import page says what is wrong with the file, never a server traceback (paths, code)."""
-
-    def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        result = (getattr(response, "context_data", None) or {}).get("result")
-        if result is not None:
-            for error in result.base_errors:
-                error.traceback = ""
-            for _line, errors in result.row_errors():
-                for error in errors:
-                    error.traceback = ""
-        return response
-
-
-class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportExportMixin):
-    """Import and export; an import writes all rows of a file or none of them."""
-
-    def get_import_data_kwargs(self, **kwargs):
-        kwargs = super().get_import_data_kwargs(**kwargs)
-        kwargs["rollback_on_validation_errors"] = True
-        return kwargs
-
-    def create_import_form(self, request):
-        """The file to import is checked like every upload: CSV or XLSX, by name and content."""
-        form = super().create_import_form(request)
-        form.fields["import_file"].validators.append(FileTypeValidator(IMPORT_TYPES))
-        return form
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        if isinstance(e, UnreadableFileError):
-            form.add_error("import_file", str(e))
-        else:
-            super().add_data_read_fail_error_to_form(form, e)
-
-    def import_action(self, request, **kwargs):
-        """A file above IMPORT_JOB_THRESHOLD_* goes to a background job (portal.jobs)."""
-        if request.method == "POST" and request.FILES and self.has_import_permission(request):
-            from portal.jobs.services import file_format_of, import_is_large, import_job_create
-
-            form = self.create_import_form(request)
-            if form.is_valid():
-                format_class = self.get_import_formats()[int(form.cleaned_data["format"])]
-                upload = form.cleaned_data["import_file"]
-                file_format = file_format_of(format_class)
-                if file_format and import_is_large(upload=upload, file_format=file_format):
-                    job = import_job_create(
-                        user=request.user,
-                        resource_class=self.choose_import_resource_class(form, request),
-                        upload=upload,
-                        file_format=file_format,
-                    )
-                    messages.info(
-                        request,
-                        _("The file is large: it is imported in the background (job #%(id)s).")
-                        % {"id": job.pk},
-                    )
-                    return redirect("admin:jobs_job_change", job.pk)
-                upload.seek(0)
-        return super().import_action(request, **kwargs)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.importing import PortalImportExportMixin
+from portal.import_admin import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.security.limited_admin import RoleLimitedAdminMixin
 from takedowns import selectors, services

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.importing import PortalExportMixin, PortalImportExportMixin
+from portal.import_admin import PortalExportMixin, PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.roles import OFFICER, SUPERVISOR
 from takedowns.choices import CaseState

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.importing import PortalImportExportMixin
+from portal.import_admin import PortalImportExportMixin
 from training import services
 from training.certificates import certificate_context
 from training.filters import DateRangeFilter

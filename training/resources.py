@@ -10,7 +10,6 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
 
-from gi_catalog.models import Seller
 from portal.importing import IntegerWidget, PortalResource
 from portal.models import Province
 from training import services
@@ -337,6 +336,12 @@ class AttendanceResource(TrainingResource):
         services.attendance_save(attendance=instance)
 
 
+def _seller_model():
+    """The model behind ``Consultation.seller``, reached through the relation: ``training`` names
+    no module of ``gi_catalog`` (the import graph runs core ← apps, the apps side by side)."""
+    return Consultation._meta.get_field("seller").related_model
+
+
 class ConsultationResource(TrainingResource):
     """Consultations; the natural key is (date, adviser, entrepreneur, topic)."""
 
@@ -354,7 +359,7 @@ class ConsultationResource(TrainingResource):
     seller = fields.Field(
         attribute="seller",
         column_name="seller_tax_id",
-        widget=LookupWidget(Seller, "tax_id"),
+        widget=LookupWidget(_seller_model(), "tax_id"),
     )
     province = fields.Field(attribute="province", column_name="province", widget=ProvinceWidget())
     topic = fields.Field(
@@ -409,7 +414,7 @@ class ConsultationResource(TrainingResource):
             row["adviser_email"] = str(row["adviser_email"]).strip().lower()
         tax_id = str(row.get("seller_tax_id") or "").strip()
         if tax_id and not str(row.get("entrepreneur_name") or "").strip():
-            seller = Seller.objects.filter(tax_id=tax_id).first()
+            seller = _seller_model().objects.filter(tax_id=tax_id).first()
             if seller is None:
                 errors["seller_tax_id"] = _("No seller has the tax / ID number “%(value)s”.") % {
                     "value": tax_id

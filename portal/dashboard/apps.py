@@ -19,3 +19,10 @@ class DashboardConfig(AppConfig):
         MANAGER: {"snapshot": FULL},
         LIAISON: {"snapshot": ("view_takedown_dashboard",)},
     }
+
+    def ready(self):
+        from django.contrib import admin
+
+        from portal.dashboard.urls import admin_urls
+
+        admin.site.add_urls(admin_urls)

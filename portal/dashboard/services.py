@@ -20,6 +20,7 @@ from portal.dashboard.selectors import (
     local_start,
     platform_repeat_infringers,
 )
+from portal.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +77,7 @@ def case_days_ensure(*, refresh: bool = False) -> None:
         case_days_refresh()
         return
     if cache.add(_case_days_lock(), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
-        from portal.dashboard.tasks import refresh_case_days
-
-        transaction.on_commit(refresh_case_days.delay)
+        queue_on_commit("portal.dashboard.tasks.refresh_case_days")
 
 
 def snapshot_take(
@@ -142,9 +141,7 @@ def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
                 return latest[1]
         if latest and not settings.CELERY_TASK_ALWAYS_EAGER:
             if cache.add(_refresh_lock(key), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
-                from portal.dashboard.tasks import take_snapshot
-
-                transaction.on_commit(lambda: take_snapshot.delay(key))
+                queue_on_commit("portal.dashboard.tasks.take_snapshot", key)
             return latest[1]
         return snapshot_take(scope_key=key).figures
     if not refresh:
@@ -160,14 +157,12 @@ def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
 
 def report_job_create(*, user, scope: Scope, report_format: str) -> ReportJob:
     """Queue a report for a Celery worker; it is built after this transaction commits."""
-    from portal.dashboard.tasks import build_report
-
     job = ReportJob.objects.create(
         requested_by=user,
         format=ReportFormat(report_format),
         scope={**scope.as_dict(), "language": translation.get_language()},
     )
-    transaction.on_commit(lambda: build_report.delay(str(job.pk)))
+    queue_on_commit("portal.dashboard.tasks.build_report", str(job.pk))
     return job
 
 

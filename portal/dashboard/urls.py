@@ -1,4 +1,4 @@
-"""The dashboard's URLs, mounted inside the admin site by ``PortalAdminSite.get_urls``."""
+"""The dashboard's URLs, mounted inside the admin site by ``DashboardConfig.ready``."""
 
 from functools import partial, update_wrapper
 

@@ -1,4 +1,4 @@
-"""The dashboard page and its downloads, inside the admin (``PortalAdminSite.get_urls``)."""
+"""The dashboard page and its downloads, inside the admin (``portal.dashboard.urls``)."""
 
 from __future__ import annotations
 

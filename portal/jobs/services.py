@@ -8,7 +8,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from portal.importing import CSV, XLSX, UnreadableFileError
 from portal.jobs.choices import FileFormat, JobKind, JobPhase, JobState
-from portal.jobs.importer import CsvFileRows, FileImporter, ImportOutcome
+from portal.jobs.importer import CsvFileRows, FileImporter, ImportOutcome, RowProblem
 from portal.jobs.models import Job, JobError
+from portal.queueing import queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -60,9 +61,7 @@ def import_job_create(*, user, resource_class, upload: UploadedFile, file_format
     upload.seek(0)
     job.file.save(job.file_name or f"import.{file_format}", upload, save=False)
     job.save()
-    from portal.jobs.tasks import run_import_job
-
-    transaction.on_commit(lambda: run_import_job.delay(job.pk))
+    queue_on_commit("portal.jobs.tasks.run_import_job", job.pk)
     return job
 
 
@@ -191,7 +190,5 @@ def _file_problem(job: Job, message: str) -> ImportOutcome:
     job.message = message
     outcome = ImportOutcome()
     outcome.error_count = 1
-    from portal.jobs.importer import RowProblem
-
     outcome.errors.append(RowProblem(None, "", message))
     return outcome

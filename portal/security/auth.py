@@ -9,8 +9,6 @@ from axes.backends import AxesStandaloneBackend
 from django import forms
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.shortcuts import redirect
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -79,35 +77,3 @@ class PortalLoginForm(AdminAuthenticationForm):
         # django_otp marks the session verified when the user logs in with ``otp_device`` set.
         user.otp_device = device
         return cleaned_data
-
-
-class TwoFactorAdminSiteMixin:
-    """Mix into the AdminSite: OTP login form, set-up page, and two-factor where required."""
-
-    login_form = PortalLoginForm
-    login_template = "security/login.html"
-
-    def has_permission(self, request):
-        if not super().has_permission(request):
-            return False
-        return not two_factor_required() or is_verified(request.user)
-
-    def login(self, request, extra_context=None):
-        user = request.user
-        if (
-            two_factor_required()
-            and user.is_active
-            and user.is_staff
-            and not is_verified(user)
-            and confirmed_totp_device(user) is None
-        ):
-            return redirect(f"{self.name}:two_factor_setup")
-        return super().login(request, extra_context)
-
-    def get_urls(self):
-        from portal.security.views import two_factor_setup
-
-        return [
-            path("two-factor/", two_factor_setup, {"site": self}, name="two_factor_setup"),
-            *super().get_urls(),
-        ]

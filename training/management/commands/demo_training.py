@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from gi_catalog.models import Seller
 from portal.models import Province
 from training import services
 from training.choices import (
@@ -238,4 +237,7 @@ class Command(BaseCommand):
             created += 1
 
     def _sellers(self):
-        return list(Seller.objects.select_related("province")[:200])
+        seller_model = Consultation._meta.get_field(
+            "seller"
+        ).related_model  # not imported: see resources
+        return list(seller_model.objects.select_related("province")[:200])
