@@ -891,6 +891,11 @@ class ProtectedRightAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "registration_number", "owner__name")
     raw_id_fields = ("owner", "gi_product")
 
+    def get_queryset(self, request):
+        """The liaison's rights are those of its cases: this list, a right's page, its history,
+        its certificate (the download view) and the right's autocomplete all follow it."""
+        return services.rights_visible_to(user=request.user, queryset=super().get_queryset(request))
+
 
 @admin.register(ReasonCode)
 class ReasonCodeAdmin(SimpleHistoryAdmin):

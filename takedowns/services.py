@@ -51,6 +51,7 @@ from takedowns.models import (
     DuplicateItemError,
     InfringingItem,
     PlatformSeller,
+    ProtectedRight,
     ReasonCode,
     StatusEvent,
     TakedownCase,
@@ -1211,3 +1212,13 @@ def cases_visible_to(*, user, queryset=None):
     if user.has_perm(f"{APP}.view_takedowncase"):
         return queryset
     return queryset.none()
+
+
+def rights_visible_to(*, user, queryset=None):
+    """The protected rights ``user`` may see: the liaison only those its visible cases rely on
+    (``cases_visible_to``), so neither the rights list nor a right's certificate shows it the
+    rights of DIP's drafts or of cases never forwarded."""
+    queryset = ProtectedRight.objects.all() if queryset is None else queryset
+    if not user_is_platform(user):
+        return queryset
+    return queryset.filter(pk__in=cases_visible_to(user=user).values("right_id"))

@@ -49,6 +49,9 @@ for _label in (
     for _page in ("export", "import", "import-post"):
         STRICTER[(_label, "liaison", _page)] = "the platform does not bulk-export DIP's cases"
 for _page in ("change", "change-post", "history"):
+    STRICTER[("takedowns.ProtectedRight", "liaison", _page)] = (
+        "the liaison sees only the rights of cases forwarded to it"
+    )
     STRICTER[("api.DecisionUpload", "liaison", _page)] = "a liaison sees only their own uploads"
 for _page in ("add", "add-post", "change-post", "delete", "delete-post"):
     STRICTER[("takedowns.InfringingItem", "*", _page)] = "items are edited inside their case"

@@ -158,6 +158,81 @@ def test_uploaded_files_dip_and_manager_download_what_their_admin_shows(
     assert client.get(download_url(certificate, "certificate")).status_code == 200
 
 
+def _right_with_certificate(owner, name, number):
+    return ProtectedRight.objects.create(
+        right_type="trademark",
+        name=name,
+        registration_number=number,
+        owner=owner,
+        certificate=_stored(f"takedowns/certificates/{number}.pdf"),
+    )
+
+
+@pytest.mark.parametrize(
+    "role, forwarded, draft_only, unused",
+    [
+        ("officer", 200, 200, 200),
+        ("supervisor", 200, 200, 200),
+        ("manager", 200, 200, 200),
+        ("liaison", 200, 404, 404),
+        ("anonymous", 302, 302, 302),
+    ],
+)
+def test_uploaded_files_certificate_download_follows_the_rights_the_role_sees(
+    role,
+    forwarded,
+    draft_only,
+    unused,
+    role_users,
+    client,
+    holder,  # noqa: F811
+    forwarded_case,
+):
+    """Issue 16 (second pass): a right's certificate is the liaison's only when one of the cases
+    forwarded to it relies on the right; the rights of drafts and unused rights are not found."""
+    forwarded_case.right.certificate = _stored("takedowns/certificates/forwarded.pdf")
+    forwarded_case.right.save()
+    draft_right = _right_with_certificate(holder, "draft right", "D-1")
+    make_case(draft_right)
+    unused_right = _right_with_certificate(holder, "unused right", "U-1")
+    if role != "anonymous":
+        client.force_login(role_users[role])
+    for obj, expected in (
+        (forwarded_case.right, forwarded),
+        (draft_right, draft_only),
+        (unused_right, unused),
+    ):
+        response = client.get(download_url(obj, "certificate"))
+        assert response.status_code == expected, (role, obj.name)
+        if expected == 200:
+            assert b"".join(response.streaming_content) == PDF
+            assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_uploaded_files_liaison_lists_and_finds_only_the_rights_of_its_cases(
+    client_for,
+    liaison,
+    holder,  # noqa: F811
+    forwarded_case,
+):
+    """The same row rule in the admin's rights list, a right's page and history, and the
+    rights autocomplete (reachable through any admin with a right field)."""
+    hidden = _right_with_certificate(holder, "hidden right", "H-1")
+    make_case(hidden)
+    client = client_for(liaison)
+    listing = client.get(reverse("admin:takedowns_protectedright_changelist"))
+    assert list(listing.context["cl"].result_list) == [forwarded_case.right]
+    for name in ("change", "history"):
+        url = reverse(f"admin:takedowns_protectedright_{name}", args=[hidden.pk])
+        response = client.get(url)
+        assert response.status_code == 404 or response.url == reverse("admin:index"), name
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {"app_label": "takedowns", "model_name": "sweepfinding", "field_name": "right"},
+    )
+    assert [row["id"] for row in found.json()["results"]] == [str(forwarded_case.right.pk)]
+
+
 def test_uploaded_files_a_stored_web_page_is_never_served_as_one(draft_case, client_for, officer):
     """A file stored before the type check (or put there by hand) still cannot run."""
     draft_case.authorization_document = _stored("takedowns/authorizations/old.html", HTML)
