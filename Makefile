@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # started on first use and left running (`make devdb-stop` stops it).
 WITH_DB := $(PY) bin/devdb.py run --
 
-.PHONY: install lock demo demo-data test lint messages chromium devdb devdb-stop
+.PHONY: install lock demo demo-data test lint messages chromium pdf-libs devdb devdb-stop
 
 # Installs exactly the locked versions (requirements-dev.txt), then the project itself.
 $(VENV)/.installed: pyproject.toml requirements-dev.txt
@@ -36,7 +36,7 @@ devdb: install
 devdb-stop:
 	@if [ -x $(PY) ]; then $(PY) bin/devdb.py stop; fi
 
-demo-data: install
+demo-data: install pdf-libs
 	$(WITH_DB) $(PY) manage.py migrate --noinput
 	$(WITH_DB) $(PY) manage.py demo_users
 	$(WITH_DB) $(PY) manage.py demo_mou
@@ -57,7 +57,14 @@ chromium:
 	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null; } \
 	  || echo "chromium is missing and cannot be installed here: browser tests will be skipped"
 
-test: install chromium
+# PDF certificates: WeasyPrint needs Debian's Pango, and Thai fonts (fonts-thai-tlwg).
+pdf-libs:
+	@{ ldconfig -p | grep -q libpangoft2-1.0 && fc-list :lang=th | grep -q .; } \
+	  || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-thai-tlwg >/dev/null; } \
+	  || echo "Pango or Thai fonts are missing and cannot be installed here: no PDF certificates"
+
+test: install chromium pdf-libs
 	$(WITH_DB) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install

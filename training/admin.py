@@ -4,9 +4,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.import_admin import PortalImportExportMixin
 from training import services
-from training.certificates import certificate_context
+from training.certificates import PDF_MAX_CERTIFICATES, certificate_context, certificates_pdf
 from training.filters import DateRangeFilter
 from training.forms import (
     AttendanceForm,
@@ -95,10 +96,18 @@ def certificate_link(attendance):
     if not attendance.pk or not attendance.certificate_number:
         return "–"
     return format_html(
-        '<a href="{}" target="_blank" rel="noopener">{}</a>',
+        '<a href="{}" target="_blank" rel="noopener">{}</a> · <a href="{}">{}</a>',
         reverse("admin:training_attendance_certificate", args=[attendance.pk]),
         gettext("Print certificate"),
+        reverse("admin:training_attendance_certificate_pdf", args=[attendance.pk]),
+        gettext("PDF"),
     )
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @admin.register(TrainingSession)
@@ -257,7 +266,7 @@ class AttendanceAdmin(TrainingAdmin):
     )
     autocomplete_fields = ("session", "participant")
     readonly_fields = ("completed_on", "certificate_number", "certificate")
-    actions = ["mark_completed"]
+    actions = ["mark_completed", "download_certificates"]
 
     def get_readonly_fields(self, request, obj=None):
         fields = super().get_readonly_fields(request, obj)
@@ -313,6 +322,24 @@ class AttendanceAdmin(TrainingAdmin):
                 messages.SUCCESS,
             )
 
+    @admin.action(description=_("Download the certificates as PDF"), permissions=["view"])
+    def download_certificates(self, request, queryset):
+        completed = queryset.filter(completed=True).select_related("participant", "session__course")
+        count = completed.count()
+        if not count or count > PDF_MAX_CERTIFICATES:
+            self.message_user(
+                request,
+                gettext(
+                    "Select between 1 and %(most)s completed attendances: only they have a "
+                    "certificate (%(count)s selected)."
+                )
+                % {"most": PDF_MAX_CERTIFICATES, "count": count},
+                messages.ERROR,
+            )
+            return None
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return pdf_response(certificates_pdf(completed), f"certificates-{stamp}.pdf")
+
     def get_urls(self):
         return [
             path(
@@ -320,10 +347,15 @@ class AttendanceAdmin(TrainingAdmin):
                 self.admin_site.admin_view(self.certificate_view),
                 name="training_attendance_certificate",
             ),
+            path(
+                "<int:pk>/certificate.pdf",
+                self.admin_site.admin_view(self.certificate_pdf_view),
+                name="training_attendance_certificate_pdf",
+            ),
             *super().get_urls(),
         ]
 
-    def certificate_view(self, request, pk):
+    def _completed_or_404(self, request, pk) -> Attendance:
         if not self.has_view_permission(request):
             raise PermissionDenied
         attendance = (
@@ -333,14 +365,17 @@ class AttendanceAdmin(TrainingAdmin):
         )
         if attendance is None:
             raise Http404(gettext("No certificate: this attendance is not completed."))
-        response = TemplateResponse(
+        return attendance
+
+    def certificate_view(self, request, pk):
+        attendance = self._completed_or_404(request, pk)
+        return TemplateResponse(
             request, "training/certificate.html", certificate_context(attendance)
         )
-        if request.GET.get("download"):
-            response["Content-Disposition"] = (
-                f'attachment; filename="{attendance.certificate_number}.html"'
-            )
-        return response
+
+    def certificate_pdf_view(self, request, pk):
+        attendance = self._completed_or_404(request, pk)
+        return pdf_response(certificates_pdf([attendance]), f"{attendance.certificate_number}.pdf")
 
 
 @admin.register(Consultation)

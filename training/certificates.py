@@ -1,5 +1,9 @@
-"""What a certificate of completion shows, in Thai and in English."""
+"""What a certificate of completion shows, in Thai and in English, and its PDF."""
 
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from training.models import Attendance
@@ -59,3 +63,37 @@ def certificate_context(attendance: Attendance) -> dict:
         "session_date_th": thai_date(timezone.localdate(session.starts_at)),
         "session_date_en": english_date(timezone.localdate(session.starts_at)),
     }
+
+
+#: One PDF download holds at most this many certificates (one page each).
+PDF_MAX_CERTIFICATES = 200
+
+
+def _refuse_fetch(url, *args, **kwargs):
+    """The PDF renderer reads nothing from outside: its stylesheet is handed to it."""
+    raise ValueError(f"Certificates load no external resource: {url}")
+
+
+def certificates_pdf(attendances) -> bytes:
+    """The certificates of completed ``attendances`` as one PDF, an A4 landscape page each.
+
+    Rendered by WeasyPrint from the printable page (``training/certificate.html``) with its print
+    stylesheet; the Thai text is set in Debian's TLWG fonts (fonts-thai-tlwg).
+    """
+    from weasyprint import CSS, HTML  # needs Pango; imported only when a PDF is made
+
+    stylesheet = CSS(
+        string=Path(finders.find("training/certificate.css")).read_text(encoding="utf-8"),
+        url_fetcher=_refuse_fetch,
+    )
+    documents = [
+        HTML(
+            string=render_to_string(
+                "training/certificate.html", {**certificate_context(attendance), "pdf": True}
+            ),
+            url_fetcher=_refuse_fetch,
+        ).render(stylesheets=[stylesheet])
+        for attendance in attendances
+    ]
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()

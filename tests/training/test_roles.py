@@ -55,6 +55,7 @@ def urls(objects):
             for view in ("change", "delete", "history"):
                 yield reverse(f"admin:training_{model}_{view}", args=[pk])
     yield reverse("admin:training_attendance_certificate", args=[objects["attendance"].pk])
+    yield reverse("admin:training_attendance_certificate_pdf", args=[objects["attendance"].pk])
 
 
 @pytest.mark.parametrize("role", ["liaison", "outsider"])
