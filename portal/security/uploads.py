@@ -78,6 +78,26 @@ IMPORT_TYPES = (CSV, XLSX)
 ALL_TYPES = {file_type.extension: file_type for file_type in (*EVIDENCE_TYPES, *IMPORT_TYPES)}
 
 
+def megabytes(size: int) -> float | int:
+    """A size in bytes as the MB figure the messages show (one decimal, none if whole)."""
+    mb = round(size / 1048576, 1)
+    return int(mb) if mb == int(mb) else mb
+
+
+def file_limits(models_: Iterable[type[models.Model]]) -> dict[int, list[str]]:
+    """Size limit in bytes -> the extensions with that limit, over the file fields of ``models_``
+    (the types limited by the request alone are left out)."""
+    limits: dict[int, list[str]] = {}
+    for model in models_:
+        for field in model._meta.concrete_fields:
+            for file_type in getattr(field, "file_types", ()):
+                if file_type.max_bytes:
+                    extensions = limits.setdefault(file_type.max_bytes, [])
+                    if file_type.extension not in extensions:
+                        extensions.append(file_type.extension)
+    return limits
+
+
 def extension_of(name: str) -> str:
     base = os.path.basename(name or "")
     return base.rsplit(".", 1)[-1].lower() if "." in base else ""
@@ -107,7 +127,7 @@ def check_upload(file, types: Iterable[FileType]) -> FileType:
     if limit and size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s MB; the limit for this type is %(limit)s MB.")
-            % {"name": name, "size": round(size / 1048576, 1), "limit": limit // 1048576},
+            % {"name": name, "size": megabytes(size), "limit": megabytes(limit)},
             code="file_too_large",
         )
     file.seek(0)
