@@ -106,7 +106,7 @@ def has_updated_at_index() -> bool:
 
 def _case_list_figures(client, runs, user, label="") -> list:
     from portal.api.pagination import encode_cursor
-    from takedowns.services import cases_visible_to
+    from takedowns.selectors import cases_visible_to
 
     visible = cases_visible_to(user=user).order_by("updated_at", "id")
     figures = [_page(client, f"API case list, first page (50){label}", "/api/v1/cases/", runs)]
@@ -148,7 +148,7 @@ def api_figures(runs: int = 20, *, bulk_rows: int = 10_000, log=print) -> list:
     from django.db.models import Max
 
     from takedowns.models import StatusEvent, TakedownCase
-    from takedowns.services import cases_visible_to
+    from takedowns.selectors import cases_visible_to
 
     _no_rate_limit()
     user, client = _liaison_client()
@@ -221,7 +221,7 @@ def bulk_figure(user, *, rows: int = 10_000):
     from bench.measure import Figure
     from portal.api.bulk import COLUMNS, decision_upload_process
     from takedowns.choices import CaseState
-    from takedowns.services import cases_visible_to
+    from takedowns.selectors import cases_visible_to
 
     references = list(
         cases_visible_to(user=user)

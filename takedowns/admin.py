@@ -1,4 +1,5 @@
-"""The takedowns admin: thin over ``takedowns.services``; every restriction holds on the server."""
+"""The takedowns admin: thin over the takedowns services (``transitions``, ``case_items``, ...);
+every restriction holds on the server."""
 
 import re
 
@@ -18,7 +19,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.import_admin import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.security.limited_admin import RoleLimitedAdminMixin
-from takedowns import selectors, services
+from takedowns import case_items, infringers, selectors, sla, transitions
 from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
 from takedowns.models import (
@@ -36,11 +37,11 @@ from takedowns.normalize import normalize_url
 from takedowns.resources import InfringingItemResource, TakedownCaseResource
 
 S = CaseState
-REPEAT = services.REPEAT_INFRINGER_MIN_CASES
+REPEAT = infringers.REPEAT_INFRINGER_MIN_CASES
 
 #: Reporter data the platform does not need: never shown to the liaison.
 PERSONAL_FIELDS = ("reporter_phone", "reporter_position", "internal_note", "assigned_officer")
-PLATFORM_FIELDS = services.PLATFORM_FIELDS
+PLATFORM_FIELDS = transitions.PLATFORM_FIELDS
 #: DIP's own fields, editable in any open state.
 DIP_ALWAYS_FIELDS = ("internal_note", "assigned_officer", "assigned_liaison")
 TIMING_FIELDS = (
@@ -60,7 +61,7 @@ FINAL_STATES = (S.CLOSED, S.WITHDRAWN)
 
 def is_platform_user(user) -> bool:
     """The TikTok liaison: records platform decisions and is not DIP."""
-    return services.user_is_platform(user)
+    return selectors.user_is_platform(user)
 
 
 def _duration(seconds: int | None) -> str:
@@ -78,7 +79,7 @@ def _local(moment) -> str:
 
 def platform_events_only(request, queryset):
     """The liaison sees the log from forwarding on, not DIP's internal review before it."""
-    return services.events_visible_to(user=request.user, queryset=queryset)
+    return selectors.events_visible_to(user=request.user, queryset=queryset)
 
 
 def _reached_platform_at(case_id):
@@ -127,7 +128,7 @@ class CaseScopedMixin(PlatformLimitedMixin):
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if is_platform_user(request.user):
-            visible = services.cases_visible_to(user=request.user)
+            visible = selectors.cases_visible_to(user=request.user)
             queryset = queryset.filter(**{f"{self.case_path}__in": visible.values("pk")})
         return queryset
 
@@ -138,7 +139,7 @@ class CaseScopedMixin(PlatformLimitedMixin):
 def _visible_case_counts(user):
     """Per seller handle, the number of cases ``user`` may see (``cases_visible_to``): the
     liaison's count leaves out DIP's drafts, which the stored ``PlatformSeller.case_count`` has."""
-    visible = services.cases_visible_to(user=user)
+    visible = selectors.cases_visible_to(user=user)
     return (
         InfringingItem.objects.filter(case__in=visible.values("pk"))
         .exclude(seller_handle="")
@@ -149,7 +150,7 @@ def _visible_case_counts(user):
 
 def show_visible_case_counts(request, sellers) -> None:
     """For the liaison, set each shown seller's ``case_count`` to the cases it may see (these
-    objects are only displayed; ``services.seller_counts_refresh`` alone writes the column)."""
+    objects are only displayed; ``infringers.seller_counts_refresh`` alone writes the column)."""
     if not is_platform_user(request.user):
         return
     sellers = [seller for seller in sellers if seller is not None]
@@ -217,7 +218,7 @@ class SLAFilter(admin.SimpleListFilter):
 
         value = self.value()
         if value == "overdue":
-            return services.overdue_cases(queryset=queryset)
+            return sla.overdue_cases(queryset=queryset)
         if value == "breached":
             return queryset.filter(sla_breached=True)
         if value == "met":
@@ -292,7 +293,7 @@ class InfringingItemInline(admin.TabularInline):
     def _platform_can_decide(self, request, obj) -> bool:
         return (
             obj is not None
-            and obj.state in services.ITEM_OUTCOMES_BY_STATE
+            and obj.state in case_items.ITEM_OUTCOMES_BY_STATE
             and request.user.has_perm("takedowns.record_platform_decision")
         )
 
@@ -309,7 +310,7 @@ class InfringingItemInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return (
             obj is not None
-            and obj.state in services.ITEM_EDIT_STATES
+            and obj.state in case_items.ITEM_EDIT_STATES
             and not is_platform_user(request.user)
             and super().has_add_permission(request, obj)
         )
@@ -319,14 +320,14 @@ class InfringingItemInline(admin.TabularInline):
             return False
         if is_platform_user(request.user):
             return self._platform_can_decide(request, obj)
-        return obj.state in services.ITEM_EDIT_STATES or (
+        return obj.state in case_items.ITEM_EDIT_STATES or (
             request.user.is_superuser and self._platform_can_decide(request, obj)
         )
 
     def has_delete_permission(self, request, obj=None):
         return (
             obj is not None
-            and obj.state in services.ITEM_EDIT_STATES
+            and obj.state in case_items.ITEM_EDIT_STATES
             and not is_platform_user(request.user)
             and super().has_delete_permission(request, obj)
         )
@@ -366,7 +367,7 @@ class EvidenceInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return (
             obj is not None
-            and obj.state in services.EVIDENCE_ADD_STATES
+            and obj.state in case_items.EVIDENCE_ADD_STATES
             and not is_platform_user(request.user)
             and super().has_add_permission(request, obj)
         )
@@ -377,7 +378,7 @@ class EvidenceInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return (
             obj is not None
-            and obj.state in services.ITEM_EDIT_STATES
+            and obj.state in case_items.ITEM_EDIT_STATES
             and super().has_delete_permission(request, obj)
         )
 
@@ -487,7 +488,7 @@ class TakedownCaseAdmin(
                 to_attr="prefetched_items",
             )
         )
-        return services.cases_visible_to(user=request.user, queryset=queryset)
+        return selectors.cases_visible_to(user=request.user, queryset=queryset)
 
     def has_change_permission(self, request, obj=None):
         if not super().has_change_permission(request, obj):
@@ -500,7 +501,7 @@ class TakedownCaseAdmin(
         return obj is None or obj.state in (S.DRAFT, S.WITHDRAWN)
 
     def has_forward_permission(self, request):
-        return request.user.has_perm(f"{services.APP}.{services.PERM_FORWARD}")
+        return request.user.has_perm(f"{transitions.APP}.{transitions.PERM_FORWARD}")
 
     @admin.action(
         permissions=["forward"], description=_("Forward the selected cases to the platform")
@@ -510,7 +511,7 @@ class TakedownCaseAdmin(
         forwarded, refused = [], []
         for case in queryset.order_by("reference"):
             try:
-                services.case_transition(case=case, to_state=S.FORWARDED, actor=request.user)
+                transitions.case_transition(case=case, to_state=S.FORWARDED, actor=request.user)
             except (ValidationError, PermissionDenied) as error:
                 reason = " ".join(getattr(error, "messages", [str(error)]))
                 refused.append(f"{case.reference}: {reason}")
@@ -597,7 +598,7 @@ class TakedownCaseAdmin(
         user = request.user
         if is_platform_user(user):
             writable = set(PLATFORM_FIELDS)
-        elif obj.state in services.CASE_EDIT_STATES:
+        elif obj.state in case_items.CASE_EDIT_STATES:
             writable = set(editable_model_fields) - set(PLATFORM_FIELDS)
         else:
             writable = set(DIP_ALWAYS_FIELDS)
@@ -689,7 +690,7 @@ class TakedownCaseAdmin(
     def save_model(self, request, obj, form, change):
         if not change:
             obj.save()
-            services.case_log_created(case=obj, actor=request.user)
+            transitions.case_log_created(case=obj, actor=request.user)
             return
         model_fields = {f.name for f in TakedownCase._meta.fields}
         changed = [name for name in form.changed_data if name in model_fields]
@@ -720,14 +721,14 @@ class TakedownCaseAdmin(
             # DIP's new and changed items, each through the item service (a URL reported by
             # someone else at the same moment is a duplicate there, see changeform_view)
             for item in formset.save(commit=False):
-                services.item_save(item=item)
+                case_items.item_save(item=item)
             for item in formset.deleted_objects:
                 item.delete()
             return
         formset.new_objects, formset.deleted_objects = [], []
         formset.changed_objects = [(f.instance, ["outcome"]) for f in platform_forms]
         for item_form in platform_forms:
-            services.item_record_outcome(
+            case_items.item_record_outcome(
                 item=item_form.instance,
                 outcome=item_form.cleaned_data["outcome"],
                 actor=request.user,
@@ -741,7 +742,7 @@ class TakedownCaseAdmin(
         with what the user typed kept."""
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
-        except services.ItemRaceDuplicate:
+        except case_items.ItemRaceDuplicate:
             return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change):
@@ -755,7 +756,7 @@ class TakedownCaseAdmin(
         if case.state != state_before:
             return  # item outcomes already moved the case (roll-up)
         try:
-            services.case_transition(
+            transitions.case_transition(
                 case=case,
                 to_state=to_state,
                 actor=request.user,
@@ -894,7 +895,9 @@ class ProtectedRightAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         """The liaison's rights are those of its cases: this list, a right's page, its history,
         its certificate (the download view) and the right's autocomplete all follow it."""
-        return services.rights_visible_to(user=request.user, queryset=super().get_queryset(request))
+        return selectors.rights_visible_to(
+            user=request.user, queryset=super().get_queryset(request)
+        )
 
 
 @admin.register(ReasonCode)

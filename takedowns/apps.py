@@ -11,7 +11,7 @@ _ALL = ("view", "add", "change", "delete")
 class TakedownsConfig(AppConfig):
     name = "takedowns"
     verbose_name = _("Notice and takedown")
-    # Who may make which transition is decided in takedowns.services.TRANSITIONS by these
+    # Who may make which transition is decided in takedowns.transitions.TRANSITIONS by these
     # custom permissions: submit_case (DIP), approve_forwarding (Supervisor),
     # record_platform_decision (Liaison).
     role_permissions = {

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.validators import validate_web_url
-from takedowns import services
+from takedowns import case_items, evidence, transitions
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import Evidence, InfringingItem, ReasonCode, TakedownCase
 
@@ -89,7 +89,7 @@ class TakedownCaseForm(forms.ModelForm):
             self.fields["version_seen"].initial = self.instance.version
         if "transition" in self.fields:
             allowed = (
-                services.case_allowed_transitions(case=self.instance, actor=self.actor)
+                transitions.case_allowed_transitions(case=self.instance, actor=self.actor)
                 if self.instance.pk
                 else []
             )
@@ -116,7 +116,7 @@ class TakedownCaseForm(forms.ModelForm):
         if not to_state or self.errors:
             return
         try:
-            services.case_check_transition(
+            transitions.case_check_transition(
                 case=self.instance,
                 to_state=to_state,
                 actor=self.actor,
@@ -165,7 +165,7 @@ class InfringingItemInlineForm(forms.ModelForm):
                 self.add_error("outcome", _("A decided item cannot go back to pending."))
                 return cleaned
             try:
-                services.item_check_outcome(
+                case_items.item_check_outcome(
                     case=self.instance.case,
                     outcome=outcome,
                     actor=self.actor,
@@ -190,7 +190,7 @@ class EvidenceForm(forms.ModelForm):
             and upload is not getattr(self.instance, "file", None)
             and "file" in self.changed_data
         ):
-            checked = services.evidence_check_file(file=upload)
+            checked = evidence.evidence_check_file(file=upload)
             self.instance.original_name = checked.original_name
             self.instance.content_type = checked.content_type
             self.instance.size = checked.size

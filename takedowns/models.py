@@ -1,6 +1,6 @@
 """Notice and takedown: rights, cases, their infringing items, evidence and the status log.
 
-State changes happen only in ``takedowns.services`` (one table of transitions); the models hold data,
+State changes happen only in ``takedowns.transitions`` (one table of transitions); the models hold data,
 constraints and the small rules of one row.
 """
 

@@ -17,7 +17,7 @@ from import_export import fields, widgets
 
 from portal.bulk import copy_insert_values, copy_insert_with_history
 from portal.importing import PortalResource
-from takedowns import services
+from takedowns import case_items, transitions
 from takedowns.choices import CaseState
 from takedowns.models import (
     CaseReferenceCounter,
@@ -123,7 +123,7 @@ class _ItemUrlsField(fields.Field):
     Export: from the ``with_item_urls`` annotation (a plain column, so the streamed export reads it
     with the other values); a case loaded without it reads its items. Import: the URLs of the cell
     that the case does not have yet are checked now and added once the case is saved (through
-    ``services.item_add``, see ``TakedownCaseResource``); nothing is written to the case itself.
+    ``case_items.item_add``, see ``TakedownCaseResource``); nothing is written to the case itself.
     """
 
     def get_value(self, obj):
@@ -261,7 +261,7 @@ class TakedownCaseResource(PortalResource):
         like any unchanged row (``skip_row``); a changed cell of such a case is a row error naming
         its column.
         """
-        locked = instance.pk is not None and instance.state not in services.CASE_EDIT_STATES
+        locked = instance.pk is not None and instance.state not in case_items.CASE_EDIT_STATES
         compared = [
             f
             for f in self.get_import_fields()
@@ -326,14 +326,14 @@ class TakedownCaseResource(PortalResource):
                 % {"urls": ", ".join(left_out)}
             )
         new = [url for url in wanted if url not in have]
-        if new and case.state not in services.ITEM_EDIT_STATES:
+        if new and case.state not in case_items.ITEM_EDIT_STATES:
             raise ValidationError(
                 _("Case %(ref)s is “%(state)s”: items can no longer be added.")
                 % {"ref": case.reference, "state": CaseState(case.state).label}
             )
         row_number = kwargs.get("row_number")
         for url in new:
-            duplicate = services.item_find_open_duplicate(url=url)
+            duplicate = case_items.item_find_open_duplicate(url=url)
             if duplicate is not None:
                 raise ValidationError(DuplicateItemError.message_for(duplicate.case))
             first = self._row_of_new_url.setdefault(url, row_number)
@@ -353,17 +353,19 @@ class TakedownCaseResource(PortalResource):
         super().after_save_instance(instance, row, **kwargs)
         user = kwargs.get("user")
         if not instance.events.exists():
-            services.case_log_created(
+            transitions.case_log_created(
                 case=instance, actor=user if getattr(user, "pk", None) else None, note="import"
             )
         self._add_items(instance, user)
 
     @staticmethod
     def _add_items(case, user) -> None:
-        """The items a row adds, each through ``services.item_add`` (permission, state and the
+        """The items a row adds, each through ``case_items.item_add`` (permission, state and the
         duplicate check, also against a concurrent report of the same URL)."""
         for url in getattr(case, "_new_item_urls", ()):
-            services.item_add(case=case, actor=user, url=url, kind=services.item_kind_for_url(url))
+            case_items.item_add(
+                case=case, actor=user, url=url, kind=case_items.item_kind_for_url(url)
+            )
         case._new_item_urls = []
 
     def bulk_write(self, created, updated, *, user, change_reason):
@@ -474,7 +476,7 @@ class InfringingItemResource(PortalResource):
         )
 
     def do_instance_save(self, instance, is_create):
-        services.item_save(item=instance)  # a concurrent report of the URL: a row error
+        case_items.item_save(item=instance)  # a concurrent report of the URL: a row error
 
     def import_instance(self, instance, row, **kwargs):
         existing_case = instance.case if instance.pk else None
@@ -487,7 +489,7 @@ class InfringingItemResource(PortalResource):
                     % {"ref": existing_case.reference}
                 }
             )
-        if case is not None and case.state not in services.ITEM_EDIT_STATES:
+        if case is not None and case.state not in case_items.ITEM_EDIT_STATES:
             raise ValidationError(
                 {
                     "case": _("Case %(ref)s is “%(state)s”: items can no longer be added.")

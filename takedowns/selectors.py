@@ -1,4 +1,5 @@
-"""Shared reads of cases: the work queues each role starts its day from."""
+"""Shared reads of cases: who sees which cases and events, and the work queues each role starts
+its day from."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -6,10 +7,59 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from takedowns import services
 from takedowns.choices import PLATFORM_PENDING_STATES
 from takedowns.choices import CaseState as S
-from takedowns.models import StatusEvent
+from takedowns.models import ProtectedRight, StatusEvent, TakedownCase
+from takedowns.transitions import APP, PERM_DIP, PERM_FORWARD, PERM_PLATFORM
+
+
+def user_is_platform(user) -> bool:
+    """The TikTok liaison: records platform decisions and is not DIP."""
+    return (
+        not user.is_superuser
+        and user.has_perm(f"{APP}.{PERM_PLATFORM}")
+        and not user.has_perm(f"{APP}.{PERM_DIP}")
+    )
+
+
+#: DIP's internal steps before forwarding: the platform's view of a case's log starts after them.
+DIP_INTERNAL_STATES = (S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
+
+
+def events_visible_to(*, user, queryset=None):
+    """The status events ``user`` sees of the cases they see: the liaison (the admin's case page
+    and events list, the API's event feed) the log from forwarding on, not DIP's internal review.
+    """
+    queryset = StatusEvent.objects.all() if queryset is None else queryset
+    if user_is_platform(user):
+        return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)
+    return queryset
+
+
+def cases_visible_to(*, user, queryset=None):
+    """The cases ``user`` may see: the liaison only those that reached the platform."""
+    from takedowns.choices import PLATFORM_VISIBLE_STATES
+
+    queryset = TakedownCase.objects.all() if queryset is None else queryset
+    if user.is_superuser or user.has_perm(f"{APP}.{PERM_DIP}"):
+        return queryset
+    if user.has_perm(f"{APP}.{PERM_PLATFORM}"):
+        return queryset.filter(
+            Q(state__in=PLATFORM_VISIBLE_STATES) | Q(state=S.WITHDRAWN, forwarded_at__isnull=False)
+        )
+    if user.has_perm(f"{APP}.view_takedowncase"):
+        return queryset
+    return queryset.none()
+
+
+def rights_visible_to(*, user, queryset=None):
+    """The protected rights ``user`` may see: the liaison only those its visible cases rely on
+    (``cases_visible_to``), so neither the rights list nor a right's certificate shows it the
+    rights of DIP's drafts or of cases never forwarded."""
+    queryset = ProtectedRight.objects.all() if queryset is None else queryset
+    if not user_is_platform(user):
+        return queryset
+    return queryset.filter(pk__in=cases_visible_to(user=user).values("right_id"))
 
 
 def _mine(user) -> Q:
@@ -22,39 +72,37 @@ def _mine(user) -> Q:
 class WorkQueue:
     key: str
     label: str
-    permission: str  # a takedowns permission (services.PERM_*): who works this queue
+    permission: str  # a takedowns permission (PERM_*): who works this queue
     condition: Callable[[object], Q]
 
     def applies_to(self, user) -> bool:
-        return user.has_perm(f"{services.APP}.{self.permission}")
+        return user.has_perm(f"{APP}.{self.permission}")
 
 
 WORK_QUEUES = (
-    WorkQueue(
-        "my_drafts", _("My drafts"), services.PERM_DIP, lambda u: Q(state=S.DRAFT) & _mine(u)
-    ),
+    WorkQueue("my_drafts", _("My drafts"), PERM_DIP, lambda u: Q(state=S.DRAFT) & _mine(u)),
     WorkQueue(
         "my_review",
         _("My cases in DIP review"),
-        services.PERM_DIP,
+        PERM_DIP,
         lambda u: Q(state=S.DIP_REVIEW) & _mine(u),
     ),
     WorkQueue(
         "info_requested",
         _("Information the platform asked for"),
-        services.PERM_DIP,
+        PERM_DIP,
         lambda u: Q(state=S.INFO_REQUESTED),
     ),
     WorkQueue(
         "ready_to_forward",
         _("Ready to forward"),
-        services.PERM_FORWARD,
+        PERM_FORWARD,
         lambda u: Q(state=S.READY_TO_FORWARD),
     ),
     WorkQueue(
         "awaiting_decision",
         _("Awaiting my decision"),
-        services.PERM_PLATFORM,
+        PERM_PLATFORM,
         lambda u: Q(state__in=PLATFORM_PENDING_STATES),
     ),
 )
@@ -66,7 +114,7 @@ def work_queues_for(user) -> list[WorkQueue]:
 
 def work_queue_cases(*, user, key: str, queryset=None):
     """The cases of queue ``key`` that ``user`` sees; none if the queue is not theirs."""
-    queryset = services.cases_visible_to(user=user, queryset=queryset)
+    queryset = cases_visible_to(user=user, queryset=queryset)
     for queue in work_queues_for(user):
         if queue.key == key:
             return queryset.filter(queue.condition(user))

@@ -24,7 +24,7 @@ def _remember_old_handle(sender, instance, raw=False, **kwargs):
 def _refresh_seller(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from takedowns.services import seller_counts_refresh
+    from takedowns.infringers import seller_counts_refresh
 
     handles = {instance.seller_handle, getattr(instance, "_old_handle", "")} - {""}
     if handles:

@@ -1,7 +1,7 @@
 """Monitoring sweeps: turning a finding into a draft case, and the sweep figures.
 
 A finding becomes a case only through ``finding_create_case``, which uses the same services as
-every other case (``services.case_create`` and ``services.item_add``), so the duplicate URL check,
+every other case (``transitions.case_create`` and ``case_items.item_add``), so the duplicate URL check,
 the permissions and the creation log are the ones every case gets. A refusal raises
 ``ValidationError`` (with a ``code``) or ``PermissionDenied`` and writes nothing.
 """
@@ -16,7 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from takedowns import services
+from takedowns import case_items, transitions
 from takedowns.choices import InfringementType, ReporterBasis, RightType
 from takedowns.models import MonitoringSweep, SweepFinding, TakedownCase
 
@@ -81,14 +81,14 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
             _("Your account has no e-mail address; a report needs the reporter's e-mail."),
             code="reporter_email_missing",
         )
-    duplicate = services.item_find_open_duplicate(url=finding.url)
+    duplicate = case_items.item_find_open_duplicate(url=finding.url)
     if duplicate is not None:
         raise FindingDuplicateError(duplicate.case)
 
     right = finding.right
     sweep = finding.sweep
     who = f"@{finding.seller_handle}" if finding.seller_handle else finding.normalized_url
-    case = services.case_create(
+    case = transitions.case_create(
         actor=actor,
         title=f"{right.name}: {who}"[:300],
         description=_("Found in monitoring sweep %(ref)s on %(day)s.\n%(observed)s")
@@ -101,7 +101,7 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
         reporter_basis=ReporterBasis.OWNER,
         assigned_officer=actor,
     )
-    services.item_add(
+    case_items.item_add(
         case=case,
         actor=actor,
         url=finding.url,

@@ -22,9 +22,10 @@ from portal.api.services import api_token_issue, api_token_revoke
 from portal.roles import DIP_ROLES, LIAISON, user_roles
 from portal.security.limited_admin import RoleLimitedAdminMixin
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
+from takedowns.case_items import ITEM_OUTCOMES_BY_STATE
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
-from takedowns.services import ITEM_OUTCOMES_BY_STATE, platform_target_states
+from takedowns.transitions import platform_target_states
 
 
 class ApiTokenIssueForm(forms.ModelForm):

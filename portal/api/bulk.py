@@ -3,7 +3,7 @@
 A sheet (CSV or XLSX, read with ``portal.importing`` so the encoding rules are the project's) has
 one decision per row, on a case (``case_reference``) or on one of its items (``item_url``). The
 whole file is checked first; then every row is applied in one transaction through
-``takedowns.services`` (the admin's rules and refusals; decisions on whole cases in one batch
+``takedowns.transitions`` (the admin's rules and refusals; decisions on whole cases in one batch
 with ``cases_record_decisions``); one error anywhere and nothing is kept.
 Rows that already hold exactly their decision are left alone, so uploading a file twice changes
 nothing the second time.
@@ -25,14 +25,10 @@ from portal.api.models import DecisionUpload
 from portal.api.services import case_decision_record, item_decision_record
 from portal.importing import CSV, XLSX, UnreadableFileError
 from takedowns.choices import CaseState, ItemOutcome
+from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
 from takedowns.models import InfringingItem
 from takedowns.normalize import normalize_url
-from takedowns.services import (
-    CaseDecision,
-    DecisionsRefused,
-    cases_record_decisions,
-    cases_visible_to,
-)
+from takedowns.selectors import cases_visible_to
 
 CASE_REFERENCE = "case_reference"
 ITEM_URL = "item_url"
@@ -260,7 +256,7 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     """Apply every valid row through the state machine in one transaction; any error (found
     before or while applying) rolls all of it back. Sets each row's outcome.
 
-    Decisions on whole cases go to ``takedowns.services.cases_record_decisions`` in one batch;
+    Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch;
     rows on items (and the case rows of cases that also have item rows in the file) go one at
     a time, in the file's order, through ``item_record_outcome`` / ``case_transition``."""
     valid = [row for row in rows if not row.errors]

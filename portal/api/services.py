@@ -1,6 +1,6 @@
 """Writes of the platform integration app: API tokens and idempotency keys.
 
-Case and item decisions are not made here: they go through ``takedowns.services``, the one place
+Case and item decisions are not made here: they go through ``takedowns.transitions``, the one place
 that holds the state machine and who may move a case.
 """
 
@@ -102,7 +102,7 @@ def case_decision_record(
     ippc_ticket_id: str | None = None,
     change_reason: str = "",
 ) -> bool:
-    """Record the platform's decision on ``case`` through ``takedowns.services``: a move with
+    """Record the platform's decision on ``case`` through ``takedowns.transitions``: a move with
     ``case_transition`` (the ticket id in the same write), a new ticket id alone with
     ``cases_record_decisions``; either adds the audit-history row in ``actor``'s name.
 
@@ -110,12 +110,8 @@ def case_decision_record(
     id): recording the same decision again is a no-op, not a refusal. Any refusal of the state
     machine (ValidationError with a code, PermissionDenied) propagates unchanged.
     """
-    from takedowns.services import (
-        CaseDecision,
-        DecisionsRefused,
-        case_transition,
-        cases_record_decisions,
-    )
+    from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
+    from takedowns.transitions import case_transition
 
     new_ticket = ippc_ticket_id is not None and ippc_ticket_id != case.ippc_ticket_id
     if case.state == decision and not new_ticket:
@@ -156,7 +152,7 @@ def item_decision_record(
     """Record the platform's outcome for one item through ``item_record_outcome`` (which adds the
     audit-history rows of the item, and of the case when it rolls up); False (and no write) when
     the item already has exactly this outcome."""
-    from takedowns.services import item_record_outcome
+    from takedowns.case_items import item_record_outcome
 
     if item.outcome == outcome:
         return False

@@ -1,6 +1,6 @@
 """The platform API, version 1: thin views over ``takedowns`` selectors and services.
 
-Reads show only what ``takedowns.services.cases_visible_to`` lets the token's user see; writes go
+Reads show only what ``takedowns.selectors.cases_visible_to`` lets the token's user see; writes go
 through ``case_transition`` / ``item_record_outcome`` with the token's user as the actor, so the
 admin and the API refuse the same moves with the same codes.
 """
@@ -28,7 +28,7 @@ from portal.api.services import (
     item_decision_record,
 )
 from takedowns.models import InfringingItem, StatusEvent
-from takedowns.services import cases_visible_to, events_visible_to
+from takedowns.selectors import cases_visible_to, events_visible_to
 
 ERRORS = {
     401: s.ErrorSerializer,

@@ -48,7 +48,7 @@ from portal.dashboard.aggregates import (
 )
 from portal.dashboard.models import CaseDay, CaseDayRefresh
 from portal.models import Agreement, PublicHoliday, Target
-from takedowns import services as takedown_services
+from takedowns import infringers, sla
 from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
 from takedowns.models import (
     InfringingItem,
@@ -518,7 +518,7 @@ def repeat_infringers(*, platform_only: bool = False) -> list[list]:
     DIP reads the counts the takedowns app keeps per handle (PlatformSeller, indexed). The liaison
     counts only the cases the liaison sees: computed when ``CaseDay`` is rebuilt, and kept with it.
     """
-    minimum = takedown_services.REPEAT_INFRINGER_MIN_CASES
+    minimum = infringers.REPEAT_INFRINGER_MIN_CASES
     if not platform_only:
         rows = (
             PlatformSeller.objects.filter(case_count__gte=minimum)
@@ -540,7 +540,7 @@ def platform_repeat_infringers() -> list[list]:
         .order_by()
         .values("seller_handle")
         .annotate(cases=Count("case", distinct=True))
-        .filter(cases__gte=takedown_services.REPEAT_INFRINGER_MIN_CASES)
+        .filter(cases__gte=infringers.REPEAT_INFRINGER_MIN_CASES)
         .order_by("-cases", "seller_handle")[:TOP_REPEAT_INFRINGERS]
     )
     return [[row["seller_handle"], row["cases"]] for row in rows]
@@ -560,7 +560,7 @@ def takedown_percentiles(scope: Scope, span: Span, as_of: datetime | None) -> tu
 def overdue_now(scope: Scope) -> int:
     """Forwarded cases waiting for a decision past their deadline now (the takedowns app's rule,
     the same as the case list's "Overdue now" filter)."""
-    return takedown_services.overdue_cases(queryset=cases_in_scope(scope)).count()
+    return sla.overdue_cases(queryset=cases_in_scope(scope)).count()
 
 
 # --- MOU targets --------------------------------------------------------------------------------

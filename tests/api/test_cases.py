@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from takedowns.choices import CaseState as S
 from takedowns.models import StatusEvent, TakedownCase
-from takedowns.services import case_transition
+from takedowns.transitions import case_transition
 
 pytestmark = pytest.mark.django_db
 

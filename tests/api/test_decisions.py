@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from portal.api.models import IdempotencyKey
-from takedowns import services
+from takedowns import transitions
 from takedowns.choices import CaseState as S
 from takedowns.choices import ItemOutcome
 from takedowns.models import StatusEvent
@@ -136,7 +136,7 @@ def admin_refusal(case, to_state, actor, **kwargs):
     """What the state machine (and so the admin) answers, without writing anything."""
     try:
         with transaction.atomic(), translation.override("en"):
-            services.case_check_transition(case=case, to_state=to_state, actor=actor, **kwargs)
+            transitions.case_check_transition(case=case, to_state=to_state, actor=actor, **kwargs)
     except ValidationError as error:
         return 422, error.code, " ".join(error.messages)
     except PermissionDenied as error:
@@ -280,7 +280,7 @@ def test_refusals_speak_the_clients_language(case_in, liaison, liaison_api):
     with translation.override("th"):
         expected = admin_refusal(case, S.NOT_REMOVED, liaison)
         try:
-            services.case_check_transition(case=case, to_state=S.NOT_REMOVED, actor=liaison)
+            transitions.case_check_transition(case=case, to_state=S.NOT_REMOVED, actor=liaison)
         except ValidationError as error:
             thai = " ".join(error.messages)
     english = decide(liaison_api, case, decision="not_removed").json()
@@ -300,13 +300,13 @@ def test_a_lost_race_is_a_409_and_writes_nothing(case_in, liaison_api, monkeypat
     from takedowns.models import TakedownCase
 
     case = case_in(S.UNDER_PLATFORM_REVIEW)
-    real_get = services.case_transition
+    real_get = transitions.case_transition
 
     def someone_else_first(**kwargs):
         TakedownCase.objects.filter(pk=kwargs["case"].pk).update(version=F("version") + 1)
         return real_get(**kwargs)
 
-    monkeypatch.setattr(services, "case_transition", someone_else_first)
+    monkeypatch.setattr(transitions, "case_transition", someone_else_first)
     events = StatusEvent.objects.count()
     response = decide(liaison_api, case, decision="removed", ippc_ticket_id="T-1")
     assert response.status_code == 409 and response.json()["code"] == "stale"

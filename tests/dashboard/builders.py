@@ -146,7 +146,7 @@ def rights():
 def case(created: datetime, *handles: str, priority="normal"):
     from takedowns.choices import InfringementType, ItemKind
     from takedowns.models import InfringingItem, TakedownCase
-    from takedowns.services import case_log_created
+    from takedowns.transitions import case_log_created
 
     holder, right = rights()
     new = TakedownCase.objects.create(
@@ -178,9 +178,9 @@ REASONS = {
 
 
 def move(case_, actor, *steps):
-    """Apply (to_state, at) steps with ``takedowns.services.case_transition``."""
+    """Apply (to_state, at) steps with ``takedowns.transitions.case_transition``."""
     from takedowns.models import ReasonCode
-    from takedowns.services import case_transition
+    from takedowns.transitions import case_transition
 
     for code, use in (("no_infringement", "refusal"), ("other", "any")):
         # Seeded by a migration; a transactional test may have flushed them.

@@ -1,4 +1,4 @@
-"""Takedown figures against cases moved through the real state machine (takedowns.services)."""
+"""Takedown figures against cases moved through the real state machine (takedowns.transitions)."""
 
 from datetime import date, datetime, timedelta
 

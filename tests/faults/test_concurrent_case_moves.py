@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from takedowns import services
+from takedowns import transitions
 from takedowns.choices import CaseState as S
 from takedowns.models import StatusEvent, TakedownCase
 from tests.takedowns.conftest import make_case
@@ -27,7 +27,7 @@ def race(case_pk, moves):
         try:
             case = TakedownCase.objects.get(pk=case_pk)  # this thread's own connection
             barrier.wait(timeout=10)
-            services.case_transition(case=case, to_state=to_state, actor=actor, note=note)
+            transitions.case_transition(case=case, to_state=to_state, actor=actor, note=note)
             outcomes[index] = "ok"
         except ValidationError as error:
             outcomes[index] = getattr(error, "code", None) or "invalid"

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from takedowns import services
+from takedowns import case_items
 from takedowns.choices import ItemKind
 from takedowns.models import DuplicateItemError, InfringingItem
 from tests.takedowns.admin_helpers import post_data
@@ -99,12 +99,14 @@ def test_two_officers_adding_the_same_url_at_once_get_the_duplicate_message(
 def test_the_item_service_turns_the_race_into_the_duplicate_check_message(
     right, officer, supervisor, checks_meet, record_fault, _drop_swapped_out_tables
 ):
-    """The one place items are written (``services.item_save``, under ``item_add``)."""
+    """The one place items are written (``case_items.item_save``, under ``item_add``)."""
     cases = [make_case(right, items=0), make_case(right, items=0)]
     actors = [officer, supervisor]
 
     outcomes = run_both(
-        lambda i: services.item_add(case=cases[i], actor=actors[i], url=URL, kind=ItemKind.LISTING)
+        lambda i: case_items.item_add(
+            case=cases[i], actor=actors[i], url=URL, kind=ItemKind.LISTING
+        )
     )
     record_fault()
 
@@ -135,7 +137,7 @@ def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
             run_both(
                 lambda i: (
                     i == 0
-                    and services.item_add(case=theirs, actor=supervisor, url=URL, kind="listing")
+                    and case_items.item_add(case=theirs, actor=supervisor, url=URL, kind="listing")
                 )
             )
 

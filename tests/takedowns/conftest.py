@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.contrib.auth import get_user_model
 
-from takedowns import services
+from takedowns import case_items, transitions
 from takedowns.choices import (
     CaseState,
     HolderKind,
@@ -63,7 +63,7 @@ def make_case(right, *, items=1, priority=Priority.NORMAL, created_at=None, **ex
         fields["created_at"] = created_at
     fields.update(extra)
     case = TakedownCase.objects.create(**fields)
-    services.case_log_created(case=case, actor=None)
+    transitions.case_log_created(case=case, actor=None)
     for _ in range(items):
         _counter["n"] += 1
         InfringingItem.objects.create(
@@ -109,11 +109,11 @@ def walk(case, to_state, users, start=None, step=timedelta(minutes=10)):
         )
     at = start
     for state in path:
-        rule = services.TRANSITIONS[(case.state, state)]
+        rule = transitions.TRANSITIONS[(case.state, state)]
         actor = {
-            services.PERM_DIP: users["officer"],
-            services.PERM_FORWARD: users["supervisor"],
-            services.PERM_PLATFORM: users["liaison"],
+            transitions.PERM_DIP: users["officer"],
+            transitions.PERM_FORWARD: users["supervisor"],
+            transitions.PERM_PLATFORM: users["liaison"],
         }[rule.permission]
         kwargs = {}
         if state in (S.INFO_REQUESTED,):
@@ -125,10 +125,10 @@ def walk(case, to_state, users, start=None, step=timedelta(minutes=10)):
             kwargs["at"] = at
         if state == S.PARTIALLY_REMOVED:  # one item recorded as removed, the rest are not
             first = case.items.order_by("pk").first()
-            services.item_record_outcome(
+            case_items.item_record_outcome(
                 item=first, outcome="removed", actor=actor, at=kwargs.get("at"), roll_up=False
             )
-        services.case_transition(case=case, to_state=state, actor=actor, **kwargs)
+        transitions.case_transition(case=case, to_state=state, actor=actor, **kwargs)
     return case
 
 

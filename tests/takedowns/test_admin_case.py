@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from takedowns import services
+from takedowns import transitions
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem, StatusEvent, TakedownCase
 
@@ -300,7 +300,7 @@ def test_decision_time_entered_by_the_liaison(role_users, right, client_for):
 
 def test_liaison_log_starts_at_forwarding(role_users, right, client_for):
     case = walk(make_case(right), S.DIP_REVIEW, role_users)
-    services.case_transition(
+    transitions.case_transition(
         case=case, to_state=S.DRAFT, actor=role_users["officer"], note="แก้ชื่อผู้แจ้งก่อน"
     )
     walk(case, S.UNDER_PLATFORM_REVIEW, role_users)

@@ -4,7 +4,7 @@ names succeeds (and the step is logged), every other role is refused and nothing
 import pytest
 from django.urls import reverse
 
-from takedowns import services
+from takedowns import case_items, transitions
 from takedowns.choices import CaseState, ReasonUse
 from takedowns.models import ReasonCode, StatusEvent, TakedownCase
 
@@ -15,12 +15,12 @@ S = CaseState
 pytestmark = pytest.mark.django_db
 ROLES = ("officer", "supervisor", "liaison", "manager")
 ROLE_PERMISSIONS = {
-    "officer": {services.PERM_DIP},
-    "supervisor": {services.PERM_DIP, services.PERM_FORWARD},
-    "liaison": {services.PERM_PLATFORM},
+    "officer": {transitions.PERM_DIP},
+    "supervisor": {transitions.PERM_DIP, transitions.PERM_FORWARD},
+    "liaison": {transitions.PERM_PLATFORM},
     "manager": set(),
 }
-CASES = sorted(services.TRANSITIONS.items(), key=lambda pair: (pair[0][0], pair[0][1]))
+CASES = sorted(transitions.TRANSITIONS.items(), key=lambda pair: (pair[0][0], pair[0][1]))
 
 
 def attempt(client, case, to_state, rule):
@@ -64,7 +64,7 @@ def test_transition_by_every_role(role_users, right, client_for, from_state, to_
     for role in allowed:
         case = walk(make_case(right, items=2), from_state, role_users)
         if to_state == S.PARTIALLY_REMOVED:  # the platform removed one item, not the other
-            services.item_record_outcome(
+            case_items.item_record_outcome(
                 item=case.items.first(),
                 outcome="removed",
                 actor=role_users["liaison"],

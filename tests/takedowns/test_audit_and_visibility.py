@@ -2,8 +2,9 @@
 events of a case's log the platform sees is one rule for the admin and the API."""
 
 import pytest
+from django.core.exceptions import ValidationError
 
-from takedowns import services
+from takedowns import case_items, selectors, transitions
 from takedowns.choices import CaseState as S
 from takedowns.models import StatusEvent
 from tests.takedowns.conftest import make_case, walk
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_case_transition_records_history_in_the_actors_name(right, role_users):
     case = walk(make_case(right), S.UNDER_PLATFORM_REVIEW, role_users)
     rows = case.history.count()
-    services.case_transition(
+    transitions.case_transition(
         case=case, to_state=S.REMOVED, actor=role_users["liaison"], change_reason="by hand"
     )
     assert case.history.count() == rows + 1
@@ -42,7 +43,7 @@ def test_item_outcome_and_roll_up_are_in_the_history(right, role_users):
     liaison = role_users["liaison"]
     case = walk(make_case(right), S.UNDER_PLATFORM_REVIEW, role_users)
     item = case.items.get()
-    services.item_record_outcome(item=item, outcome="removed", actor=liaison, change_reason="api")
+    case_items.item_record_outcome(item=item, outcome="removed", actor=liaison, change_reason="api")
     assert (item.history.latest().outcome, item.history.latest().history_user) == (
         "removed",
         liaison,
@@ -58,20 +59,20 @@ def test_item_outcome_and_roll_up_are_in_the_history(right, role_users):
 def test_refused_move_records_no_history(right, role_users):
     case = walk(make_case(right), S.FORWARDED, role_users)
     rows = case.history.count()
-    with pytest.raises(services.ValidationError):
-        services.case_transition(case=case, to_state=S.REMOVED, actor=role_users["liaison"])
+    with pytest.raises(ValidationError):
+        transitions.case_transition(case=case, to_state=S.REMOVED, actor=role_users["liaison"])
     assert case.history.count() == rows
 
 
 def test_the_platform_sees_the_log_from_forwarding_on(right, role_users):
     case = walk(make_case(right), S.UNDER_PLATFORM_REVIEW, role_users)
     events = StatusEvent.objects.filter(case=case)
-    seen = services.events_visible_to(user=role_users["liaison"], queryset=events)
+    seen = selectors.events_visible_to(user=role_users["liaison"], queryset=events)
     assert sorted(seen.values_list("to_state", flat=True)) == sorted(
         [S.FORWARDED, S.UNDER_PLATFORM_REVIEW]
     )
     for role in ("officer", "supervisor", "manager"):
-        everything = services.events_visible_to(user=role_users[role], queryset=events)
+        everything = selectors.events_visible_to(user=role_users[role], queryset=events)
         assert everything.count() == events.count() == 5
 
 
@@ -79,6 +80,6 @@ def test_admin_and_api_use_the_services_rule():
     from portal.api import views
     from takedowns import admin
 
-    assert views.events_visible_to is services.events_visible_to
+    assert views.events_visible_to is selectors.events_visible_to
     assert not hasattr(views, "platform_events_only")
     assert not hasattr(admin, "DIP_INTERNAL_STATES")

@@ -5,11 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from takedowns import services
+from takedowns import transitions
 from takedowns.choices import CaseState as S
 from takedowns.choices import ItemOutcome
+from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
 from takedowns.models import StatusEvent, TakedownCase
-from takedowns.services import CaseDecision, DecisionsRefused, cases_record_decisions
 from tests.takedowns.conftest import make_case, walk
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +124,7 @@ def test_the_rules_are_those_of_case_transition(under_review, liaison, officer):
         with pytest.raises(DecisionsRefused) as refused:
             cases_record_decisions(decisions=[CaseDecision(case=case, **kwargs)], actor=liaison)
         with pytest.raises(ValidationError) as single:
-            services.case_check_transition(case=case, actor=liaison, **kwargs)
+            transitions.case_check_transition(case=case, actor=liaison, **kwargs)
         error = refused.value.errors[0]
         assert error.code == single.value.code and error.messages == single.value.messages
         assert code is None or error.code == code
@@ -138,7 +138,7 @@ def test_the_rules_are_those_of_case_transition(under_review, liaison, officer):
 def test_a_case_changed_since_it_was_read_is_refused_as_stale(under_review, liaison):
     (case,) = under_review()
     stale_copy = _fresh(case)
-    services.case_transition(
+    transitions.case_transition(
         case=case, to_state=S.INFO_REQUESTED, actor=liaison, reason_code="link_not_found", note="?"
     )
     with pytest.raises(DecisionsRefused) as refused:

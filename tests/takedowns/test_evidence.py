@@ -1,10 +1,11 @@
 import hashlib
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from takedowns import services
+from takedowns import evidence
 from takedowns.choices import CaseState
 from takedowns.models import Evidence
 
@@ -82,8 +83,8 @@ def test_bad_files_are_refused_and_not_kept(
 
 def test_size_limit(settings, right):
     settings.MAX_DOCUMENT_UPLOAD_SIZE = 50
-    with pytest.raises(services.ValidationError) as error:
-        services.evidence_check_file(file=SimpleUploadedFile("big.pdf", PDF))
+    with pytest.raises(ValidationError) as error:
+        evidence.evidence_check_file(file=SimpleUploadedFile("big.pdf", PDF))
     assert error.value.code == "file_too_large"
 
 

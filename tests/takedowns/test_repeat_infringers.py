@@ -55,7 +55,7 @@ def test_counts_follow_edits_and_deletes(right):
 
 
 def test_bulk_loaded_items_are_counted_by_the_refresh(right):
-    from takedowns import services
+    from takedowns import infringers
 
     cases = [make_case(right, items=0) for _ in range(4)]
     InfringingItem.objects.bulk_create(
@@ -68,7 +68,7 @@ def test_bulk_loaded_items_are_counted_by_the_refresh(right):
         )
         for n, case in enumerate(cases)
     )
-    services.seller_counts_refresh()
+    infringers.seller_counts_refresh()
     seller = PlatformSeller.objects.get(handle="bulk_shop")
     assert seller.case_count == 4
     assert InfringingItem.objects.filter(seller=seller).count() == 4

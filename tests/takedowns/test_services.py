@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
 
-from takedowns import services
+from takedowns import case_items, infringers, transitions
 from takedowns.choices import CaseState, ItemOutcome, Priority, ReporterBasis
 from takedowns.models import CaseReferenceCounter, InfringingItem, StatusEvent, TakedownCase
 from takedowns.normalize import normalize_url
@@ -98,7 +98,7 @@ def test_walk_draft_to_removed_appealed_reinstated(right, role_users):
 def test_role_refusals(right, role_users, state, to_state, role):
     case = walk(make_case(right), state, role_users)
     with pytest.raises(PermissionDenied):
-        services.case_transition(case=case, to_state=to_state, actor=role_users[role], note="x")
+        transitions.case_transition(case=case, to_state=to_state, actor=role_users[role], note="x")
     case.refresh_from_db()
     assert case.state == state
 
@@ -117,7 +117,7 @@ def test_role_refusals(right, role_users, state, to_state, role):
 def test_illegal_moves_are_refused_for_everyone(right, role_users, superuser, state, to_state):
     case = walk(make_case(right), state, role_users)
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=case, to_state=to_state, actor=superuser, note="x")
+        transitions.case_transition(case=case, to_state=to_state, actor=superuser, note="x")
     assert error.value.code == "illegal_transition"
     assert TakedownCase.objects.get(pk=case.pk).state == state
 
@@ -127,15 +127,15 @@ def test_info_request_and_refusal_need_a_reason_code(right, role_users):
     liaison = role_users["liaison"]
     for to_state in (S.INFO_REQUESTED, S.NOT_REMOVED):
         with pytest.raises(ValidationError) as error:
-            services.case_transition(case=case, to_state=to_state, actor=liaison, note="why")
+            transitions.case_transition(case=case, to_state=to_state, actor=liaison, note="why")
         assert error.value.code == "reason_required"
     with pytest.raises(ValidationError) as error:
-        services.case_transition(
+        transitions.case_transition(
             case=case, to_state=S.NOT_REMOVED, actor=liaison, reason_code="other"
         )
     assert error.value.code == "note_required"
     with pytest.raises(ValidationError) as error:
-        services.case_transition(
+        transitions.case_transition(
             case=case, to_state=S.NOT_REMOVED, actor=liaison, reason_code="nope", note="x"
         )
     assert error.value.code == "unknown_reason"
@@ -145,16 +145,16 @@ def test_info_request_and_refusal_need_a_reason_code(right, role_users):
 def test_stale_transition_loses(right, role_users):
     case = walk(make_case(right), S.DIP_REVIEW, role_users)
     stale = TakedownCase.objects.get(pk=case.pk)
-    services.case_transition(case=case, to_state=S.READY_TO_FORWARD, actor=role_users["officer"])
+    transitions.case_transition(case=case, to_state=S.READY_TO_FORWARD, actor=role_users["officer"])
     with pytest.raises(ValidationError) as error:
-        services.case_transition(
+        transitions.case_transition(
             case=stale, to_state=S.DRAFT, actor=role_users["officer"], note="x"
         )
     assert error.value.code in ("stale", "illegal_transition")
     stale.state = S.DIP_REVIEW  # same state, old version: the conditional UPDATE refuses
     stale.version = 0
     with pytest.raises(ValidationError) as error:
-        services.case_transition(
+        transitions.case_transition(
             case=stale, to_state=S.READY_TO_FORWARD, actor=role_users["officer"]
         )
     assert error.value.code == "stale"
@@ -175,20 +175,20 @@ def test_expired_authorization_blocks_forwarding(right, role_users, holder):
     )
     walk(case, S.READY_TO_FORWARD, role_users)
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"])
+        transitions.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"])
     assert "authorization_expired" in [e.code for e in error.value.error_list]
     TakedownCase.objects.filter(pk=case.pk).update(
         authorization_valid_until=timezone.localdate() + timedelta(days=30)
     )
     case.refresh_from_db()
-    services.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"])
+    transitions.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"])
     assert case.state == S.FORWARDED
 
 
 def test_case_without_items_cannot_be_forwarded(right, role_users):
     case = walk(make_case(right, items=0), S.READY_TO_FORWARD, role_users)
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"])
+        transitions.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"])
     assert "no_items" in [e.code for e in error.value.error_list]
 
 
@@ -198,12 +198,12 @@ def test_time_to_takedown_excludes_info_request_pause_and_sla_crosses_a_weekend(
     case = walk(make_case(right, created_at=start), S.READY_TO_FORWARD, role_users, start=start)
     officer, supervisor, liaison = (role_users[r] for r in ("officer", "supervisor", "liaison"))
     forward_at = bkk(2026, 11, 20, 15, 0)
-    services.case_transition(case=case, to_state=S.FORWARDED, actor=supervisor, at=forward_at)
+    transitions.case_transition(case=case, to_state=S.FORWARDED, actor=supervisor, at=forward_at)
     assert case.sla_due_at == bkk(2026, 11, 25, 15, 0)
-    services.case_transition(
+    transitions.case_transition(
         case=case, to_state=S.UNDER_PLATFORM_REVIEW, actor=liaison, at=bkk(2026, 11, 21, 10, 0)
     )
-    services.case_transition(
+    transitions.case_transition(
         case=case,
         to_state=S.INFO_REQUESTED,
         actor=liaison,
@@ -213,7 +213,7 @@ def test_time_to_takedown_excludes_info_request_pause_and_sla_crosses_a_weekend(
     )
     # Paused: not overdue even after the original deadline.
     assert not case.is_overdue(now=bkk(2026, 11, 25, 16, 0))
-    services.case_transition(
+    transitions.case_transition(
         case=case,
         to_state=S.UNDER_PLATFORM_REVIEW,
         actor=officer,
@@ -224,7 +224,7 @@ def test_time_to_takedown_excludes_info_request_pause_and_sla_crosses_a_weekend(
     assert case.sla_due_at == bkk(2026, 11, 26, 15, 0)
     assert not case.is_overdue(now=bkk(2026, 11, 26, 14, 0))
     assert case.is_overdue(now=bkk(2026, 11, 26, 15, 1))
-    services.case_transition(
+    transitions.case_transition(
         case=case, to_state=S.REMOVED, actor=liaison, at=bkk(2026, 11, 25, 15, 0)
     )
     case.refresh_from_db()
@@ -239,7 +239,9 @@ def test_high_priority_sla_is_24_hours(right, role_users):
     at = bkk(2026, 11, 20, 15, 0)
     TakedownCase.objects.filter(pk=case.pk).update(created_at=at - timedelta(hours=5))
     StatusEvent.objects.filter(case=case).update(at=at - timedelta(hours=1))
-    services.case_transition(case=case, to_state=S.FORWARDED, actor=role_users["supervisor"], at=at)
+    transitions.case_transition(
+        case=case, to_state=S.FORWARDED, actor=role_users["supervisor"], at=at
+    )
     assert case.sla_due_at == bkk(2026, 11, 21, 15, 0)
 
 
@@ -247,16 +249,18 @@ def test_item_outcomes_roll_up_to_partially_removed(right, role_users):
     case = walk(make_case(right, items=3), S.UNDER_PLATFORM_REVIEW, role_users)
     liaison = role_users["liaison"]
     first, second, third = case.items.all()
-    services.item_record_outcome(item=first, outcome=ItemOutcome.REMOVED, actor=liaison)
-    services.item_record_outcome(
+    case_items.item_record_outcome(item=first, outcome=ItemOutcome.REMOVED, actor=liaison)
+    case_items.item_record_outcome(
         item=second, outcome=ItemOutcome.NOT_REMOVED, actor=liaison, reason_code="no_infringement"
     )
     case.refresh_from_db()
     assert case.state == S.UNDER_PLATFORM_REVIEW
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=case, to_state=S.REMOVED, actor=liaison)
+        transitions.case_transition(case=case, to_state=S.REMOVED, actor=liaison)
     assert error.value.code == "decision_mismatch"
-    services.item_record_outcome(item=third, outcome=ItemOutcome.ALREADY_UNAVAILABLE, actor=liaison)
+    case_items.item_record_outcome(
+        item=third, outcome=ItemOutcome.ALREADY_UNAVAILABLE, actor=liaison
+    )
     case.refresh_from_db()
     assert case.state == S.PARTIALLY_REMOVED
     assert case.removed_at is not None
@@ -266,11 +270,11 @@ def test_item_outcome_needs_platform_role_and_reason(right, role_users):
     case = walk(make_case(right), S.UNDER_PLATFORM_REVIEW, role_users)
     item = case.items.get()
     with pytest.raises(PermissionDenied):
-        services.item_record_outcome(
+        case_items.item_record_outcome(
             item=item, outcome=ItemOutcome.REMOVED, actor=role_users["officer"]
         )
     with pytest.raises(ValidationError) as error:
-        services.item_record_outcome(
+        case_items.item_record_outcome(
             item=item, outcome=ItemOutcome.NOT_REMOVED, actor=role_users["liaison"]
         )
     assert error.value.code == "reason_required"
@@ -281,15 +285,15 @@ def test_appeal_limits(right, role_users):
     liaison = role_users["liaison"]
     case = walk(make_case(right), S.REMOVAL_UPHELD, role_users)
     assert case.second_appeal_deadline is not None
-    services.case_transition(case=case, to_state=S.APPEALED, actor=liaison)
-    services.case_transition(case=case, to_state=S.REMOVAL_UPHELD, actor=liaison)
+    transitions.case_transition(case=case, to_state=S.APPEALED, actor=liaison)
+    transitions.case_transition(case=case, to_state=S.REMOVAL_UPHELD, actor=liaison)
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=case, to_state=S.APPEALED, actor=liaison)
+        transitions.case_transition(case=case, to_state=S.APPEALED, actor=liaison)
     assert error.value.code == "appeal_limit_reached"
 
     creator_case = walk(make_case(right, respondent_is_creator=True), S.REMOVAL_UPHELD, role_users)
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=creator_case, to_state=S.APPEALED, actor=liaison)
+        transitions.case_transition(case=creator_case, to_state=S.APPEALED, actor=liaison)
     assert error.value.code == "appeal_limit_reached"
 
 
@@ -297,7 +301,7 @@ def test_late_appeal_is_refused(right, role_users):
     start = timezone.now() - timedelta(days=60)
     case = walk(make_case(right, created_at=start), S.REMOVED, role_users, start=start)
     with pytest.raises(ValidationError) as error:
-        services.case_transition(case=case, to_state=S.APPEALED, actor=role_users["liaison"])
+        transitions.case_transition(case=case, to_state=S.APPEALED, actor=role_users["liaison"])
     assert error.value.code == "appeal_deadline_passed"
 
 
@@ -305,7 +309,7 @@ def test_future_and_backwards_times_are_refused(right, role_users):
     case = walk(make_case(right), S.DIP_REVIEW, role_users)
     officer = role_users["officer"]
     with pytest.raises(ValidationError) as error:
-        services.case_transition(
+        transitions.case_transition(
             case=case,
             to_state=S.READY_TO_FORWARD,
             actor=officer,
@@ -313,7 +317,7 @@ def test_future_and_backwards_times_are_refused(right, role_users):
         )
     assert error.value.code == "future_time"
     with pytest.raises(ValidationError) as error:
-        services.case_transition(
+        transitions.case_transition(
             case=case,
             to_state=S.READY_TO_FORWARD,
             actor=officer,
@@ -341,12 +345,12 @@ def test_duplicate_url_in_open_case_is_refused_with_a_link(right, role_users):
     url = first.items.get().url.replace("https://", "HTTP://").split("?")[0] + "/?fbclid=1"
     second = make_case(right, items=0)
     with pytest.raises(ValidationError) as error:
-        services.item_add(case=second, actor=role_users["officer"], url=url, kind="listing")
+        case_items.item_add(case=second, actor=role_users["officer"], url=url, kind="listing")
     assert first.reference in str(error.value)
     assert second.items.count() == 0
     # Once the first case is closed, the URL may be reported again.
     walk(first, S.CLOSED, role_users)
-    services.item_add(case=second, actor=role_users["officer"], url=url, kind="listing")
+    case_items.item_add(case=second, actor=role_users["officer"], url=url, kind="listing")
     assert second.items.count() == 1
 
 
@@ -358,7 +362,7 @@ def test_repeat_infringer_counts(right):
     seller = PlatformSeller.objects.get(handle="fakericeshop")
     assert seller.case_count == 3
     assert list(
-        services.repeat_infringer_handles(min_cases=3).values_list("handle", flat=True)
+        infringers.repeat_infringer_handles(min_cases=3).values_list("handle", flat=True)
     ) == ["fakericeshop"]
     TakedownCase.objects.first().delete()
     seller.refresh_from_db()

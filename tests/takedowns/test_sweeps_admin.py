@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gi_catalog.choices import GICategory
 from gi_catalog.models import GIProduct
-from takedowns import services
+from takedowns import transitions
 from takedowns.choices import CaseState, ItemKind, ReporterBasis, RightType
 from takedowns.models import (
     InfringingItem,
@@ -227,7 +227,7 @@ def test_a_finding_becomes_a_draft_case_that_walks_the_normal_workflow(
         case.refresh_from_db()
         assert case.state == to_state
     for to_state in (S.UNDER_PLATFORM_REVIEW, S.REMOVED):
-        services.case_transition(case=case, to_state=to_state, actor=role_users["liaison"])
+        transitions.case_transition(case=case, to_state=to_state, actor=role_users["liaison"])
     case.refresh_from_db()
     assert case.state == S.REMOVED and case.removed_at is not None
     client = client_for(officer)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from takedowns import services
+from takedowns import transitions
 from takedowns.choices import CaseState
 from takedowns.sweeps import (
     cases_by_source,
@@ -62,7 +62,7 @@ def test_cases_from_sweeps_vs_rights_holders_and_their_removal_rates(
     for case in holders[:3]:
         walk(case, S.REMOVED, role_users)
     walk(holders[3], S.ALREADY_UNAVAILABLE, role_users)
-    services.case_transition(case=holders[0], to_state=S.CLOSED, actor=officer)
+    transitions.case_transition(case=holders[0], to_state=S.CLOSED, actor=officer)
 
     with django_assert_num_queries(1):
         figures = cases_by_source()

@@ -15,7 +15,7 @@ from faker import Faker
 
 from gi_catalog.choices import THAI_ORIGIN
 from gi_catalog.models import GIProduct
-from takedowns import services
+from takedowns import infringers, transitions
 from takedowns.choices import CaseState, ItemKind, RightType
 from takedowns.models import (
     MonitoringSweep,
@@ -109,7 +109,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 cases += self._sweep(sweep_rng, fake, users, rights, products, number)
             made += 1
-        services.seller_counts_refresh()
+        infringers.seller_counts_refresh()
         self.stdout.write(
             f"Sweeps: {MonitoringSweep.objects.count()} ({made} new), "
             f"{SweepFinding.objects.count()} findings, {cases} new cases from findings."
@@ -186,6 +186,6 @@ class Command(BaseCommand):
                 TakedownCase.objects.filter(pk=case.pk).update(
                     ippc_ticket_id=f"IPPC-TH-SW{case.pk:05d}"
                 )
-            services.case_transition(
+            transitions.case_transition(
                 case=case, to_state=state, actor=users[ACTOR[state]], at=clock, **kwargs
             )

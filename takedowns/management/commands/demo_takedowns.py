@@ -15,7 +15,7 @@ from django.utils import timezone
 from faker import Faker
 
 from gi_catalog.models import GIProduct
-from takedowns import services
+from takedowns import case_items, infringers, sla, transitions
 from takedowns.choices import (
     CaseState,
     HolderKind,
@@ -109,9 +109,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 self._case(rng, fake, users, rights, number, target)
             made += 1
-        services.seller_counts_refresh()
+        infringers.seller_counts_refresh()
         now = timezone.now()
-        services.overdue_cases(now=now).filter(sla_breached=False).update(
+        sla.overdue_cases(now=now).filter(sla_breached=False).update(
             sla_breached=True, sla_notified_at=now
         )
         self.stdout.write(
@@ -241,7 +241,7 @@ class Command(BaseCommand):
             assigned_liaison=users["liaison"] if rng.random() < 0.7 else None,
             created_at=created,
         )
-        services.case_log_created(case=case, actor=users["officer"])
+        transitions.case_log_created(case=case, actor=users["officer"])
         for item_number in range(rng.choice([1, 1, 2, 2, 3, 4])):
             self._item(rng, case, number, item_number)
         clock = [created]
@@ -251,7 +251,7 @@ class Command(BaseCommand):
             return clock[0]
 
         def go(to_state, actor, **kwargs):
-            services.case_transition(case=case, to_state=to_state, actor=users[actor], **kwargs)
+            transitions.case_transition(case=case, to_state=to_state, actor=users[actor], **kwargs)
 
         for state in self._path(target):
             if state == S.DIP_REVIEW and case.state == S.DRAFT:
@@ -285,7 +285,7 @@ class Command(BaseCommand):
                     go(S.REMOVED, "liaison", at=at)
                     continue
                 for index, item in enumerate(items):
-                    services.item_record_outcome(
+                    case_items.item_record_outcome(
                         item=item,
                         outcome=ItemOutcome.REMOVED if index == 0 else ItemOutcome.NOT_REMOVED,
                         reason_code="" if index == 0 else "no_infringement",

@@ -1,0 +1,215 @@
+"""The infringing items of a case: adding and editing them (one open report per URL) and
+recording each item's outcome."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takedowns.choices import PRE_DECISION_STATES, ItemKind, ItemOutcome, ReasonUse
+from takedowns.choices import CaseState as S
+from takedowns.models import (
+    DuplicateItemError,
+    InfringingItem,
+    ReasonCode,
+    StatusEvent,
+    TakedownCase,
+)
+from takedowns.transitions import (
+    FUTURE_TOLERANCE,
+    PERM_PLATFORM,
+    _has,
+    _resolve_reason,
+    audit_history_write,
+    case_transition,
+    rolled_up_state,
+)
+
+#: DIP edits the case's content (and adds, changes or removes items) only before forwarding,
+#: and the content (not the items) again while answering the platform's information request.
+ITEM_EDIT_STATES = frozenset({S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD})
+CASE_EDIT_STATES = ITEM_EDIT_STATES | {S.INFO_REQUESTED}
+
+
+#: Evidence may be added until the platform decides.
+EVIDENCE_ADD_STATES = PRE_DECISION_STATES
+
+
+def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | None:
+    from takedowns.normalize import normalize_url
+
+    try:
+        normalized = normalize_url(url)
+    except ValueError:
+        return None
+    qs = InfringingItem.objects.filter(normalized_url=normalized, is_open=True)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.select_related("case").first()
+
+
+def item_kind_for_url(url: str) -> str:
+    """The kind of item a (normalised) TikTok link points to; a product listing when unsure."""
+    path = urlsplit(url).path.lower()
+    if path.endswith("/live") or "/live/" in path:
+        return ItemKind.LIVE
+    if "/video/" in path:
+        return ItemKind.VIDEO
+    if "/product/" in path:
+        return ItemKind.LISTING
+    if "/shop" in path or "/store/" in path:
+        return ItemKind.SHOP
+    if re.fullmatch(r"/@[^/]+", path):
+        return ItemKind.ACCOUNT
+    return ItemKind.LISTING
+
+
+@transaction.atomic
+def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> InfringingItem:
+    """Add an item to a case that DIP still edits; a URL already open elsewhere is refused."""
+    if case.state not in ITEM_EDIT_STATES and not actor.is_superuser:
+        raise ValidationError(
+            _("Items can be added only while DIP prepares the case."), code="case_locked"
+        )
+    if not _has(actor, "add_infringingitem"):
+        raise PermissionDenied(_("Your role may not add items."))
+    item = InfringingItem(case=case, url=url, kind=kind, **fields)
+    item.full_clean()  # duplicates: ValidationError with a link to the open case
+    return item_save(item=item)
+
+
+class ItemRaceDuplicate(ValidationError):
+    """``item_save`` lost the race for a URL: the duplicate check's message, found on writing."""
+
+
+def item_save(*, item: InfringingItem) -> InfringingItem:
+    """Save a new or changed item (its checks already passed): the one place items are written.
+
+    Two people reporting the same URL at once both pass the duplicate check; the database's
+    unique index lets one of them in. The other gets the duplicate check's own message (a
+    ValidationError with code ``duplicate``), not an IntegrityError.
+    """
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        duplicate = item_find_open_duplicate(url=item.url, exclude_pk=item.pk)
+        if duplicate is None:
+            raise  # not the open-URL constraint
+        if item._state.adding:
+            item.pk = None  # the failed INSERT took no row
+        raise ItemRaceDuplicate(
+            {"url": ValidationError(DuplicateItemError.message_for(duplicate.case), "duplicate")}
+        ) from None
+    return item
+
+
+ITEM_OUTCOMES_BY_STATE = {
+    S.UNDER_PLATFORM_REVIEW: {
+        ItemOutcome.REMOVED,
+        ItemOutcome.NOT_REMOVED,
+        ItemOutcome.ALREADY_UNAVAILABLE,
+    },
+    S.APPEALED: {ItemOutcome.REMOVED, ItemOutcome.REINSTATED},
+}
+
+
+def item_check_outcome(
+    *,
+    case: TakedownCase,
+    outcome: str,
+    actor,
+    reason_code: str | ReasonCode | None = "",
+    note: str = "",
+    at: datetime | None = None,
+) -> ReasonCode | None:
+    """What ``item_record_outcome`` checks, without writing; returns the resolved reason code."""
+    if not _has(actor, PERM_PLATFORM):
+        raise PermissionDenied(_("Only the platform records item decisions."))
+    allowed = ITEM_OUTCOMES_BY_STATE.get(case.state, set())
+    if outcome not in allowed:
+        raise ValidationError(
+            _("Outcome “%(outcome)s” cannot be recorded while the case is “%(state)s”.")
+            % {
+                "outcome": ItemOutcome(outcome).label if outcome in ItemOutcome else outcome,
+                "state": S(case.state).label,
+            },
+            code="illegal_item_outcome",
+        )
+    reason = _resolve_reason(reason_code)
+    if outcome in (ItemOutcome.NOT_REMOVED, ItemOutcome.REINSTATED) and reason is None:
+        raise ValidationError(_("Choose a reason code."), code="reason_required")
+    if reason and reason.note_required and not (note or "").strip():
+        raise ValidationError(_("Write a note for this step."), code="note_required")
+    if at and at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    return reason
+
+
+@transaction.atomic
+def item_record_outcome(
+    *,
+    item: InfringingItem,
+    outcome: str,
+    actor,
+    reason_code: str | ReasonCode | None = "",
+    note: str = "",
+    at: datetime | None = None,
+    roll_up: bool = True,
+    change_reason: str = "",
+) -> InfringingItem:
+    """Record the platform's decision on one item (with a row in its audit history); when every
+    item is decided (and ``roll_up``), the case moves to the decision they add up to (removed,
+    partially removed, ...).
+    """
+    at = at or timezone.now()
+    case = TakedownCase.objects.select_for_update().get(pk=item.case_id)
+    reason = item_check_outcome(
+        case=case, outcome=outcome, actor=actor, reason_code=reason_code, note=note, at=at
+    )
+    InfringingItem.objects.filter(pk=item.pk).update(
+        outcome=outcome, outcome_reason=reason, outcome_at=at
+    )
+    item.outcome, item.outcome_reason, item.outcome_at = outcome, reason, at
+    audit_history_write(objects=[item], actor=actor, change_reason=change_reason)
+    StatusEvent.objects.create(
+        case=case,
+        item=item,
+        from_state=case.state,
+        to_state=case.state,
+        item_outcome=outcome,
+        actor=actor,
+        at=at,
+        reason_code=reason,
+        note=note,
+    )
+    if roll_up and case.state == S.UNDER_PLATFORM_REVIEW:
+        decision = rolled_up_state(case.items.values_list("outcome", flat=True))
+        if decision:
+            if decision == S.NOT_REMOVED and not (reason and reason.fits(ReasonUse.REFUSAL)):
+                reason = (
+                    ReasonCode.objects.filter(
+                        pk__in=case.items.filter(outcome=ItemOutcome.NOT_REMOVED).values(
+                            "outcome_reason"
+                        ),
+                        use__in=[ReasonUse.ANY, ReasonUse.REFUSAL],
+                    )
+                    .order_by("pk")
+                    .first()
+                )
+            case_transition(
+                case=case,
+                to_state=decision,
+                actor=actor,
+                note=note or _("All items decided."),
+                reason_code=reason if decision == S.NOT_REMOVED else "",
+                at=at,
+                change_reason=change_reason,
+            )
+    return item

@@ -1,0 +1,522 @@
+"""The case state machine: the one place a case changes state.
+
+Every caller (admin, API, bulk decision upload, import, Celery task, tests) goes through these
+functions. Rules live here once:
+
+- ``TRANSITIONS`` says which move is allowed from where, which permission it needs and whether it
+  needs a reason code; ``case_transition`` checks all of it, claims the case with a conditional
+  UPDATE on (pk, state, version) so two concurrent moves cannot both succeed, records timings and
+  logs a ``StatusEvent``.
+- A refused move raises ``django.core.exceptions.ValidationError`` with a machine-readable ``code``;
+  a role that may not make a move gets ``PermissionDenied``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from takedowns.choices import (
+    DECIDED_STATES,
+    DECISION_STATES,
+    PRE_DECISION_STATES,
+    CaseState,
+    ItemOutcome,
+    ReasonUse,
+    ReporterBasis,
+)
+from takedowns.models import (
+    FIRST_APPEAL_DAYS,
+    SECOND_APPEAL_DAYS,
+    CaseReferenceCounter,
+    InfringingItem,
+    ReasonCode,
+    StatusEvent,
+    TakedownCase,
+)
+from takedowns.sla import case_sla_due
+
+S = CaseState
+APP = "takedowns"
+
+
+#: Who may do what (custom permissions of TakedownCase, held by the roles in TakedownsConfig).
+PERM_DIP = "submit_case"  # DIP Officer and Supervisor
+PERM_FORWARD = "approve_forwarding"  # DIP Supervisor
+
+
+PERM_PLATFORM = "record_platform_decision"  # TikTok Liaison
+#: How far ahead of the server clock a given ``at`` may be (clock skew).
+FUTURE_TOLERANCE = timedelta(minutes=5)
+#: The case fields the platform writes besides the state (the liaison's "platform fields").
+PLATFORM_FIELDS = ("ippc_ticket_id", "platform_note")
+BATCH_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class Transition:
+    permission: str
+    reason: str | None = None  # a ReasonUse when a reason code is required
+    note_required: bool = False
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (S.DRAFT, S.DIP_REVIEW): Transition(PERM_DIP),
+    (S.DIP_REVIEW, S.DRAFT): Transition(PERM_DIP, note_required=True),
+    (S.DIP_REVIEW, S.READY_TO_FORWARD): Transition(PERM_DIP),
+    (S.READY_TO_FORWARD, S.DIP_REVIEW): Transition(PERM_DIP, note_required=True),
+    (S.READY_TO_FORWARD, S.FORWARDED): Transition(PERM_FORWARD),
+    (S.FORWARDED, S.UNDER_PLATFORM_REVIEW): Transition(PERM_PLATFORM),
+    (S.UNDER_PLATFORM_REVIEW, S.INFO_REQUESTED): Transition(
+        PERM_PLATFORM, reason=ReasonUse.INFO_REQUEST, note_required=True
+    ),
+    (S.INFO_REQUESTED, S.UNDER_PLATFORM_REVIEW): Transition(PERM_DIP, note_required=True),
+    (S.UNDER_PLATFORM_REVIEW, S.REMOVED): Transition(PERM_PLATFORM),
+    (S.UNDER_PLATFORM_REVIEW, S.PARTIALLY_REMOVED): Transition(PERM_PLATFORM),
+    (S.UNDER_PLATFORM_REVIEW, S.NOT_REMOVED): Transition(
+        PERM_PLATFORM, reason=ReasonUse.REFUSAL, note_required=True
+    ),
+    (S.UNDER_PLATFORM_REVIEW, S.ALREADY_UNAVAILABLE): Transition(PERM_PLATFORM),
+    (S.REMOVED, S.APPEALED): Transition(PERM_PLATFORM),
+    (S.PARTIALLY_REMOVED, S.APPEALED): Transition(PERM_PLATFORM),
+    (S.REMOVAL_UPHELD, S.APPEALED): Transition(PERM_PLATFORM),
+    (S.APPEALED, S.REMOVAL_UPHELD): Transition(PERM_PLATFORM),
+    (S.APPEALED, S.REINSTATED): Transition(
+        PERM_PLATFORM, reason=ReasonUse.REFUSAL, note_required=True
+    ),
+    **{(state, S.CLOSED): Transition(PERM_DIP) for state in DECIDED_STATES},
+    **{
+        (state, S.WITHDRAWN): Transition(PERM_DIP, note_required=True)
+        for state in PRE_DECISION_STATES
+    },
+}
+
+
+def platform_target_states() -> list[str]:
+    """The states only the platform moves a case to (what a decision sheet may say)."""
+    targets = {to for (_, to), rule in TRANSITIONS.items() if rule.permission == PERM_PLATFORM}
+    return [state for state in S.values if state in targets]
+
+
+#: The item outcome a case decision gives to items still pending ("partially removed": the
+#: items recorded as removed were, the pending rest were not).
+IMPLIED_ITEM_OUTCOME = {
+    S.REMOVED: ItemOutcome.REMOVED,
+    S.PARTIALLY_REMOVED: ItemOutcome.NOT_REMOVED,
+    S.NOT_REMOVED: ItemOutcome.NOT_REMOVED,
+    S.ALREADY_UNAVAILABLE: ItemOutcome.ALREADY_UNAVAILABLE,
+}
+
+
+def case_next_reference(*, year: int | None = None) -> str:
+    """``TD-<year>-<6 digits>``, unique under concurrency (an atomic UPDATE of a counter row)."""
+    return CaseReferenceCounter.next_reference(year=year)
+
+
+def _has(actor, permission: str) -> bool:
+    return bool(actor and actor.is_active and actor.has_perm(f"{APP}.{permission}"))
+
+
+def _resolve_reason(reason_code, known: dict[str, ReasonCode] | None = None) -> ReasonCode | None:
+    """The active reason code named ``reason_code``: from ``known`` (a batch's codes read in one
+    query) or from the database."""
+    if not reason_code:
+        return None
+    if isinstance(reason_code, ReasonCode):
+        return reason_code
+    try:
+        if known is not None:
+            return known[str(reason_code)]
+        return ReasonCode.objects.get(code=str(reason_code), active=True)
+    except (KeyError, ReasonCode.DoesNotExist):
+        raise ValidationError(
+            _("Unknown reason code “%(code)s”.") % {"code": reason_code}, code="unknown_reason"
+        ) from None
+
+
+def case_allowed_transitions(*, case: TakedownCase, actor) -> list[str]:
+    """The states ``actor`` may move ``case`` to from its current state (permission-wise)."""
+    return [
+        to_state
+        for (from_state, to_state), rule in TRANSITIONS.items()
+        if from_state == case.state and _has(actor, rule.permission)
+    ]
+
+
+def _check_forwarding(case: TakedownCase, at: datetime, has_items: bool) -> None:
+    day = timezone.localdate(at)
+    errors = []
+    if not has_items:
+        errors.append(ValidationError(_("The case has no infringing items."), code="no_items"))
+    right = case.right
+    if not right.is_valid_on(day):
+        errors.append(
+            ValidationError(
+                _("The right %(right)s is not valid on %(day)s.") % {"right": right, "day": day},
+                code="right_not_valid",
+            )
+        )
+    if case.reporter_basis == ReporterBasis.OWNER:
+        if right.owner_id != case.rights_holder_id:
+            errors.append(
+                ValidationError(
+                    _(
+                        "The rights holder does not own the right: attach a letter of authorization."
+                    ),
+                    code="ownership_not_proven",
+                )
+            )
+    else:
+        if not case.authorization_document:
+            errors.append(
+                ValidationError(
+                    _("Attach the letter of authorization or power of attorney."),
+                    code="authorization_missing",
+                )
+            )
+        valid_from, valid_until = case.authorization_valid_from, case.authorization_valid_until
+        if valid_until is None or valid_until < day or (valid_from and valid_from > day):
+            errors.append(
+                ValidationError(
+                    _(
+                        "The letter of authorization is not valid on %(day)s (valid until %(until)s)."
+                    )
+                    % {"day": day, "until": valid_until or "—"},
+                    code="authorization_expired",
+                )
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_appeal(case: TakedownCase, at: datetime) -> None:
+    limit = 1 if case.respondent_is_creator else 2
+    if case.appeal_count >= limit or (case.state == S.REMOVAL_UPHELD and case.appeal_count != 1):
+        raise ValidationError(
+            _("No further appeal is possible on this case."), code="appeal_limit_reached"
+        )
+    deadline = case.appeal_deadline
+    if deadline and at > deadline:
+        raise ValidationError(
+            _("The appeal deadline (%(deadline)s) has passed.")
+            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+            code="appeal_deadline_passed",
+        )
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the checks of a move read besides the case row; each read only when a check needs it
+    (one case: a query each; a batch: looked up in what the batch read for all its cases)."""
+
+    last_event_at: Callable[[], datetime | None]
+    item_outcomes: Callable[[], list[str]]
+    resolve_reason: Callable[[str | ReasonCode | None], ReasonCode | None]
+
+
+def _facts_of(case: TakedownCase) -> CaseFacts:
+    return CaseFacts(
+        last_event_at=lambda: (
+            case.events.order_by("-at", "-id").values_list("at", flat=True).first()
+        ),
+        item_outcomes=lambda: list(case.items.values_list("outcome", flat=True)),
+        resolve_reason=_resolve_reason,
+    )
+
+
+def case_check_transition(
+    *,
+    case: TakedownCase,
+    to_state: str,
+    actor,
+    note: str = "",
+    reason_code: str | ReasonCode | None = "",
+    at: datetime | None = None,
+) -> tuple[Transition, ReasonCode | None, datetime]:
+    """Everything ``case_transition`` checks, without writing. Raises on a refusal."""
+    return _check_transition(
+        case=case,
+        to_state=to_state,
+        actor=actor,
+        note=note,
+        reason_code=reason_code,
+        at=at or timezone.now(),
+        facts=_facts_of(case),
+    )
+
+
+def _check_transition(
+    *,
+    case: TakedownCase,
+    to_state: str,
+    actor,
+    note: str,
+    reason_code,
+    at: datetime,
+    facts: CaseFacts,
+) -> tuple[Transition, ReasonCode | None, datetime]:
+    """The rules of a move (the one copy: ``case_transition`` and ``cases_record_decisions``)."""
+    note = note or ""
+    rule = TRANSITIONS.get((case.state, to_state))
+    if rule is None:
+        raise ValidationError(
+            _("A case cannot move from “%(from)s” to “%(to)s”.")
+            % {"from": S(case.state).label, "to": S(to_state).label if to_state in S else to_state},
+            code="illegal_transition",
+        )
+    if not _has(actor, rule.permission):
+        raise PermissionDenied(
+            _("Your role may not move a case from “%(from)s” to “%(to)s”.")
+            % {"from": S(case.state).label, "to": S(to_state).label}
+        )
+    reason = facts.resolve_reason(reason_code)
+    if rule.reason and reason is None:
+        raise ValidationError(_("Choose a reason code."), code="reason_required")
+    if reason is not None and rule.reason and not reason.fits(rule.reason):
+        raise ValidationError(
+            _("The reason “%(reason)s” does not fit this step.") % {"reason": reason},
+            code="reason_not_applicable",
+        )
+    if (rule.note_required or (reason and reason.note_required)) and not note.strip():
+        raise ValidationError(_("Write a note for this step."), code="note_required")
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    last = facts.last_event_at()
+    if last and at < last:
+        raise ValidationError(
+            _("The time of a step cannot be before the previous step (%(last)s).")
+            % {"last": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")},
+            code="time_before_previous_step",
+        )
+    if to_state == S.FORWARDED:
+        _check_forwarding(case, at, has_items=bool(facts.item_outcomes()))
+    if to_state == S.APPEALED:
+        _check_appeal(case, at)
+    if case.state == S.UNDER_PLATFORM_REVIEW and to_state in DECISION_STATES:
+        _check_decision_matches_items(facts.item_outcomes(), to_state)
+    return rule, reason, at
+
+
+def rolled_up_state(outcomes: Iterable[str]) -> str | None:
+    """The case decision that item outcomes add up to; None while any item is pending."""
+    outcomes = list(outcomes)
+    if not outcomes or ItemOutcome.PENDING in outcomes:
+        return None
+    if all(o == ItemOutcome.REMOVED for o in outcomes):
+        return S.REMOVED
+    if ItemOutcome.REMOVED in outcomes:
+        return S.PARTIALLY_REMOVED
+    if all(o == ItemOutcome.ALREADY_UNAVAILABLE for o in outcomes):
+        return S.ALREADY_UNAVAILABLE
+    return S.NOT_REMOVED
+
+
+def _check_decision_matches_items(item_outcomes: list[str], to_state: str) -> None:
+    implied = IMPLIED_ITEM_OUTCOME.get(to_state)
+    outcomes = [implied if (o == ItemOutcome.PENDING and implied) else o for o in item_outcomes]
+    if rolled_up_state(outcomes) != to_state:
+        raise ValidationError(
+            _(
+                "The decision “%(decision)s” does not match the items' outcomes: record each "
+                "item's outcome or choose the matching decision."
+            )
+            % {"decision": S(to_state).label},
+            code="decision_mismatch",
+        )
+
+
+def _seconds(delta: timedelta) -> int:
+    return max(0, int(delta.total_seconds()))
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: TakedownCase,
+    to_state: str,
+    actor,
+    note: str = "",
+    reason_code: str | ReasonCode | None = "",
+    at: datetime | None = None,
+    change_reason: str = "",
+    platform_fields: dict | None = None,
+) -> TakedownCase:
+    """Move ``case`` to ``to_state`` as ``actor``; logs a StatusEvent, adds a row to the case's
+    audit history in ``actor``'s name (with ``change_reason``) and returns the case.
+    ``platform_fields`` (IPPC ticket id, platform note: only the platform writes them) are
+    written in the same UPDATE.
+
+    Raises ValidationError (``code``: illegal_transition, reason_required, note_required,
+    unknown_reason, reason_not_applicable, future_time, time_before_previous_step, no_items,
+    right_not_valid, ownership_not_proven, authorization_missing, authorization_expired,
+    appeal_limit_reached, appeal_deadline_passed, decision_mismatch, stale) or PermissionDenied.
+    """
+    _rule, reason, at = case_check_transition(
+        case=case, to_state=to_state, actor=actor, note=note, reason_code=reason_code, at=at
+    )
+    from_state = case.state
+    changes = {
+        **_transition_changes(case, to_state, at),
+        **_platform_changes(case, actor, platform_fields or {}),
+    }
+
+    claimed = TakedownCase.objects.filter(
+        pk=case.pk, state=from_state, version=case.version
+    ).update(state=to_state, version=F("version") + 1, updated_at=timezone.now(), **changes)
+    if not claimed:
+        raise _stale(case)
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.state = to_state
+    case.version += 1
+
+    items = InfringingItem.objects.filter(case=case)
+    for only_outcome, fields in _item_effects(from_state, to_state, at):
+        (items if only_outcome is None else items.filter(outcome=only_outcome)).update(**fields)
+
+    StatusEvent.objects.create(
+        case=case,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        at=at,
+        reason_code=reason,
+        note=note,
+    )
+    audit_history_write(objects=[case], actor=actor, change_reason=change_reason)
+    return case
+
+
+def audit_history_write(*, objects: Iterable, actor, change_reason: str = "") -> None:
+    """One audit-history row per object (a case, an item), as it is in memory, in ``actor``'s name.
+
+    The state machine writes with conditional UPDATEs (no ``save()``, so no history signal);
+    this records the result the way the admin's save of a case does."""
+    by_model: dict = {}
+    for obj in objects:
+        by_model.setdefault(type(obj), []).append(obj)
+    for model, rows in by_model.items():
+        model.history.bulk_history_create(
+            rows,
+            batch_size=BATCH_SIZE,
+            update=True,
+            default_user=actor,
+            default_change_reason=change_reason[:100],
+        )
+
+
+def _stale(case: TakedownCase) -> ValidationError:
+    return ValidationError(
+        _("Someone else changed case %(reference)s meanwhile. Reload it and try again.")
+        % {"reference": case.reference},
+        code="stale",
+    )
+
+
+#: The item fields that ``_item_effects`` sets.
+ITEM_EFFECT_FIELDS = ["outcome", "outcome_at", "is_open"]
+
+
+def _platform_changes(case: TakedownCase, actor, values: dict) -> dict:
+    """The platform fields among ``values`` that differ from the case's; PermissionDenied if
+    there are any and ``actor`` is not the platform."""
+    unknown = set(values) - set(PLATFORM_FIELDS)
+    if unknown:
+        raise ValueError(f"Not platform fields: {sorted(unknown)}")
+    changes = {
+        name: value
+        for name, value in values.items()
+        if value is not None and value != getattr(case, name)
+    }
+    if changes and not _has(actor, PERM_PLATFORM):
+        raise PermissionDenied(_("Only the platform records its ticket id."))
+    return changes
+
+
+def _item_effects(from_state: str, to_state: str, at: datetime) -> list[tuple[str | None, dict]]:
+    """What a move does to the case's items: ``(outcome an item must have, or None for every
+    item; the fields it gets)``."""
+    effects: list[tuple[str | None, dict]] = []
+    implied = IMPLIED_ITEM_OUTCOME.get(to_state)
+    if from_state == S.UNDER_PLATFORM_REVIEW and implied:
+        effects.append((ItemOutcome.PENDING, {"outcome": implied, "outcome_at": at}))
+    if to_state == S.REINSTATED:
+        effects.append((ItemOutcome.REMOVED, {"outcome": ItemOutcome.REINSTATED, "outcome_at": at}))
+    if to_state in (S.CLOSED, S.WITHDRAWN):
+        effects.append((None, {"is_open": False}))
+    return effects
+
+
+def _transition_changes(case: TakedownCase, to_state: str, at: datetime) -> dict:
+    """The case's timing fields a move to ``to_state`` at ``at`` sets (besides state/version)."""
+    from_state = case.state
+    changes: dict = {}
+    if from_state == S.DRAFT and to_state == S.DIP_REVIEW and case.submitted_at is None:
+        changes["submitted_at"] = at
+    if to_state == S.FORWARDED:
+        changes["forwarded_at"] = at
+        changes["sla_due_at"] = case_sla_due(forwarded_at=at, priority=case.priority)
+        changes["sla_breached"] = False
+    if to_state == S.INFO_REQUESTED:
+        changes["paused_since"] = at
+    if from_state == S.INFO_REQUESTED and case.paused_since:
+        pause = at - case.paused_since
+        changes["paused_seconds"] = case.paused_seconds + _seconds(pause)
+        changes["paused_since"] = None
+        if case.sla_due_at:
+            changes["sla_due_at"] = case.sla_due_at + pause
+    if to_state in DECISION_STATES and case.decided_at is None:
+        changes["decided_at"] = at
+    if to_state in (S.REMOVED, S.PARTIALLY_REMOVED) and case.removed_at is None:
+        changes["removed_at"] = at
+        changes["takedown_seconds"] = _seconds(at - case.forwarded_at) - case.paused_seconds
+        changes["first_appeal_deadline"] = at + timedelta(days=FIRST_APPEAL_DAYS)
+    if to_state == S.APPEALED:
+        changes["appeal_count"] = case.appeal_count + 1
+    if to_state == S.REMOVAL_UPHELD and case.appeal_count == 1 and not case.respondent_is_creator:
+        changes["second_appeal_deadline"] = at + timedelta(days=SECOND_APPEAL_DAYS)
+    if to_state in (S.CLOSED, S.WITHDRAWN):
+        changes["closed_at"] = at
+    return changes
+
+
+@transaction.atomic
+def case_create(*, actor, **fields) -> TakedownCase:
+    """Create a draft case (reference assigned) and log its creation."""
+    case = TakedownCase(**fields)
+    case.state = S.DRAFT
+    case.full_clean(exclude=["reference"])
+    case.save()
+    case_log_created(case=case, actor=actor)
+    return case
+
+
+def case_log_created(*, case: TakedownCase, actor, note: str = "") -> StatusEvent:
+    return StatusEvent.objects.create(
+        case=case, from_state="", to_state=case.state, actor=actor, at=case.created_at, note=note
+    )
+
+
+def case_save_fields(*, case: TakedownCase, expected_version: int, fields: list[str]) -> None:
+    """Save edited fields of ``case`` only if nobody saved it since ``expected_version``.
+
+    Raises ValidationError(code="stale") and writes nothing on a lost update.
+    """
+    values = {name: getattr(case, name) for name in fields}
+    claimed = TakedownCase.objects.filter(pk=case.pk, version=expected_version).update(
+        version=F("version") + 1, updated_at=timezone.now(), **values
+    )
+    if not claimed:
+        raise ValidationError(
+            _("Someone else saved case %(reference)s after you opened it. Reload it and try again.")
+            % {"reference": case.reference},
+            code="stale",
+        )
+    case.version = expected_version + 1
