@@ -9,6 +9,9 @@ exists but is hidden from them, and, for the platform, one that no longer exists
 reading what a deleted row was). A single version must also be one of the rows the history list
 shows that user (``ModelAdmin.get_history_queryset()``; see ``portal.security.limited_admin``).
 
+Its "Changes" column shows values as the admin shows them (``ReadableHistoryContextHelper``): a
+choice by its label, not its stored code; an empty value as "—", not "None".
+
 Reverting from history is switched off (SIMPLE_HISTORY_REVERT_DISABLED): a change goes through the
 admin form and the services. simple_history's setting only hides the button, so a crafted POST to a
 version page is refused here too.
@@ -17,10 +20,12 @@ version page is refused here too.
 import functools
 
 from django.conf import settings
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import display_for_value, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portal.roles import is_platform_user
 
@@ -67,7 +72,29 @@ def _scoped(view, version=False):
     return wrapper
 
 
+class ReadableHistoryContextHelper(HistoricalRecordContextHelper):
+    EMPTY = "—"
+
+    def prepare_delta_change_value(self, change, value):
+        value = super().prepare_delta_change_value(change, value)
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "":
+            return self.EMPTY
+        if field.flatchoices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("Yes") if value else _("No")
+        if isinstance(value, list):
+            return value
+        return display_for_value(value, self.EMPTY, boolean=False)
+
+
+def _readable_history_helper(self, request, historical_record):
+    return ReadableHistoryContextHelper(self.model, historical_record)
+
+
 def install() -> None:
+    SimpleHistoryAdmin.get_historical_record_context_helper = _readable_history_helper
     for name in ("history_view", "history_form_view"):
         view = getattr(SimpleHistoryAdmin, name)
         if not getattr(view, "portal_scoped", False):

@@ -69,6 +69,24 @@ def chromium(monkeypatch):
         playwright.stop()
 
 
+VISIBLE_TEXT_JS = """() => {
+    const texts = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const parent = node.parentElement;
+        if (!node.nodeValue.trim() || !parent || parent.closest('code, script, style, template, #user-tools strong'))
+            continue;
+        const shown = parent.tagName === 'OPTION' ? parent.closest('select') : parent;
+        if (shown && shown.checkVisibility()) texts.push(node.nodeValue);
+    }
+    for (const el of document.querySelectorAll('input[type=submit], input[type=button]'))
+        if (el.checkVisibility() && el.value) texts.push(el.value);
+    for (const el of document.querySelectorAll('[placeholder]'))
+        if (el.checkVisibility()) texts.push(el.getAttribute('placeholder'));
+    return texts;
+}"""
+
+
 class Watched:
     """A page plus everything the browser complained about while the test used it."""
 
@@ -105,6 +123,11 @@ class Watched:
         page.click("#login-form input[type=submit]")
         page.wait_for_load_state()
         return page
+
+    def visible_text(self) -> list[str]:
+        """The text the page shows: visible text nodes, button labels, placeholders and the
+        options of visible drop-downs; not data such as <code> or the signed-in user's name."""
+        return self.page.evaluate(VISIBLE_TEXT_JS)
 
     def shot(self, name: str):
         ARTIFACTS.mkdir(exist_ok=True)

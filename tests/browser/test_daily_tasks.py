@@ -1,0 +1,123 @@
+"""Each role's daily task, walked once in a real browser, in the role's language.
+
+On every Thai page the walk visits, no user-interface string may be left in English: the page's
+visible text is checked against the msgids of the project's, Django's and the libraries' catalogues
+(tests/english_left.py). The liaison works in English.
+"""
+
+import pytest
+
+from takedowns.choices import CaseState as S
+from takedowns.choices import ItemKind
+from takedowns.models import TakedownCase
+from tests.english_left import english_left
+from tests.takedowns.conftest import make_case, walk
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CASES = "/admin/takedowns/takedowncase/"
+USER_NAMES = ("officer", "supervisor", "liaison", "manager")  # tests/conftest.py's cast
+
+
+def assert_all_thai(browser_page):
+    page = browser_page.page
+    assert page.locator("html").get_attribute("lang") == "th", page.url
+    left = english_left(browser_page.visible_text(), data=USER_NAMES)
+    assert not left, f"English left on {page.url}: {left}"
+
+
+def save(page, button="_continue"):
+    with page.expect_navigation():
+        page.click(f"input[name={button}]")
+
+
+def test_officer_drafts_a_case_with_an_item_and_submits_it_for_review(
+    browser_page, role_users, right
+):
+    page = browser_page.login("officer")
+    assert_all_thai(browser_page)
+    browser_page.goto(CASES + "add/")
+    assert_all_thai(browser_page)
+    page.fill("#id_title", "น้ำปลาตราปลอม")
+    page.fill("#id_rights_holder", str(right.owner_id))
+    page.fill("#id_right", str(right.pk))
+    page.select_option("#id_infringement_type", index=1)
+    page.fill("#id_reporter_name", "สมชาย ใจดี")
+    page.fill("#id_reporter_email", "somchai@ipthailand.go.th")
+    save(page)
+    case = TakedownCase.objects.get(title="น้ำปลาตราปลอม")
+    assert case.state == S.DRAFT
+    assert_all_thai(browser_page)  # the change page, with Django's "added" message
+
+    page.click("#items-group .add-row a")
+    page.select_option("#id_items-0-kind", ItemKind.LISTING)
+    page.fill("#id_items-0-url", "https://shop.tiktok.com/view/product/98765")
+    page.fill("#id_items-0-seller_handle", "@fakefishsauce")
+    save(page)
+    assert case.items.count() == 1
+    assert_all_thai(browser_page)
+
+    browser_page.goto(CASES + "?queue=my_drafts")
+    assert_all_thai(browser_page)
+    page.click(f"text={case.reference}")
+    page.select_option("#id_transition", S.DIP_REVIEW)
+    save(page)
+    case.refresh_from_db()
+    assert case.state == S.DIP_REVIEW
+    assert_all_thai(browser_page)
+    browser_page.goto(f"{CASES}{case.pk}/history/")
+    assert_all_thai(browser_page)
+
+
+def test_supervisor_forwards_the_selected_cases_of_the_ready_queue(browser_page, role_users, right):
+    ready = [walk(make_case(right), S.READY_TO_FORWARD, role_users) for _ in range(2)]
+    in_review = walk(make_case(right), S.DIP_REVIEW, role_users)
+    page = browser_page.login("supervisor")
+    browser_page.goto(CASES)
+    assert_all_thai(browser_page)
+    with page.expect_navigation():
+        page.click("#changelist-filter a[href*='queue=ready_to_forward']")
+    assert_all_thai(browser_page)
+    assert page.locator("#result_list tbody tr").count() == 2
+    page.check("#action-toggle")
+    page.select_option("select[name=action]", "forward_selected")
+    with page.expect_navigation():
+        page.click("button[name=index]")
+    assert_all_thai(browser_page)  # the result message
+    states = set(TakedownCase.objects.filter(pk__in=[c.pk for c in ready]).values_list("state"))
+    assert states == {(S.FORWARDED,)}
+    in_review.refresh_from_db()
+    assert in_review.state == S.DIP_REVIEW
+
+
+def test_liaison_records_a_decision_in_english(browser_page, role_users, right):
+    case = walk(make_case(right), S.FORWARDED, role_users)
+    page = browser_page.login("liaison")
+    browser_page.goto(CASES)
+    with page.expect_navigation():
+        page.click("#changelist-filter a[href*='queue=awaiting_decision']")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert "Awaiting my decision" in page.locator("#changelist-filter").inner_text()
+    page.click(f"text={case.reference}")
+    for to_state in (S.UNDER_PLATFORM_REVIEW, S.REMOVED):
+        page.select_option("#id_transition", to_state)
+        save(page)
+        assert "was changed successfully" in page.locator(".messagelist").inner_text()
+    case.refresh_from_db()
+    assert case.state == S.REMOVED
+
+
+def test_manager_reads_the_dashboard_and_downloads_the_report(browser_page, role_users, right):
+    walk(make_case(right), S.REMOVED, role_users)
+    page = browser_page.login("manager")
+    browser_page.goto("/admin/dashboard/")
+    assert_all_thai(browser_page)
+    page.select_option("#report-format", "xlsx")
+    with page.expect_download() as download:
+        page.click("#dashboard-report button[type=submit]")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as report:
+        assert report.read(2) == b"PK"  # a zip container: an XLSX workbook
