@@ -28,7 +28,9 @@ from import_export import resources, widgets
 from import_export.formats import base_formats
 from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from portal.formulas import escape_formula, unescape_formula
+from portal.xlsx import table_bytes
+
 THAI_LETTERS = re.compile("[\u0e01-\u0e2e]")
 # A Thai vowel or tone mark always follows a Thai character; bytes of another code page (é, è in
 # Latin-1) decode to such marks standing after a Latin letter, which tells the two apart.
@@ -57,29 +59,6 @@ def decode_text(data: bytes) -> str:
             )
             % {"position": utf8_error.start + 1}
         ) from utf8_error
-
-
-def _needs_quote(text: str) -> bool:
-    """True for text a spreadsheet would evaluate once its leading ``'`` are taken away.
-
-    Text already starting with ``'`` before a trigger (``'+66``) is quoted once more, so that
-    ``unescape_formula`` can always tell an escape it must remove from a quote that is data.
-    """
-    return text.lstrip("'").startswith(FORMULA_TRIGGERS)
-
-
-def escape_formula(value):
-    """Prefix ``'`` to a text cell a spreadsheet would evaluate; other values pass unchanged."""
-    if isinstance(value, str) and _needs_quote(value):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value):
-    """Undo ``escape_formula``: ``unescape_formula(escape_formula(v)) == v`` for every value."""
-    if isinstance(value, str) and value.startswith("'") and _needs_quote(value):
-        return value[1:]
-    return value
 
 
 def unescape_row(row: dict) -> dict:
@@ -337,7 +316,8 @@ class XLSX(base_formats.XLSX):
         return read_xlsx(in_stream)
 
     def export_data(self, dataset, **kwargs):
-        return super().export_data(escape_dataset(dataset), **kwargs)
+        """The portal's XLSX layout (``portal.xlsx``), which also escapes the formulas."""
+        return table_bytes(dataset.title or "export", dataset.headers or [], dataset)
 
 
 FORMATS = [CSV, XLSX]

@@ -11,19 +11,16 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
-from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from portal.choices import WorkstreamCode
 from portal.dashboard import presentation
 from portal.dashboard.choices import ReportFormat
 from portal.dashboard.selectors import Scope, compute_figures, details
-from portal.importing import escape_formula
+from portal.xlsx import Header, Number, cell_value, workbook_bytes
 
 #: Reports with at most this many rows behind their figures are streamed at once.
 STREAM_MAX_ROWS = 5000
@@ -50,23 +47,16 @@ class Shown:
 
 
 def _cell(value):
+    """A CSV cell: what the XLSX cell holds, without its number format."""
+    return cell_value(value.value if isinstance(value, Shown) else value)
+
+
+def _xlsx_cell(value):
     if isinstance(value, Shown):
-        return _cell(value.value)
-    if isinstance(value, datetime):
-        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
-    if isinstance(value, Decimal):
-        return float(value)
-    if value is None or isinstance(value, int | float | date):
-        return value
-    return escape_formula(str(value))
-
-
-def _xlsx_cell(sheet, value):
-    if isinstance(value, Shown) and value.value is not None and value.kind in NUMBER_FORMATS:
-        cell = WriteOnlyCell(sheet, value=_cell(value.value))
-        cell.number_format = NUMBER_FORMATS[value.kind]
-        return cell
-    return _cell(value)
+        if value.kind in NUMBER_FORMATS:
+            return Number(value.value, NUMBER_FORMATS[value.kind])
+        return value.value
+    return value
 
 
 def section_lines(figures: dict, section: str) -> Iterable[list]:
@@ -85,7 +75,7 @@ def section_lines(figures: dict, section: str) -> Iterable[list]:
     yield [_("Counted over"), str(presentation.period_label(period))]
     yield []
     if section == "targets":
-        yield [str(h) for h in presentation.TARGET_REPORT_HEADERS]
+        yield Header(str(h) for h in presentation.TARGET_REPORT_HEADERS)
         for row, line in zip(data or [], presentation.target_lines(data), strict=True):
             kind = row.get("kind", "number")
             line[3], line[4] = Shown(line[3], kind), Shown(line[4], kind)
@@ -95,24 +85,48 @@ def section_lines(figures: dict, section: str) -> Iterable[list]:
     if data is None:
         yield [_("Not available yet.")]
         return
-    yield [_("Figure"), _("Value"), _("Unit"), _("Counted over")]
+    yield Header([_("Figure"), _("Value"), _("Unit"), _("Counted over")])
     for tile in presentation.scalar_rows(section, data, period):
         yield [tile["label"], Shown(tile["value"], tile["kind"]), tile["unit"], tile["period"]]
     for table in presentation.tables(section, data, period):
         yield []
         yield [f"{table['title']} ({table['period']})"]
-        yield table["headers"]
+        yield Header(table["headers"])
         yield from table["rows"]
 
 
+def _choice_labels(queryset) -> list[dict | None]:
+    """Per column of a ``values_list`` query: its choices' labels by code, or None.
+
+    The columns are the query's named fields, in the order ``values_list`` was given them.
+    """
+    model, labels = queryset.model, []
+    for name in queryset._fields:
+        try:
+            field = model._meta.get_field(name) if "__" not in name else None
+        except FieldDoesNotExist:
+            field = None
+        labels.append(
+            {code: str(label) for code, label in field.flatchoices}
+            if field and field.choices
+            else None
+        )
+    return labels
+
+
 def _detail_lines(scope: Scope, section: str, tick: Callable[[], None]) -> Iterable[list]:
+    """The rows behind a section's figures, choice codes shown as their labels."""
     for detail in details(section, scope):
         yield []
         yield [str(detail.title)]
-        yield [str(h) for h in detail.headers]
+        yield Header(str(h) for h in detail.headers)
+        labels = _choice_labels(detail.queryset)
         for row in detail.queryset.iterator(chunk_size=PROGRESS_EVERY):
             tick()
-            yield list(row)
+            yield [
+                names.get(value, value) if names else value
+                for value, names in zip(row, labels, strict=True)
+            ]
 
 
 class _Ticker:
@@ -130,20 +144,21 @@ def sheet_title(section: str) -> str:
     return title[:31]
 
 
+def _sheet_lines(scope: Scope, section: str, figures: dict, tick) -> Iterable[list]:
+    for line in section_lines(figures, section):
+        values = [_xlsx_cell(v) for v in line]
+        yield Header(values) if isinstance(line, Header) else values
+    yield from _detail_lines(scope, section, tick)
+
+
 def build_xlsx(scope: Scope, *, figures: dict | None = None, progress: Progress | None = None):
     figures = figures or compute_figures(scope)
     total = sum(d.queryset.count() for s in scope.sections for d in details(s, scope))
     tick = _Ticker(total, progress)
-    workbook = Workbook(write_only=True)
-    for section in scope.sections:
-        sheet = workbook.create_sheet(sheet_title(section))
-        for line in section_lines(figures, section):
-            sheet.append([_xlsx_cell(sheet, v) for v in line])
-        for line in _detail_lines(scope, section, tick):
-            sheet.append([_cell(v) for v in line])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(
+        (sheet_title(section), _sheet_lines(scope, section, figures, tick))
+        for section in scope.sections
+    )
 
 
 def csv_lines(scope: Scope, section: str, figures: dict, tick=lambda: None) -> Iterable[list]:

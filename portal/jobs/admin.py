@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.importing import escape_formula
+from portal.formulas import escape_formula
 from portal.jobs.models import Job, JobError
 
 ERRORS_SHOWN = 50

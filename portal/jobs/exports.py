@@ -10,7 +10,7 @@ Three ways to the same cells, the fastest that can write them exactly:
   server-side cursor and rendered by the widgets;
 - otherwise model instances are rendered by the Resource's own fields (``dehydrate_*`` included).
 
-Cells are escaped as ``portal.importing.escape_formula`` does, and sent a chunk at a time.
+Cells are escaped as ``portal.formulas.escape_formula`` does, and sent a chunk at a time.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from import_export import resources, widgets
 
-from portal.importing import FORMULA_TRIGGERS, escape_formula
+from portal.formulas import FORMULA_TRIGGERS, escape_formula
 
 EXPORT_CHUNK_SIZE = 2000
 COPY_BUFFER_BYTES = 1 << 16

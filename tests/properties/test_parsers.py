@@ -9,13 +9,8 @@ from hypothesis import strategies as st
 from stdnum.th import moa, pin
 
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
-from portal.importing import (
-    FORMULA_TRIGGERS,
-    UnreadableFileError,
-    decode_text,
-    escape_formula,
-    unescape_formula,
-)
+from portal.formulas import FORMULA_TRIGGERS, escape_formula, unescape_formula
+from portal.importing import UnreadableFileError, decode_text
 from takedowns.normalize import TRACKING_PARAMETERS, normalize_url
 
 hosts = st.from_regex(r"\A(www\.)?[a-z][a-z0-9-]{0,10}\.(com|co\.th|th|shop)\Z")
