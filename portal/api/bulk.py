@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
 from portal.api.services import case_decision_record, item_decision_record
-from portal.importing import CSV, XLSX, UnreadableFileError
+from portal.importing import CSV, XLSX, UnreadableFileError, unescape_row
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
 from takedowns.models import InfringingItem
@@ -86,7 +86,8 @@ class SheetError(ValueError):
 
 
 def read_sheet(*, data: bytes, file_name: str) -> list[Row]:
-    """Rows of the sheet, values as stripped text (dates from XLSX stay dates); or SheetError."""
+    """Rows of the sheet, values as stripped text (dates from XLSX stay dates) without the
+    export's formula escape, as on every import path; or SheetError."""
     name = file_name.lower()
     if name.endswith(".csv"):
         fmt = CSV()
@@ -129,7 +130,7 @@ def read_sheet(*, data: bytes, file_name: str) -> list[Row]:
                 values[header] = "" if cell is None else str(cell).strip()
         if not any(values.values()):
             continue  # a blank line
-        rows.append(Row(number=number, values=values))
+        rows.append(Row(number=number, values=unescape_row(values)))
     if not rows:
         raise SheetError(_("The file has no rows."))
     return rows

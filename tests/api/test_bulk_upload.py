@@ -1,16 +1,19 @@
 """The liaison's decision sheet in the admin: template, validation, all-or-nothing, re-upload."""
 
+import csv
 import io
 from datetime import datetime
 
 import openpyxl
 import pytest
+import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from portal.api.bulk import COLUMNS
 from portal.api.models import DecisionUpload
+from portal.importing import CSV, XLSX
 from takedowns.choices import CaseState as S
 from takedowns.models import StatusEvent
 
@@ -149,6 +152,29 @@ def test_xlsx_with_real_dates_and_thai(case_in, liaison_admin):
     assert response.context["rows"][0]["outcome"] == "changed", response.context["rows"]
     case.refresh_from_db()
     assert case.state == S.NOT_REMOVED and case.events.order_by("-id")[0].note == "ไทย"
+
+
+@pytest.mark.parametrize("fmt", [CSV, XLSX], ids=["csv", "xlsx"])
+def test_decision_sheet_formula_escape_round_trips(fmt, case_in, liaison_admin):
+    """Issue 16: a sheet written by the portal's own export format (``'`` before a cell a
+    spreadsheet would evaluate) uploads with the escape removed, a quote that is data kept."""
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    ticket, note = "+66 81 234 5678", "'=HYPERLINK(1) typed with its quote"
+    sheet = tablib.Dataset(headers=list(COLUMNS))
+    sheet.append([case.reference, "", ticket, "not_removed", "", "no_infringement", note])
+    data = fmt().export_data(sheet)
+    if fmt is XLSX:
+        cells = [cell.value for cell in openpyxl.load_workbook(io.BytesIO(data)).active[2]]
+    else:
+        data = data.encode("utf-8")
+        cells = list(csv.reader(io.StringIO(data.decode())))[1]
+    assert (cells[2], cells[6]) == (f"'{ticket}", f"'{note}")  # the export escaped both
+    name = "exported.xlsx" if fmt is XLSX else "exported.csv"
+    response = upload(liaison_admin, SimpleUploadedFile(name, data))
+    assert response.context["rows"][0]["outcome"] == "changed", response.context["rows"]
+    case.refresh_from_db()
+    assert case.ippc_ticket_id == ticket
+    assert case.events.order_by("-id")[0].note == note
 
 
 def test_thai_cp874_csv_is_read_and_latin1_is_refused(case_in, liaison_admin):
