@@ -9,7 +9,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +32,7 @@ from takedowns.models import (
     ReasonCode,
     RightsHolder,
     StatusEvent,
+    SweepFinding,
     TakedownCase,
     normalize_handle,
 )
@@ -308,9 +311,9 @@ class InfringingItemInline(admin.TabularInline):
         return always + outcome
 
     def has_add_permission(self, request, obj=None):
+        """Also on the new-case page (``obj`` None): the items are saved with the case."""
         return (
-            obj is not None
-            and obj.state in case_items.ITEM_EDIT_STATES
+            (obj is None or obj.state in case_items.ITEM_EDIT_STATES)
             and not is_platform_user(request.user)
             and super().has_add_permission(request, obj)
         )
@@ -365,9 +368,9 @@ class EvidenceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("uploaded_by")
 
     def has_add_permission(self, request, obj=None):
+        """Also on the new-case page (``obj`` None): the files are saved with the case."""
         return (
-            obj is not None
-            and obj.state in case_items.EVIDENCE_ADD_STATES
+            (obj is None or obj.state in case_items.EVIDENCE_ADD_STATES)
             and not is_platform_user(request.user)
             and super().has_add_permission(request, obj)
         )
@@ -469,7 +472,7 @@ class TakedownCaseAdmin(
     paginator = EstimatedCountPaginator
     raw_id_fields = ("rights_holder", "right", "assigned_officer", "assigned_liaison")
     inlines = (InfringingItemInline, EvidenceInline)
-    readonly_fields = ("reference", "state", *TIMING_FIELDS)
+    readonly_fields = ("reference", "state", "source", *TIMING_FIELDS)
     actions = ("forward_selected",)
 
     # -- queryset and permissions ------------------------------------------------------------
@@ -559,6 +562,7 @@ class TakedownCaseAdmin(
                     "fields": [
                         "reference",
                         "state",
+                        *(["source"] if obj is not None and not platform else []),
                         "title",
                         "description",
                         "rights_holder",
@@ -589,7 +593,7 @@ class TakedownCaseAdmin(
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
-        computed = ("reference", "state", *TIMING_FIELDS)
+        computed = ("reference", "state", "source", *TIMING_FIELDS)
         if obj is None:
             return computed + PLATFORM_FIELDS
         editable_model_fields = [
@@ -775,6 +779,24 @@ class TakedownCaseAdmin(
             )
 
     # -- columns -------------------------------------------------------------------------------
+
+    @admin.display(description=_("source"))
+    def source(self, obj):
+        """Where the case came from: a monitoring sweep's finding (linked), or a report."""
+        finding = (
+            SweepFinding.objects.filter(case=obj).select_related("sweep").first()
+            if obj.pk
+            else None
+        )
+        if finding is None:
+            return _("Reported to DIP")
+        return format_html(
+            '{} <a href="{}">{}</a> ({})',
+            _("Found by DIP's monitoring sweep"),
+            reverse("admin:takedowns_monitoringsweep_change", args=[finding.sweep_id]),
+            finding.sweep.reference,
+            date_format(finding.sweep.swept_on, "SHORT_DATE_FORMAT"),
+        )
 
     @admin.display(description=_("age"), ordering="created_at")
     def age(self, obj):

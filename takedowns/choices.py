@@ -118,6 +118,15 @@ class ReporterBasis(models.TextChoices):
     OWNER = "owner", _("Owner of the right")
     AUTHORIZATION_LETTER = "authorization_letter", _("Letter of authorization")
     POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+    #: DIP reports what its own monitoring found, under the MOU, for the right's owner.
+    DIP_MONITORING = "dip_monitoring", _("DIP monitoring")
+
+
+#: Reporting bases that act for someone else's right: a document with its validity dates is needed.
+#: Every other basis reports for the right's own owner.
+BASES_NEEDING_AUTHORIZATION = frozenset(
+    {ReporterBasis.AUTHORIZATION_LETTER, ReporterBasis.POWER_OF_ATTORNEY}
+)
 
 
 class HolderKind(models.TextChoices):

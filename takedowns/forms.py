@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.validators import validate_web_url
-from takedowns import case_items, evidence, transitions
+from takedowns import case_items, evidence, selectors, transitions
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import Evidence, InfringingItem, ReasonCode, TakedownCase
 
@@ -25,6 +25,21 @@ def _as_form_error(error: Exception) -> ValidationError | str:
 class ReasonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} ({obj.code})"
+
+
+def note_audience(case, steps) -> str:
+    """Who reads the note of a step of ``case`` to one of ``steps``."""
+    seen_by = {s: selectors.platform_sees_step(case=case, to_state=s) for s in steps}
+    seen = [str(CaseState(s).label) for s in steps if seen_by[s]]
+    internal = [str(CaseState(s).label) for s in steps if not seen_by[s]]
+    if seen and internal:
+        return _(
+            "The platform sees this note when the case moves to %(seen)s; "
+            "a move to %(internal)s stays within DIP."
+        ) % {"seen": ", ".join(seen), "internal": ", ".join(internal)}
+    if seen:
+        return _("The platform sees this note in the case's log.")
+    return _("Only DIP sees this note: the platform sees the log from forwarding on.")
 
 
 class TakedownCaseForm(forms.ModelForm):
@@ -96,6 +111,8 @@ class TakedownCaseForm(forms.ModelForm):
             self.fields["transition"].choices = [("", _("— no change —"))] + [
                 (state, CaseState(state).label) for state in allowed
             ]
+            if "transition_note" in self.fields:
+                self.fields["transition_note"].help_text = note_audience(self.instance, allowed)
 
     def clean(self):
         cleaned = super().clean()

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from portal.security.uploads import DOCUMENT_TYPES, EVIDENCE_TYPES, PortalFileField
 from takedowns.choices import (
     AWAITING_PLATFORM_STATES,
+    BASES_NEEDING_AUTHORIZATION,
     CaseState,
     EvidenceKind,
     HolderKind,
@@ -342,14 +343,17 @@ class TakedownCase(models.Model):
         if (
             self.right_id
             and self.rights_holder_id
-            and self.reporter_basis == ReporterBasis.OWNER
+            and self.reporter_basis not in BASES_NEEDING_AUTHORIZATION
             and self.right.owner_id != self.rights_holder_id
         ):
             errors["reporter_basis"] = _(
                 "The rights holder does not own this right: attach a letter of "
                 "authorization or a power of attorney."
             )
-        if self.reporter_basis != ReporterBasis.OWNER and not self.authorization_valid_until:
+        if (
+            self.reporter_basis in BASES_NEEDING_AUTHORIZATION
+            and not self.authorization_valid_until
+        ):
             errors["authorization_valid_until"] = _(
                 "A letter of authorization or power of attorney needs its validity dates."
             )

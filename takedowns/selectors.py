@@ -26,13 +26,20 @@ def user_is_platform(user) -> bool:
 DIP_INTERNAL_STATES = (S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
 
 
+def platform_sees_step(*, case, to_state: str) -> bool:
+    """Whether the liaison will see a step of ``case`` to ``to_state`` (and its note) in the log:
+    steps from forwarding on, of a case that reached the platform (``cases_visible_to``)."""
+    reaches_platform = case.forwarded_at is not None or to_state == S.FORWARDED
+    return reaches_platform and to_state not in DIP_INTERNAL_STATES
+
+
 def events_visible_to(*, user, queryset=None):
     """The status events ``user`` sees of the cases they see: the liaison (the admin's case page
     and events list, the API's event feed) the log from forwarding on, not DIP's internal review.
     """
     queryset = StatusEvent.objects.all() if queryset is None else queryset
     if user_is_platform(user):
-        return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)
+        return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)  # platform_sees_step
     return queryset
 
 

@@ -98,7 +98,7 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
         infringement_type=INFRINGEMENT_BY_RIGHT.get(right.right_type, InfringementType.OTHER),
         reporter_name=(actor.get_full_name() or actor.get_username())[:200],
         reporter_email=actor.email,
-        reporter_basis=ReporterBasis.OWNER,
+        reporter_basis=ReporterBasis.DIP_MONITORING,
         assigned_officer=actor,
     )
     case_items.item_add(

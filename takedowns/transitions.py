@@ -24,13 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from takedowns.choices import (
+    BASES_NEEDING_AUTHORIZATION,
     DECIDED_STATES,
     DECISION_STATES,
     PRE_DECISION_STATES,
     CaseState,
     ItemOutcome,
     ReasonUse,
-    ReporterBasis,
 )
 from takedowns.models import (
     FIRST_APPEAL_DAYS,
@@ -163,7 +163,7 @@ def _check_forwarding(case: TakedownCase, at: datetime, has_items: bool) -> None
                 code="right_not_valid",
             )
         )
-    if case.reporter_basis == ReporterBasis.OWNER:
+    if case.reporter_basis not in BASES_NEEDING_AUTHORIZATION:
         if right.owner_id != case.rights_holder_id:
             errors.append(
                 ValidationError(

@@ -41,7 +41,7 @@ def test_officer_creates_a_case_with_items_through_the_admin(officer, right, cli
         reporter_email="somchai@ipthailand.go.th",
         reporter_basis="owner",
     )
-    # Add views have no items inline yet (items are added once the case exists).
+    # Items can also be added later, once the case exists.
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     case = TakedownCase.objects.get(title="ทุเรียนหมอนทองปลอม")

@@ -201,7 +201,8 @@ def test_a_finding_becomes_a_draft_case_that_walks_the_normal_workflow(
     assert case.state == S.DRAFT
     assert case.right == gi_right and case.rights_holder == gi_right.owner
     assert case.infringement_type == "gi_misuse"
-    assert case.reporter_email == officer.email and case.reporter_basis == ReporterBasis.OWNER
+    assert case.reporter_email == officer.email
+    assert case.reporter_basis == ReporterBasis.DIP_MONITORING
     assert case.assigned_officer == officer
     assert sweep.reference in case.description
     item = case.items.get()
@@ -222,6 +223,10 @@ def test_a_finding_becomes_a_draft_case_that_walks_the_normal_workflow(
         actor_client = client_for(user)
         page = actor_client.get(change)
         assert page.status_code == 200
+        # The case page says where it came from, with a link to the sweep.
+        html = page.content.decode()
+        assert sweep.reference in html
+        assert reverse("admin:takedowns_monitoringsweep_change", args=[sweep.pk]) in html
         moved = actor_client.post(change, post_data(page, transition=to_state))
         assert moved.status_code == 302, page.context["adminform"].form.errors
         case.refresh_from_db()

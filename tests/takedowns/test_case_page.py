@@ -1,0 +1,118 @@
+"""The case page in daily use: items and evidence on the new-case page, where a case came from,
+and who reads a step's note."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from takedowns.choices import CaseState as S
+from takedowns.choices import ReporterBasis
+from takedowns.models import TakedownCase
+
+from .admin_helpers import post_data
+from .conftest import make_case, walk
+
+pytestmark = pytest.mark.django_db
+ADD = reverse("admin:takedowns_takedowncase_add")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def change_url(case):
+    return reverse("admin:takedowns_takedowncase_change", args=[case.pk])
+
+
+def new_case_data(page, right, **extra):
+    return post_data(
+        page,
+        title="ทุเรียนหมอนทองปลอม",
+        rights_holder=right.owner.pk,
+        right=right.pk,
+        infringement_type="counterfeit",
+        priority="high",
+        reporter_name="สมชาย ใจดี",
+        reporter_email="somchai@ipthailand.go.th",
+        reporter_basis=ReporterBasis.OWNER,
+        **extra,
+    )
+
+
+def test_officer_adds_items_and_evidence_on_the_new_case_page(officer, right, client_for):
+    client = client_for(officer)
+    page = client.get(ADD)
+    prefixes = {inline.formset.prefix for inline in page.context["inline_admin_formsets"]}
+    assert {"items", "evidence"} <= prefixes
+    data = new_case_data(
+        page,
+        right,
+        **{
+            "items-TOTAL_FORMS": "2",
+            "items-0-kind": "listing",
+            "items-0-url": "https://shop.tiktok.com/view/product/4242?utm_source=x",
+            "items-0-seller_handle": "@DurianFake",
+            "items-1-kind": "shop",
+            "items-1-url": "https://shop.tiktok.com/store/durianfake",
+            "items-1-seller_handle": "@DurianFake",
+            "evidence-TOTAL_FORMS": "1",
+            "evidence-0-kind": "screenshot",
+            "evidence-0-description": "หน้าร้าน",
+            "evidence-0-captured_at_0": "2026-11-30",
+            "evidence-0-captured_at_1": "14:05:00",
+            "evidence-0-file": SimpleUploadedFile("shot.png", PNG, content_type="image/png"),
+        },
+    )
+    response = client.post(ADD, data)
+    assert response.status_code == 302, response.context["errors"]
+    case = TakedownCase.objects.get(title="ทุเรียนหมอนทองปลอม")
+    assert sorted(case.items.values_list("normalized_url", flat=True)) == [
+        "https://shop.tiktok.com/store/durianfake",
+        "https://shop.tiktok.com/view/product/4242",
+    ]
+    evidence = case.evidence.get()
+    assert evidence.uploaded_by == officer and evidence.sha256
+
+
+def test_a_bad_item_on_the_new_case_page_saves_nothing(officer, right, client_for):
+    client = client_for(officer)
+    data = new_case_data(
+        client.get(ADD),
+        right,
+        **{"items-TOTAL_FORMS": "1", "items-0-kind": "listing", "items-0-url": "javascript:x()"},
+    )
+    response = client.post(ADD, data)
+    assert response.status_code == 200
+    assert not TakedownCase.objects.exists()
+
+
+def test_a_case_reported_to_dip_says_so(officer, right, client_for):
+    case = make_case(right)
+    page = client_for(officer).get(change_url(case)).content.decode()
+    assert "แจ้งเข้ามาที่กรมฯ" in page  # "Reported to DIP": officers read Thai
+
+
+@pytest.mark.parametrize(
+    ("state", "user", "audience"),
+    [
+        (S.DRAFT, "officer", "internal"),
+        (S.READY_TO_FORWARD, "supervisor", "mixed"),
+        (S.UNDER_PLATFORM_REVIEW, "liaison", "platform"),
+    ],
+)
+def test_the_step_note_says_whether_the_platform_sees_it(
+    state, user, audience, role_users, right, client_for, settings
+):
+    case = make_case(right)
+    walk(case, state, role_users)
+    client = client_for(role_users[user])
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(change_url(case))
+    help_text = str(page.context["adminform"].form.fields["transition_note"].help_text)
+    expected = {
+        "internal": "Only DIP sees this note",
+        "mixed": "The platform sees this note when the case moves to Forwarded",
+        "platform": "The platform sees this note in the case's log.",
+    }[audience]
+    assert expected in help_text, help_text
