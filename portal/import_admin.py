@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 
 from portal.importing import CSV, FORMATS, UnreadableFileError
+from portal.jobs.choices import JobState
 from portal.jobs.exports import streaming_csv_response
 from portal.jobs.services import file_format_of, import_is_large, import_job_create
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
@@ -88,11 +89,15 @@ class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportE
                         upload=upload,
                         file_format=file_format,
                     )
-                    messages.info(
-                        request,
-                        _("The file is large: it is imported in the background (job #%(id)s).")
-                        % {"id": job.pk},
-                    )
+                    job.refresh_from_db()  # queued, or failed at once: the broker is down
+                    if job.state == JobState.FAILED:
+                        messages.error(request, job.message)
+                    else:
+                        messages.info(
+                            request,
+                            _("The file is large: it is imported in the background (job #%(id)s).")
+                            % {"id": job.pk},
+                        )
                     return redirect("admin:jobs_job_change", job.pk)
                 upload.seek(0)
         return super().import_action(request, **kwargs)

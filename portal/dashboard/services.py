@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from portal.dashboard.choices import ReportFormat, ReportStatus
 from portal.dashboard.models import CaseDay, CaseDayRefresh, ReportJob, Snapshot, SnapshotScope
@@ -100,7 +101,7 @@ def snapshot_take(
     if as_of is not None and as_of < day:
         day = as_of
         taken_at = local_start(as_of + timedelta(days=1)) - timedelta(seconds=1)
-    snapshot, _ = Snapshot.objects.update_or_create(
+    snapshot, _created = Snapshot.objects.update_or_create(
         day=day, scope=scope_key, defaults={"taken_at": taken_at, "figures": figures}
     )
     cache.delete(_refresh_lock(scope_key))
@@ -162,8 +163,24 @@ def report_job_create(*, user, scope: Scope, report_format: str) -> ReportJob:
         format=ReportFormat(report_format),
         scope={**scope.as_dict(), "language": translation.get_language()},
     )
-    queue_on_commit("portal.dashboard.tasks.build_report", str(job.pk))
+    queue_on_commit(
+        "portal.dashboard.tasks.build_report",
+        str(job.pk),
+        on_unavailable=lambda: _report_job_not_queued(job),
+    )
     return job
+
+
+def _report_job_not_queued(job: ReportJob) -> None:
+    """The broker is down: the report fails at once, with why, instead of waiting for ever."""
+    ReportJob.objects.filter(pk=job.pk, status=ReportStatus.QUEUED).update(
+        status=ReportStatus.FAILED,
+        finished_at=timezone.now(),
+        error=_(
+            "The background queue cannot be reached, so the report was not started. Try "
+            "again in a few minutes; if it fails again, tell the administrator."
+        ),
+    )
 
 
 def report_job_set_progress(*, job_id, progress: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -142,6 +143,9 @@ def report_view(request, admin_site):
         job = services.report_job_create(
             user=request.user, scope=scope, report_format=report_format
         )
+        job.refresh_from_db(fields=["status", "error"])  # failed at once if the broker is down
+        if job.status == ReportStatus.FAILED:
+            messages.error(request, job.error)
         return redirect(reverse(f"{admin_site.name}:dashboard_report_job", args=[job.pk]))
     figures = services.figures_get(scope=scope)  # the same figures as the page
     if report_format == ReportFormat.XLSX:

@@ -1,15 +1,20 @@
 import csv
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from portal.formulas import escape_formula
+from portal.jobs.choices import RETRYABLE_STATES, UNFINISHED_STATES, JobState
 from portal.jobs.models import Job, JobError
+from portal.jobs.services import job_cancel, job_may_manage, job_retry
 
 ERRORS_SHOWN = 50
 
@@ -77,6 +82,7 @@ class JobAdmin(admin.ModelAdmin):
         "created_at",
         "started_at",
         "finished_at",
+        "heartbeat_at",
     )
     readonly_fields = fields
     change_form_template = "admin/jobs/job/change_form.html"
@@ -109,15 +115,53 @@ class JobAdmin(admin.ModelAdmin):
         return [
             path("<int:job_id>/status/", wrap(self.status_view), name="jobs_job_status"),
             path("<int:job_id>/errors.csv", wrap(self.errors_view), name="jobs_job_errors"),
+            path("<int:job_id>/cancel/", wrap(self.cancel_view), name="jobs_job_cancel"),
+            path("<int:job_id>/retry/", wrap(self.retry_view), name="jobs_job_retry"),
             *super().get_urls(),
         ]
 
     def _visible_job(self, request, job_id) -> Job:
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request), pk=job_id)
+
+    def _managed_job(self, request, job_id) -> Job:
+        """A job the user may cancel or retry: its owner or a supervisor."""
+        job = self._visible_job(request, job_id)
+        if not job_may_manage(user=request.user, job=job):
+            raise PermissionDenied
+        return job
+
+    @method_decorator(require_POST)
+    def cancel_view(self, request, job_id):
+        job = self._managed_job(request, job_id)
+        if job_cancel(job=job, user=request.user):
+            self.message_user(request, gettext("Job #%(id)s is cancelled.") % {"id": job.pk})
+        else:
+            self.message_user(
+                request,
+                gettext("Job #%(id)s had already finished; nothing was cancelled.")
+                % {"id": job.pk},
+                messages.WARNING,
+            )
+        return redirect("admin:jobs_job_change", job.pk)
+
+    @method_decorator(require_POST)
+    def retry_view(self, request, job_id):
+        job = self._managed_job(request, job_id)
+        if not job_retry(job=job):
+            self.message_user(
+                request,
+                gettext("Only a failed or cancelled job can be retried."),
+                messages.WARNING,
+            )
+        else:
+            job.refresh_from_db()
+            if job.state == JobState.FAILED:  # the broker is still down
+                self.message_user(request, job.message, messages.ERROR)
+            else:
+                self.message_user(request, gettext("Job #%(id)s is queued again.") % {"id": job.pk})
+        return redirect("admin:jobs_job_change", job.pk)
 
     def status_view(self, request, job_id):
         job = self._visible_job(request, job_id)
@@ -150,5 +194,10 @@ class JobAdmin(admin.ModelAdmin):
                 errors_url=reverse("admin:jobs_job_errors", args=[job.pk]),
                 job_errors=list(job.errors.all()[:ERRORS_SHOWN]),
                 errors_shown=ERRORS_SHOWN,
+                may_manage=job_may_manage(user=request.user, job=job),
+                may_cancel=job.state in UNFINISHED_STATES,
+                may_retry=job.state in RETRYABLE_STATES,
+                cancel_url=reverse("admin:jobs_job_cancel", args=[job.pk]),
+                retry_url=reverse("admin:jobs_job_retry", args=[job.pk]),
             )
         return super().change_view(request, object_id, form_url, extra_context)

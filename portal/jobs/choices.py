@@ -11,6 +11,7 @@ class JobState(models.TextChoices):
     RUNNING = "running", _("Running")
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class JobPhase(models.TextChoices):
@@ -20,7 +21,10 @@ class JobPhase(models.TextChoices):
     DONE = "done", _("Done")
 
 
-FINISHED_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED})
+FINISHED_STATES = frozenset({JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED})
+#: A job in one of these states may be cancelled; in one of ``RETRYABLE_STATES``, run again.
+UNFINISHED_STATES = frozenset({JobState.QUEUED, JobState.RUNNING})
+RETRYABLE_STATES = frozenset({JobState.FAILED, JobState.CANCELLED})
 
 
 class FileFormat(models.TextChoices):

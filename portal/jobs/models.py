@@ -48,12 +48,17 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Written by the worker as it goes: a running job whose heartbeat is old has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
-        permissions = [("view_all_jobs", _("Can see every user's jobs"))]
+        permissions = [
+            ("view_all_jobs", _("Can see every user's jobs")),
+            ("manage_all_jobs", _("Can cancel and retry every user's jobs")),
+        ]
         indexes = [models.Index(fields=["created_by", "-created_at"], name="job_owner_recent")]
         constraints = [
             models.CheckConstraint(

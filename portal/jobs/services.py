@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
-from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import F
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from portal.importing import CSV, XLSX, UnreadableFileError
-from portal.jobs.choices import FileFormat, JobKind, JobPhase, JobState
+from portal.jobs.choices import (
+    RETRYABLE_STATES,
+    UNFINISHED_STATES,
+    FileFormat,
+    JobKind,
+    JobPhase,
+    JobState,
+)
 from portal.jobs.importer import CsvFileRows, FileImporter, ImportOutcome, RowProblem
 from portal.jobs.models import Job, JobError
 from portal.queueing import queue_on_commit
@@ -48,7 +56,10 @@ def import_is_large(*, upload: UploadedFile, file_format: str) -> bool:
 
 
 def import_job_create(*, user, resource_class, upload: UploadedFile, file_format: str) -> Job:
-    """Keep the upload, record the job and queue it once the transaction commits."""
+    """Keep the upload, record the job and queue it once the transaction commits.
+
+    When the broker cannot be reached the job is failed at once, with the reason (``job_enqueue``).
+    """
     model = resource_class._meta.model
     job = Job(
         kind=JobKind.IMPORT,
@@ -61,51 +72,139 @@ def import_job_create(*, user, resource_class, upload: UploadedFile, file_format
     upload.seek(0)
     job.file.save(job.file_name or f"import.{file_format}", upload, save=False)
     job.save()
-    queue_on_commit("portal.jobs.tasks.run_import_job", job.pk)
+    job_enqueue(job)
     return job
 
 
-def _claim(job_id: int) -> bool:
-    """Take a queued job, or one whose worker died mid-run; False if it already finished."""
-    claimed = Job.objects.filter(pk=job_id, state__in=[JobState.QUEUED, JobState.RUNNING]).update(
+def job_enqueue(job: Job) -> None:
+    """Hand a queued job to the workers once the transaction commits; when the broker cannot be
+    reached, the job is failed at once, with why."""
+    queue_on_commit(
+        "portal.jobs.tasks.run_import_job", job.pk, on_unavailable=lambda: _not_queued(job)
+    )
+
+
+def _not_queued(job: Job) -> None:
+    Job.objects.filter(pk=job.pk, state=JobState.QUEUED).update(
+        state=JobState.FAILED,
+        phase=JobPhase.DONE,
+        finished_at=timezone.now(),
+        message=_(
+            "The background queue cannot be reached, so the import did not start and nothing "
+            "was written. Try again in a few minutes with Retry; if it fails again, tell the "
+            "administrator."
+        ),
+    )
+
+
+def job_may_manage(*, user, job: Job) -> bool:
+    """Cancel or retry: the job's owner, or whoever may manage every user's jobs (supervisors)."""
+    return job.created_by_id == user.pk or user.has_perm("jobs.manage_all_jobs")
+
+
+def job_cancel(*, job: Job, user) -> bool:
+    """Stop a queued or running job; False when it had already finished.
+
+    A queued task finds the job cancelled and does nothing; a running import notices at its next
+    heartbeat and rolls its transaction back, so nothing of the file is written.
+    """
+    cancelled = Job.objects.filter(pk=job.pk, state__in=UNFINISHED_STATES).update(
+        state=JobState.CANCELLED,
+        phase=JobPhase.DONE,
+        finished_at=timezone.now(),
+        message=_("Cancelled by %(user)s; nothing was written.") % {"user": user.get_username()},
+    )
+    return bool(cancelled)
+
+
+def job_retry(*, job: Job) -> bool:
+    """Queue a failed or cancelled job again from its kept file; False when it is not one."""
+    with transaction.atomic():
+        retried = Job.objects.filter(pk=job.pk, state__in=RETRYABLE_STATES).update(
+            state=JobState.QUEUED,
+            phase=JobPhase.WAITING,
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+            **_FRESH_COUNTS,
+        )
+        if retried:
+            JobError.objects.filter(job_id=job.pk).delete()
+            job_enqueue(job)
+    return bool(retried)
+
+
+#: What an attempt starts from: no rows counted, no errors, no message.
+_FRESH_COUNTS = {
+    "rows_validated": 0,
+    "rows_written": 0,
+    "rows_new": 0,
+    "rows_updated": 0,
+    "rows_skipped": 0,
+    "error_count": 0,
+    "message": "",
+}
+
+
+class JobStopped(Exception):
+    """The job was cancelled, or claimed by a later attempt, while this attempt ran."""
+
+
+def _claim(job_id: int) -> int | None:
+    """Take a queued job, or a running one whose worker has gone silent (killed): returns the
+    attempt's number. None when the job is finished or cancelled, or is running on a live worker
+    (a task delivered twice): it is never applied twice."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS)
+    silent = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
+    claimed = Job.objects.filter(
+        Q(state=JobState.QUEUED) | Q(silent, state=JobState.RUNNING), pk=job_id
+    ).update(
         state=JobState.RUNNING,
         phase=JobPhase.VALIDATING,
         attempts=F("attempts") + 1,
-        started_at=timezone.now(),
+        started_at=now,
+        heartbeat_at=now,
         finished_at=None,
-        rows_validated=0,
-        rows_written=0,
-        rows_new=0,
-        rows_updated=0,
-        rows_skipped=0,
-        error_count=0,
-        message="",
+        **_FRESH_COUNTS,
     )
-    if claimed:
-        JobError.objects.filter(job_id=job_id).delete()  # left by an attempt that was killed
-    return bool(claimed)
+    if not claimed:
+        return None
+    JobError.objects.filter(job_id=job_id).delete()  # left by an attempt that was killed
+    return Job.objects.values_list("attempts", flat=True).get(pk=job_id)
 
 
 class _ProgressReporter:
-    """Writes progress where the status page can see it, even from inside the write transaction."""
+    """Writes progress and the heartbeat where the status page can see them, even from inside the
+    write transaction; raises ``JobStopped`` once the job is no longer this attempt's."""
 
-    def __init__(self, job_id: int, every: int):
+    def __init__(self, job_id: int, attempt: int):
         self.job_id = job_id
-        self.every = every
+        self.attempt = attempt
         self.side = None
         if connection.vendor == "postgresql":
             self.side = connections.create_connection(DEFAULT_DB_ALIAS)
 
     def __call__(self, phase: str, done: int) -> None:
         column = "rows_validated" if phase == JobPhase.VALIDATING else "rows_written"
+        now = timezone.now()
         if not connection.in_atomic_block:
-            Job.objects.filter(pk=self.job_id).update(phase=phase, **{column: done})
-        elif self.side is not None:
-            with self.side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {Job._meta.db_table} SET phase = %s, {column} = %s WHERE id = %s",
-                    [phase, done, self.job_id],
-                )
+            ours = self.still_ours().update(phase=phase, heartbeat_at=now, **{column: done})
+        else:
+            if self.side is not None:  # the transaction's own writes are seen by nobody else
+                with self.side.cursor() as cursor:
+                    cursor.execute(
+                        f"UPDATE {Job._meta.db_table} SET phase = %s, {column} = %s,"
+                        " heartbeat_at = %s WHERE id = %s",
+                        [phase, done, now, self.job_id],
+                    )
+            ours = self.still_ours().exists()  # sees a cancel committed meanwhile
+        if not ours:
+            raise JobStopped
+
+    def still_ours(self):
+        """The job, as a queryset, for as long as it is running this attempt."""
+        return Job.objects.filter(pk=self.job_id, state=JobState.RUNNING, attempts=self.attempt)
 
     def close(self) -> None:
         if self.side is not None:
@@ -113,17 +212,24 @@ class _ProgressReporter:
 
 
 def import_job_run(*, job_id: int) -> Job | None:
-    """Run an import job to the end: all rows written, or none and a list of errors."""
-    if not _claim(job_id):
-        logger.info("Import job %s is already finished; nothing to do.", job_id)
+    """Run an import job to the end: all rows written, or none and a list of errors.
+
+    The rows and the job's final state are written in one transaction: a cancel that comes first
+    rolls the rows back, one that comes after finds the job finished.
+    """
+    attempt = _claim(job_id)
+    if attempt is None:
+        logger.info("Import job %s is finished, cancelled or running elsewhere.", job_id)
         return None
     job = Job.objects.select_related("created_by").get(pk=job_id)
-    reporter = _ProgressReporter(job_id, every=1)
+    reporter = _ProgressReporter(job_id, attempt)
     try:
-        outcome = _import(job, reporter)
+        _import(job, reporter)
+    except JobStopped:
+        logger.info("Import job %s attempt %s stopped: cancelled or taken over.", job_id, attempt)
     except Exception:
         logger.exception("Import job %s failed", job_id)
-        Job.objects.filter(pk=job_id).update(
+        reporter.still_ours().update(
             state=JobState.FAILED,
             phase=JobPhase.DONE,
             finished_at=timezone.now(),
@@ -132,14 +238,17 @@ def import_job_run(*, job_id: int) -> Job | None:
         raise
     finally:
         reporter.close()
-    JobError.objects.bulk_create(
-        JobError(job_id=job_id, row=p.row, column=p.column[:200], reason=p.reason)
-        for p in outcome.errors
-    )
+    job.refresh_from_db()
+    return job
+
+
+def _finish(reporter: _ProgressReporter, outcome: ImportOutcome, message: str = "") -> bool:
+    """Record the outcome if the job is still this attempt's; False (write nothing) otherwise."""
     fields = {
         "state": JobState.SUCCEEDED if outcome.ok else JobState.FAILED,
         "phase": JobPhase.DONE,
         "finished_at": timezone.now(),
+        "heartbeat_at": timezone.now(),
         "rows_total": outcome.total,
         "rows_new": outcome.new if outcome.ok else 0,
         "rows_updated": outcome.updated if outcome.ok else 0,
@@ -148,16 +257,20 @@ def import_job_run(*, job_id: int) -> Job | None:
     }
     if outcome.ok:
         fields["rows_validated"] = fields["rows_written"] = outcome.total
-    elif not job.message:
-        fields["message"] = _("%(count)s problems found; nothing was written.") % {
+    else:
+        fields["message"] = message or _("%(count)s problems found; nothing was written.") % {
             "count": outcome.error_count
         }
-    Job.objects.filter(pk=job_id).update(**fields)
-    job.refresh_from_db()
-    return job
+    if not reporter.still_ours().update(**fields):  # takes the job's row lock until commit
+        return False
+    JobError.objects.bulk_create(
+        JobError(job_id=reporter.job_id, row=p.row, column=p.column[:200], reason=p.reason)
+        for p in outcome.errors
+    )
+    return True
 
 
-def _import(job: Job, reporter: _ProgressReporter) -> ImportOutcome:
+def _import(job: Job, reporter: _ProgressReporter) -> None:
     resource = import_string(job.resource)()
     with job.file.open("rb") as handle:
         try:
@@ -166,13 +279,15 @@ def _import(job: Job, reporter: _ProgressReporter) -> ImportOutcome:
             else:
                 rows = FORMAT_CLASSES[job.file_format]().create_dataset(handle.read())
         except UnreadableFileError as error:
-            return _file_problem(job, str(error))
+            _finish(reporter, _file_problem(str(error)), str(error))
+            return
         except Exception as error:  # a broken CSV or XLSX
-            return _file_problem(
-                job,
-                _("The file cannot be read as %(format)s: %(error)s")
-                % {"format": job.get_file_format_display(), "error": error},
-            )
+            message = _("The file cannot be read as %(format)s: %(error)s") % {
+                "format": job.get_file_format_display(),
+                "error": error,
+            }
+            _finish(reporter, _file_problem(message), message)
+            return
         importer = FileImporter(
             resource,
             rows,
@@ -181,14 +296,14 @@ def _import(job: Job, reporter: _ProgressReporter) -> ImportOutcome:
             % {"id": job.pk, "file": job.file_name},
             progress=reporter,
         )
-        Job.objects.filter(pk=job.pk).update(rows_total=importer.outcome.total)
-        return importer.run()
+        reporter.still_ours().update(rows_total=importer.outcome.total)
+        with transaction.atomic():
+            outcome = importer.run()
+            if not _finish(reporter, outcome):
+                transaction.set_rollback(True)  # cancelled meanwhile: none of the rows stay
 
 
-def _file_problem(job: Job, message: str) -> ImportOutcome:
-    Job.objects.filter(pk=job.pk).update(message=message)
-    job.message = message
+def _file_problem(message: str) -> ImportOutcome:
     outcome = ImportOutcome()
-    outcome.error_count = 1
-    outcome.errors.append(RowProblem(None, "", message))
+    outcome.add_error(RowProblem(None, "", message))
     return outcome

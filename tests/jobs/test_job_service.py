@@ -1,8 +1,11 @@
 """Running a job: all rows or none, errors kept, a crash leaves nothing and can run again."""
 
+from datetime import timedelta
+
 import pytest
 import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from portal.jobs import importer as importer_module
 from portal.jobs.choices import JobState
@@ -78,9 +81,11 @@ class WorkerKilled(BaseException):
     """Stands in for SIGKILL: no ``except Exception`` sees it, so nothing marks the job."""
 
 
-def test_a_job_killed_while_writing_leaves_nothing_and_runs_again_to_the_same_end(
-    officer, workstream, django_capture_on_commit_callbacks, monkeypatch
+def test_worker_killed_mid_import_is_claimed_again_only_when_silent_and_never_applied_twice(
+    officer, workstream, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
+    """A redelivered task takes the job over only once the killed worker's heartbeat is old; a
+    task delivered twice while the job runs on a live worker does nothing."""
     rows = target_rows(workstream, 50)
     clean = make_job(officer, rows, django_capture_on_commit_callbacks)
     import_job_run(job_id=clean.pk)
@@ -102,6 +107,11 @@ def test_a_job_killed_while_writing_leaves_nothing_and_runs_again_to_the_same_en
     assert Job.objects.get(pk=job.pk).state == JobState.RUNNING  # as a dead worker leaves it
 
     monkeypatch.setattr(importer_module.FileImporter, "_write", original)
+    assert import_job_run(job_id=job.pk) is None  # its heartbeat is fresh: maybe still running
+    assert Target.objects.count() == 0 and Job.objects.get(pk=job.pk).attempts == 1
+
+    silent_for = timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS + 1)
+    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - silent_for)
     job = import_job_run(job_id=job.pk)  # the broker redelivers the task
     assert job.state == JobState.SUCCEEDED and job.attempts == 2
     assert snapshot() == expected
