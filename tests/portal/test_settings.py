@@ -88,3 +88,26 @@ def test_check_deploy_is_clean_in_production():
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_worker_killed_job_task_is_acked_late_and_redelivered_after_a_visibility_timeout_from_env():
+    """The broker keeps a job's task until it has run (a killed worker loses nothing) and gives it
+    out again after the visibility timeout: 600 s by default, longer than the longest job."""
+    code = (
+        "import django, json; django.setup(); from portal.celery import app; "
+        "from portal.jobs.tasks import run_import_job as task; "
+        "print(json.dumps([app.conf.broker_transport_options['visibility_timeout'], "
+        "task.acks_late, task.reject_on_worker_lost]))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "CELERY_BROKER_VISIBILITY_TIMEOUT"}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    for override, expected in (({}, 600), ({"CELERY_BROKER_VISIBILITY_TIMEOUT": "900"}, 900)):
+        result = subprocess.run(
+            [sys.executable, "-c", code],
+            env={**env, **override},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout) == [expected, True, True]
