@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -166,7 +166,7 @@ class GIProductAdmin(CatalogAdmin):
         if obj.registered_on_precision == DatePrecision.YEAR:
             return obj.registered_on.year
         if obj.registered_on_precision == DatePrecision.MONTH:
-            return obj.registered_on.strftime("%Y-%m")
+            return formats.date_format(obj.registered_on, "YEAR_MONTH_FORMAT")
         return obj.registered_on
 
     @admin.display(description=_("authorized sellers"), ordering="sellers")

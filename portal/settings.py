@@ -124,6 +124,8 @@ LANGUAGES = [("th", _("Thai")), ("en", _("English"))]
 # (library_locale: makemessages leaves it alone). Both win over every app's catalogue.
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale", BASE_DIR / "portal" / "library_locale"]
 TIME_ZONE = "Asia/Bangkok"
+# How dates read (portal/formats; Thai years in the Buddhist era: portal.dates).
+FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True
 

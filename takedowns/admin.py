@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.dates import local_datetime
 from portal.import_admin import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.security.limited_admin import RoleLimitedAdminMixin
@@ -77,7 +78,7 @@ def _duration(seconds: int | None) -> str:
 
 
 def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+    return local_datetime(moment)
 
 
 def platform_events_only(request, queryset):

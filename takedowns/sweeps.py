@@ -16,6 +16,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
+from portal.dates import local_date
 from takedowns import case_items, transitions
 from takedowns.choices import InfringementType, ReporterBasis, RightType
 from takedowns.models import MonitoringSweep, SweepFinding, TakedownCase
@@ -92,7 +93,7 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
         actor=actor,
         title=f"{right.name}: {who}"[:300],
         description=_("Found in monitoring sweep %(ref)s on %(day)s.\n%(observed)s")
-        % {"ref": sweep.reference, "day": sweep.swept_on.isoformat(), "observed": finding.observed},
+        % {"ref": sweep.reference, "day": local_date(sweep.swept_on), "observed": finding.observed},
         rights_holder=right.owner,
         right=right,
         infringement_type=INFRINGEMENT_BY_RIGHT.get(right.right_type, InfringementType.OTHER),

@@ -23,6 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal.dates import local_datetime
 from takedowns.choices import (
     BASES_NEEDING_AUTHORIZATION,
     DECIDED_STATES,
@@ -206,7 +207,7 @@ def _check_appeal(case: TakedownCase, at: datetime) -> None:
     if deadline and at > deadline:
         raise ValidationError(
             _("The appeal deadline (%(deadline)s) has passed.")
-            % {"deadline": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M")},
+            % {"deadline": local_datetime(deadline)},
             code="appeal_deadline_passed",
         )
 
@@ -292,7 +293,7 @@ def _check_transition(
     if last and at < last:
         raise ValidationError(
             _("The time of a step cannot be before the previous step (%(last)s).")
-            % {"last": timezone.localtime(last).strftime("%Y-%m-%d %H:%M")},
+            % {"last": local_datetime(last)},
             code="time_before_previous_step",
         )
     if to_state == S.FORWARDED:

@@ -4,49 +4,21 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from training.models import Attendance
 
-THAI_MONTHS = (
-    "มกราคม",
-    "กุมภาพันธ์",
-    "มีนาคม",
-    "เมษายน",
-    "พฤษภาคม",
-    "มิถุนายน",
-    "กรกฎาคม",
-    "สิงหาคม",
-    "กันยายน",
-    "ตุลาคม",
-    "พฤศจิกายน",
-    "ธันวาคม",
-)
-
 
 def thai_date(day) -> str:
-    """25 พฤศจิกายน พ.ศ. 2569: the Thai way, in the Buddhist era."""
-    return f"{day.day} {THAI_MONTHS[day.month - 1]} พ.ศ. {day.year + 543}"
-
-
-ENGLISH_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+    """25 พฤศจิกายน พ.ศ. 2569: the certificate's long Thai date (Buddhist era: portal.dates)."""
+    with translation.override("th"):
+        return formats.date_format(day, "j F พ.ศ. Y")
 
 
 def english_date(day) -> str:
-    return f"{day.day} {ENGLISH_MONTHS[day.month - 1]} {day.year}"
+    """25 November 2026: the certificate's long English date."""
+    with translation.override("en"):
+        return formats.date_format(day, "j F Y")
 
 
 def certificate_context(attendance: Attendance) -> dict:

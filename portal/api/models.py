@@ -6,6 +6,7 @@ from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 from portal.api.choices import UploadStatus
+from portal.dates import local_datetime
 
 
 class ApiToken(AbstractAuthToken):
@@ -95,4 +96,4 @@ class DecisionUpload(models.Model):
         ordering = ("-uploaded_at", "-pk")
 
     def __str__(self) -> str:
-        return f"{self.file_name} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+        return f"{self.file_name} ({local_datetime(self.uploaded_at)})"

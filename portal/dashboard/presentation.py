@@ -9,12 +9,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from gi_catalog.choices import OnboardingStatus
 from portal.choices import TargetMetric, WorkstreamCode
 from portal.dashboard.selectors import local_start
+from portal.dates import local_date
 from takedowns.choices import CaseState
 from training.choices import ConsultationTopic
 
@@ -250,7 +251,7 @@ def display(kind: str, value, unit: str = "") -> str:
 
 
 def _date(iso: str | None) -> str:
-    return date_format(date.fromisoformat(iso), "DATE_FORMAT") if iso else ""
+    return local_date(date.fromisoformat(iso)) if iso else ""
 
 
 def period_label(period: dict | None) -> str:

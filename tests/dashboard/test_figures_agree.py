@@ -142,7 +142,7 @@ def test_one_definition_per_figure_tiles_targets_and_workbook_agree(
     page = client.get(URL).content.decode()
     workbook = load_workbook(io.BytesIO(client.post(REPORT, {"format": "xlsx"}).content))
     figures, target_actuals = workbook_figures(workbook)
-    signed = "since the MOU was signed (Jan. 15, 2026)"
+    signed = "since the MOU was signed (15 Jan 2026)"
 
     for metric, (section, key) in TILE_OF.items():
         tile_text, tile_period, _link = tile(page, f"{section}-{key}")
@@ -154,7 +154,7 @@ def test_one_definition_per_figure_tiles_targets_and_workbook_agree(
         # Each figure says what it counts over.
         if key != "products":  # the catalog is counted as it is now
             assert tile_period == signed, metric
-        assert target_period == "Jan. 15, 2026 – Jan. 14, 2027", metric
+        assert target_period == "15 Jan 2026 – 14 Jan 2027", metric
 
     # The pre-MOU history is left out of both (this is where the page disagreed with itself).
     assert tile(page, "gi-gmv")[0] == "1,234,668.39 THB"

@@ -1,0 +1,9 @@
+"""How dates read in English: "2 Dec 2026", "2 Dec 2026 14:05" (24-hour Bangkok time)."""
+
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y H:i"
+SHORT_DATE_FORMAT = "j M Y"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+YEAR_MONTH_FORMAT = "M Y"
+MONTH_DAY_FORMAT = "j M"
+TIME_FORMAT = "H:i"
