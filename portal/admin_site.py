@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from portal.security.admin_site import TwoFactorAdminSiteMixin
+from portal.security.autocomplete import ScopedAutocompleteMixin
 
 
-class PortalAdminSite(TwoFactorAdminSiteMixin, admin.AdminSite):
+class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.AdminSite):
     site_header = _("DIP × TikTok Shop MOU Portal")
     site_title = _("MOU Portal")
     index_title = _("Partnership administration")

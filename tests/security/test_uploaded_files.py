@@ -228,7 +228,7 @@ def test_uploaded_files_liaison_lists_and_finds_only_the_rights_of_its_cases(
         assert response.status_code == 404 or response.url == reverse("admin:index"), name
     found = client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "takedowns", "model_name": "sweepfinding", "field_name": "right"},
+        {"app_label": "takedowns", "model_name": "takedowncase", "field_name": "right"},
     )
     assert [row["id"] for row in found.json()["results"]] == [str(forwarded_case.right.pk)]
 
@@ -243,6 +243,39 @@ def test_uploaded_files_a_stored_web_page_is_never_served_as_one(draft_case, cli
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "sandbox" in response["Content-Security-Policy"]
+
+
+SCRIPT_TYPES = ("html", "javascript", "ecmascript", "svg", "xml", "xhtml")
+
+
+@pytest.mark.parametrize(
+    "name", ["a.html", "a.htm", "a.svg", "a.js", "a.mjs", "a.xhtml", "a.xml", "a", "a.pdf.html"]
+)
+def test_uploaded_files_no_upload_runs_as_script(name, draft_case, client_for, officer):
+    """Whatever name a stored file has (put there before the type check, or by hand), every
+    file field sends it as an attachment, never with a type a browser runs, never sniffed, and
+    sandboxed even if opened."""
+    evidence = draft_case.evidence.get()
+    stored = _stored(f"takedowns/x/{name}", HTML)
+    draft_case.authorization_document = stored
+    draft_case.save()
+    evidence.file = stored
+    evidence.save()
+    draft_case.right.certificate = stored
+    draft_case.right.save()
+    client = client_for(officer)
+    for obj, field in (
+        (draft_case, "authorization_document"),
+        (evidence, "file"),
+        (draft_case.right, "certificate"),
+    ):
+        response = client.get(download_url(obj, field))
+        assert response.status_code == 200
+        content_type = response["Content-Type"].lower()
+        assert not any(kind in content_type for kind in SCRIPT_TYPES), (name, content_type)
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"].startswith("sandbox")
 
 
 def test_uploaded_files_crafted_addresses_find_nothing(

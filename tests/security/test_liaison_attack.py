@@ -1,0 +1,305 @@
+"""Issue 16, attacker audit: the liaison tries every way to DIP's private data.
+
+DIP's private data here is a set of marked strings: a draft case (never forwarded) and everything
+on it, and on a forwarded case the reporter's phone and position, the internal note, the assigned
+officer, what the case said before it was forwarded and DIP's review notes. Signed in as the
+liaison, the test walks every admin page it can reach by links, plus the addresses an attacker
+would craft (change-list lookups, search and ordering, every history page, the autocomplete
+endpoint for every relation, file downloads, exports, dashboard reports, the decision sheet's
+error messages, the REST API with its filters) and checks that no response, whatever its format
+(HTML, JSON, CSV, XLSX or ZIP), holds any of the marked strings.
+"""
+
+import io
+import re
+import zipfile
+from html import unescape
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from django.contrib import admin
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from portal.api.bulk import COLUMNS
+from portal.roles import OFFICER
+from takedowns.choices import CaseState
+from takedowns.models import Evidence, ProtectedRight, RightsHolder, StatusEvent
+from tests.api.conftest import api_as, token_for  # noqa: F401 (fixtures)
+from tests.conftest import _make_user
+from tests.takedowns.conftest import holder, make_case, right, walk  # noqa: F401 (fixtures)
+
+S = CaseState
+pytestmark = pytest.mark.django_db
+
+SECRETS = {
+    "draft title": "Draft-title-7Q1",
+    "draft reporter": "draft-reporter-7Q2@example.org",
+    "draft item": "draft-item-7Q3",
+    "draft right": "Draft-only-right-7Q4",
+    "draft holder": "Draft-only-holder-7Q5",
+    "draft evidence": "draft-evidence-7Q6",
+    "reporter phone": "0867-7Q7",
+    "reporter position": "Position-7Q8",
+    "internal note": "Internal-note-7Q9",
+    "officer": "officer-name-7QA",
+    "title before forwarding": "Title-before-forwarding-7QB",
+    "DIP review note": "Review-note-7QC",
+}
+PDF = b"%PDF-1.7\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@pytest.fixture
+def stage(settings, tmp_path, right, holder, role_users, django_user_model):  # noqa: F811
+    """A draft case and a forwarded case carrying the marked strings; returns them."""
+    settings.MEDIA_ROOT = tmp_path
+    draft_holder = RightsHolder.objects.create(name=SECRETS["draft holder"], kind=holder.kind)
+    draft_right = ProtectedRight.objects.create(
+        right_type=right.right_type,
+        name=SECRETS["draft right"],
+        registration_number="7Q4",
+        owner=draft_holder,
+        certificate=default_storage.save("takedowns/certificates/d.pdf", ContentFile(PDF)),
+    )
+    draft = make_case(
+        draft_right,
+        title=SECRETS["draft title"],
+        reporter_email=SECRETS["draft reporter"],
+        authorization_document=default_storage.save("takedowns/a/d.pdf", ContentFile(PDF)),
+    )
+    draft.items.update(url=f"https://shop.tiktok.com/view/product/{SECRETS['draft item']}")
+    Evidence.objects.create(
+        case=draft,
+        file=default_storage.save("takedowns/evidence/d.png", ContentFile(PNG)),
+        captured_at="2026-11-20T10:00:00+07:00",
+        original_name=f"{SECRETS['draft evidence']}.png",
+        content_type="image/png",
+        size=len(PNG),
+        sha256="d" * 64,
+    )
+    officer = _make_user(django_user_model, SECRETS["officer"], OFFICER)
+    forwarded = make_case(
+        right,
+        title=SECRETS["title before forwarding"],
+        reporter_phone=SECRETS["reporter phone"],
+        reporter_position=SECRETS["reporter position"],
+        internal_note=SECRETS["internal note"],
+        assigned_officer=officer,
+        authorization_document=default_storage.save("takedowns/a/f.pdf", ContentFile(PDF)),
+    )
+    forwarded.title = "Fake rice"
+    forwarded.save()
+    walk(forwarded, S.UNDER_PLATFORM_REVIEW, role_users)
+    StatusEvent.objects.filter(
+        case=forwarded, to_state__in=(S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
+    ).update(note=SECRETS["DIP review note"])
+    forwarded.refresh_from_db()
+    return draft, forwarded
+
+
+def texts_of(response) -> str:
+    """Every text a response carries, whatever its format."""
+    if getattr(response, "streaming", False):
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if content.startswith(b"PK\x03\x04"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"\n".join(archive.read(name) for name in archive.namelist())
+    text = content.decode("utf-8", errors="replace")
+    return unescape(text)
+
+
+def assert_no_secret(response, where, sent=""):
+    """No marked string in the response, except one the attacker sent itself (echoed back)."""
+    text = texts_of(response).lower()
+    found = [
+        name
+        for name, secret in SECRETS.items()
+        if secret.lower() in text and secret.lower() not in sent.lower()
+    ]
+    assert not found, f"{where} ({response.status_code}) shows: {found}"
+    assert response.status_code < 500, f"{where}: {response.status_code}"
+
+
+LINK = re.compile(r"""(?:href|src|action)="([^"#]+)""")
+SKIP = ("/admin/logout/", "/admin/password_change/", "/i18n/", "/static/", "javascript:")
+
+
+def crawl(client, start, limit=300):
+    """Every admin page the client reaches by links from ``start`` (each checked): pages first,
+    then the filtered and sorted lists linked from them (not their own filter combinations)."""
+    seen, pages, queries = set(), list(start), []
+    while (pages or queries) and len(seen) < limit:
+        url = pages.pop(0) if pages else queries.pop(0)
+        parts = urlsplit(url)
+        if url in seen or not parts.path.startswith(("/admin/", "/files/")) or url.startswith(SKIP):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert_no_secret(response, url)
+        if parts.query or not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        for link in LINK.findall(response.content.decode()):
+            link = urljoin(url, unescape(link))
+            (queries if urlsplit(link).query else pages).append(link)
+    return seen
+
+
+def test_liaison_attack_crawl_finds_no_dip_private_data(stage, client_for, liaison):
+    draft, forwarded = stage
+    client = client_for(liaison)
+    pages = crawl(client, ["/admin/"])
+    assert reverse("admin:takedowns_takedowncase_change", args=[forwarded.pk]) in pages
+    assert any(page.startswith("/files/") for page in pages)  # the letter was reached
+
+
+def _model_urls():
+    for model, model_admin in admin.site._registry.items():
+        opts = model._meta
+        yield model, model_admin, f"admin:{opts.app_label}_{opts.model_name}"
+
+
+def test_liaison_attack_crafted_admin_addresses(stage, client_for, liaison):
+    """Lookups, search and ordering on every change list; every row's page, history and files;
+    exports; the autocomplete of every relation of every model."""
+    draft, forwarded = stage
+    client = client_for(liaison)
+    secret_terms = [SECRETS["internal note"], SECRETS["reporter phone"], "7Q"]
+    for model, model_admin, name in _model_urls():
+        changelist = reverse(f"{name}_changelist")
+        params = [{"q": term} for term in secret_terms]
+        params += [{"o": ".".join(str(n) for n in range(1, 12))}, {"o": "-1"}]
+        for field in model._meta.concrete_fields:
+            params += [{f"{field.name}__icontains": "7Q"}, {f"{field.name}__isnull": "False"}]
+            if field.is_relation:
+                params.append({f"{field.name}__username__startswith": "officer-name"})
+        for query in params:
+            response = client.get(changelist, query)
+            assert_no_secret(response, f"{changelist}?{query}", sent=str(query))
+            if response.status_code == 200 and "cl" in (response.context or {}):
+                shown = list(response.context["cl"].result_list)
+                if "q" in query and model_admin.search_fields:
+                    assert not shown, (changelist, query, shown)
+                assert draft not in shown, query
+        for obj in model._base_manager.all():
+            for page in ("change", "history", "delete"):
+                try:
+                    url = reverse(f"{name}_{page}", args=[obj.pk])
+                except Exception:  # noqa: BLE001  (an admin without that page)
+                    continue
+                assert_no_secret(client.get(url), url)
+            for field in model._meta.concrete_fields:
+                if hasattr(field, "file_types"):
+                    url = reverse(
+                        "file_download",
+                        args=[model._meta.app_label, model._meta.model_name, obj.pk, field.name],
+                    )
+                    assert_no_secret(client.get(url), url)
+        for field in model._meta.get_fields():
+            if field.is_relation and getattr(field, "remote_field", None) is not None:
+                response = client.get(
+                    reverse("admin:autocomplete"),
+                    {
+                        "app_label": model._meta.app_label,
+                        "model_name": model._meta.model_name,
+                        "field_name": field.name,
+                        "term": "",
+                    },
+                )
+                assert_no_secret(response, f"autocomplete {model._meta.label}.{field.name}")
+        for page in ("export", "import"):
+            try:
+                url = reverse(f"{name}_{page}")
+            except Exception:  # noqa: BLE001
+                continue
+            assert_no_secret(client.get(url), url)
+            assert_no_secret(client.post(url, {"format": "0"}), f"POST {url}")
+
+
+def test_liaison_attack_dashboard_and_reports(stage, client_for, liaison):
+    client = client_for(liaison)
+    page = client.get(reverse("admin:dashboard"))
+    assert page.status_code == 200
+    assert_no_secret(page, "dashboard")
+    for report_format in ("xlsx", "zip"):
+        response = client.post(reverse("admin:dashboard_report"), {"format": report_format})
+        assert_no_secret(response, f"report {report_format}")
+
+
+def test_liaison_attack_decision_sheet_echoes_nothing_hidden(stage, client_for, liaison):
+    """Rows naming the draft case and its item get exactly the messages of a reference and a URL
+    that never existed, and the row echo shows only what was sent."""
+    draft, forwarded = stage
+    client = client_for(liaison)
+
+    def errors_for(reference, url):
+        lines = [
+            ",".join(COLUMNS),
+            f"{reference},,,removed,,,",
+            f",{url},,removed,,,",
+            f"{reference},{url},,removed,,,",
+            f"{forwarded.reference},{url},,removed,,,",
+        ]
+        upload = SimpleUploadedFile("d.csv", "\r\n".join(lines).encode(), "text/csv")
+        response = client.post(
+            reverse("admin:api_decisionupload_add"), {"file": upload}, follow=True
+        )
+        assert_no_secret(response, "decision upload", sent="\n".join(lines))
+        rows = response.context["rows"]
+        return [
+            (e["column"], e["message"].replace(reference, "REF").replace(url, "URL"))
+            for row in rows
+            for e in row["errors"]
+        ]
+
+    hidden = errors_for(draft.reference, draft.items.get().url)
+    never = errors_for("TD-2026-999999", "https://shop.tiktok.com/view/product/none")
+    assert hidden == never and len(hidden) >= 4
+    draft.refresh_from_db()
+    assert draft.state == S.DRAFT
+
+
+def test_liaison_attack_rest_api(stage, api_as, liaison):  # noqa: F811
+    draft, forwarded = stage
+    api = api_as(liaison)
+    for url, query in (
+        ("/api/v1/cases/", {}),
+        ("/api/v1/cases/", {"state": "draft"}),
+        ("/api/v1/cases/", {"ordering": "internal_note", "internal_note": "7Q"}),
+        ("/api/v1/cases/", {"search": "7Q", "reporter_phone": SECRETS["reporter phone"]}),
+        (f"/api/v1/cases/{forwarded.reference}/", {}),
+        (f"/api/v1/cases/{draft.reference}/", {}),
+        ("/api/v1/events/", {}),
+        ("/api/v1/events/", {"after": 0, "limit": 500}),
+        ("/api/schema/", {}),
+    ):
+        response = api.get(url, query)
+        assert_no_secret(response, f"{url}?{query}")
+    assert api.get(f"/api/v1/cases/{draft.reference}/").status_code == 404
+
+
+def _autocomplete(client, model_name, field_name, app_label="takedowns"):
+    query = {"app_label": app_label, "model_name": model_name, "field_name": field_name}
+    return client.get(reverse("admin:autocomplete"), query)
+
+
+def test_liaison_attack_autocomplete_only_through_its_own_forms(
+    stage, client_for, liaison, officer
+):
+    """The autocomplete answers a relation of a model whose admin the user may use, with the
+    searched admin's own rows; another model's relation or a reverse one is 403, never 500."""
+    draft, forwarded = stage
+    client = client_for(liaison)
+    found = _autocomplete(client, "takedowncase", "right")
+    assert [row["id"] for row in found.json()["results"]] == [str(forwarded.right_id)]
+    assert _autocomplete(client, "sweepfinding", "right").status_code == 403  # no sweep pages
+    assert _autocomplete(client, "takedowncase", "assigned_officer").status_code == 403
+    assert _autocomplete(client, "protectedright", "cases").status_code == 403  # reverse: was 500
+    assert _autocomplete(client, "takedowncase", "nothing").status_code == 403
+    client = client_for(officer)
+    rights = _autocomplete(client, "sweepfinding", "right").json()["results"]
+    assert {row["id"] for row in rights} == {str(draft.right_id), str(forwarded.right_id)}
