@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.forms import SelectableFieldsExportForm
 
 from portal.importing import CSV, FORMATS, UnreadableFileError
 from portal.jobs.choices import JobState
@@ -16,8 +17,16 @@ from portal.jobs.services import file_format_of, import_is_large, import_job_cre
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
 
 
+class PortalExportForm(SelectableFieldsExportForm):
+    """django-import-export's export form, with its "Select all" box working under the CSP."""
+
+    class Media:
+        js = ["portal/export-select-all.js"]
+
+
 class _PortalFormatsMixin:
     formats = FORMATS
+    export_form_class = PortalExportForm
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         """CSV is streamed row by row (portal.jobs.exports), so memory stays flat for any size."""

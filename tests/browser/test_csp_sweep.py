@@ -16,8 +16,6 @@ pytestmark = [
 KNOWN_INLINE = {
     "/admin/django_celery_beat/periodictask/": "django-celery-beat's task form has an inline "
     "onchange handler; superuser only, outside the roles; reported, not patched",
-    "/export/": "django-import-export's export page has an inline onchange on its 'select all' "
-    "toggle; the export itself works (every field starts ticked); reported, not patched",
 }
 
 
