@@ -60,11 +60,20 @@ def sync_roles() -> dict[str, int]:
 
 
 def user_roles(user) -> set[str]:
-    return set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+    """The role groups of ``user``, read once per user object (like Django's permission cache)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_portal_roles"):
+        user._portal_roles = set(user.groups.values_list("name", flat=True))
+    return user._portal_roles
 
 
 def is_platform_user(user) -> bool:
-    """TikTok Shop's liaison: in the Liaison group and in no DIP role (a DIP role wins)."""
+    """TikTok Shop's liaison: in the Liaison group and in no DIP role (a DIP role wins).
+
+    The one answer to "is this user the platform": what a liaison may see and do follows from it
+    (cases and events from forwarding on, the API, the admin's platform fields, the language).
+    """
     if not user.is_authenticated or user.is_superuser:
         return False
     roles = user_roles(user)

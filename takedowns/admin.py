@@ -21,11 +21,13 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.dates import local_datetime
 from portal.import_admin import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
+from portal.roles import is_platform_user
 from portal.security.limited_admin import RoleLimitedAdminMixin
-from takedowns import case_items, infringers, selectors, sla, transitions
+from takedowns import case_items, selectors, sla, transitions
 from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
 from takedowns.models import (
+    REPEAT_INFRINGER_MIN_CASES,
     Evidence,
     InfringingItem,
     PlatformSeller,
@@ -41,7 +43,6 @@ from takedowns.normalize import normalize_url
 from takedowns.resources import InfringingItemResource, TakedownCaseResource
 
 S = CaseState
-REPEAT = infringers.REPEAT_INFRINGER_MIN_CASES
 
 #: Reporter data the platform does not need: never shown to the liaison.
 PERSONAL_FIELDS = ("reporter_phone", "reporter_position", "internal_note", "assigned_officer")
@@ -61,11 +62,6 @@ TIMING_FIELDS = (
     "closed_at",
 )
 FINAL_STATES = (S.CLOSED, S.WITHDRAWN)
-
-
-def is_platform_user(user) -> bool:
-    """The TikTok liaison: records platform decisions and is not DIP."""
-    return selectors.user_is_platform(user)
 
 
 def _duration(seconds: int | None) -> str:
@@ -233,21 +229,23 @@ class SLAFilter(admin.SimpleListFilter):
 
 
 class ItemRepeatFilter(admin.SimpleListFilter):
-    """Items whose platform seller appears in REPEAT or more cases (one join to PlatformSeller)."""
+    """Items whose platform seller is a repeat infringer (one join to PlatformSeller)."""
 
     title = _("repeat infringer")
     parameter_name = "repeat"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("Seller seen in %(n)s or more cases") % {"n": REPEAT})]
+        return [
+            ("yes", _("Seller seen in %(n)s or more cases") % {"n": REPEAT_INFRINGER_MIN_CASES})
+        ]
 
     def queryset(self, request, queryset):
         if self.value() != "yes":
             return queryset
         if is_platform_user(request.user):
-            repeat = _visible_case_counts(request.user).filter(n__gte=REPEAT)
+            repeat = _visible_case_counts(request.user).filter(n__gte=REPEAT_INFRINGER_MIN_CASES)
             return queryset.filter(seller_handle__in=repeat.values("seller_handle"))
-        return queryset.filter(seller__case_count__gte=REPEAT)
+        return queryset.filter(seller__case_count__gte=REPEAT_INFRINGER_MIN_CASES)
 
 
 class RepeatInfringerFilter(ItemRepeatFilter):
@@ -290,7 +288,7 @@ class InfringingItemInline(admin.TabularInline):
         if not obj.seller_id:
             return "—"
         count = obj.seller.case_count
-        if count >= REPEAT:
+        if obj.seller.is_repeat_infringer:
             return format_html('<strong class="td-repeat">{}</strong>', count)
         return count
 
@@ -834,12 +832,9 @@ class TakedownCaseAdmin(
             key=lambda seller: seller.case_count,
             default=None,
         )
-        if best is None or best.case_count < 2:
+        if best is None or not best.is_repeat_infringer:
             return "—"
-        text = f"{best} ({best.case_count})"
-        if best.case_count >= REPEAT:
-            return format_html('<strong class="td-repeat">{}</strong>', text)
-        return text
+        return format_html('<strong class="td-repeat">{} ({})</strong>', best, best.case_count)
 
     # -- read-only displays ----------------------------------------------------------------------
 

@@ -57,10 +57,9 @@ PLATFORM_VISIBLE_STATES = frozenset(
 )
 #: States the liaison may find a case in: a withdrawn case only if it was forwarded first.
 PLATFORM_FINDABLE_STATES = PLATFORM_VISIBLE_STATES | {CaseState.WITHDRAWN}
-#: Waiting for the platform's decision: the SLA clock runs (except while info is requested).
-AWAITING_PLATFORM_STATES = frozenset(
-    {CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW, CaseState.INFO_REQUESTED}
-)
+#: The SLA clock runs (it pauses while DIP answers an information request): a case in one of
+#: these states past its ``sla_due_at`` is overdue.
+SLA_RUNNING_STATES = frozenset({CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW})
 #: The platform's move next: the liaison's "awaiting my decision" queue.
 PLATFORM_PENDING_STATES = frozenset(
     {CaseState.FORWARDED, CaseState.UNDER_PLATFORM_REVIEW, CaseState.APPEALED}

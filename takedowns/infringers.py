@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.db.models import Count, OuterRef, Subquery
 
-from takedowns.models import InfringingItem, PlatformSeller
+from takedowns.models import REPEAT_INFRINGER_MIN_CASES, InfringingItem, PlatformSeller
 
 
 def seller_counts_refresh(*, handles: Iterable[str] | None = None) -> int:
@@ -57,9 +57,6 @@ def _max_created():
     from django.db.models import Max
 
     return Max("created_at")
-
-
-REPEAT_INFRINGER_MIN_CASES = 3
 
 
 def repeat_infringer_handles(*, min_cases: int = REPEAT_INFRINGER_MIN_CASES):

@@ -16,8 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from portal.security.uploads import DOCUMENT_TYPES, EVIDENCE_TYPES, PortalFileField
 from takedowns.choices import (
-    AWAITING_PLATFORM_STATES,
     BASES_NEEDING_AUTHORIZATION,
+    SLA_RUNNING_STATES,
     CaseState,
     EvidenceKind,
     HolderKind,
@@ -376,12 +376,13 @@ class TakedownCase(models.Model):
         return timedelta(seconds=self.takedown_seconds)
 
     def is_overdue(self, now=None) -> bool:
-        """Forwarded, no decision yet, and the (pause-adjusted) SLA deadline has passed."""
-        if self.state not in AWAITING_PLATFORM_STATES or self.sla_due_at is None:
-            return False
-        if self.state == CaseState.INFO_REQUESTED:
-            return self.sla_breached  # the clock is paused
-        return (now or timezone.now()) > self.sla_due_at
+        """The clock runs (no decision, no information request) and the (pause-adjusted) SLA
+        deadline has passed: the row's mark of ``takedowns.sla.overdue_cases``."""
+        return (
+            self.state in SLA_RUNNING_STATES
+            and self.sla_due_at is not None
+            and self.sla_due_at < (now or timezone.now())
+        )
 
     @property
     def appeal_deadline(self):
@@ -393,8 +394,13 @@ class TakedownCase(models.Model):
         return None
 
 
+#: A seller handle seen in this many cases or more is a repeat infringer (admin, dashboard, API).
+REPEAT_INFRINGER_MIN_CASES = 3
+
+
 class PlatformSeller(models.Model):
-    """A seller handle seen in reports and the number of cases it appears in (kept by services)."""
+    """A seller handle seen in reports and the number of cases it appears in (kept by
+    ``takedowns.infringers``)."""
 
     handle = models.CharField(_("platform seller handle"), max_length=100, unique=True)
     case_count = models.PositiveIntegerField(_("cases"), default=0, db_index=True)
@@ -407,6 +413,10 @@ class PlatformSeller(models.Model):
 
     def __str__(self):
         return f"@{self.handle}"
+
+    @property
+    def is_repeat_infringer(self) -> bool:
+        return self.case_count >= REPEAT_INFRINGER_MIN_CASES
 
 
 class InfringingItem(models.Model):

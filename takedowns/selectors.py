@@ -7,20 +7,11 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from takedowns.choices import PLATFORM_PENDING_STATES
+from portal.roles import is_platform_user
+from takedowns.choices import PLATFORM_PENDING_STATES, PLATFORM_VISIBLE_STATES
 from takedowns.choices import CaseState as S
 from takedowns.models import ProtectedRight, StatusEvent, TakedownCase
 from takedowns.transitions import APP, PERM_DIP, PERM_FORWARD, PERM_PLATFORM
-
-
-def user_is_platform(user) -> bool:
-    """The TikTok liaison: records platform decisions and is not DIP."""
-    return (
-        not user.is_superuser
-        and user.has_perm(f"{APP}.{PERM_PLATFORM}")
-        and not user.has_perm(f"{APP}.{PERM_DIP}")
-    )
-
 
 #: DIP's internal steps before forwarding: the platform's view of a case's log starts after them.
 DIP_INTERNAL_STATES = (S.DRAFT, S.DIP_REVIEW, S.READY_TO_FORWARD)
@@ -38,22 +29,24 @@ def events_visible_to(*, user, queryset=None):
     and events list, the API's event feed) the log from forwarding on, not DIP's internal review.
     """
     queryset = StatusEvent.objects.all() if queryset is None else queryset
-    if user_is_platform(user):
+    if is_platform_user(user):
         return queryset.exclude(to_state__in=DIP_INTERNAL_STATES)  # platform_sees_step
     return queryset
 
 
+#: The cases the platform sees: those that reached it (a case withdrawn after forwarding too).
+PLATFORM_VISIBLE_CASES = Q(state__in=PLATFORM_VISIBLE_STATES) | Q(
+    state=S.WITHDRAWN, forwarded_at__isnull=False
+)
+
+
 def cases_visible_to(*, user, queryset=None):
     """The cases ``user`` may see: the liaison only those that reached the platform."""
-    from takedowns.choices import PLATFORM_VISIBLE_STATES
-
     queryset = TakedownCase.objects.all() if queryset is None else queryset
     if user.is_superuser or user.has_perm(f"{APP}.{PERM_DIP}"):
         return queryset
     if user.has_perm(f"{APP}.{PERM_PLATFORM}"):
-        return queryset.filter(
-            Q(state__in=PLATFORM_VISIBLE_STATES) | Q(state=S.WITHDRAWN, forwarded_at__isnull=False)
-        )
+        return queryset.filter(PLATFORM_VISIBLE_CASES)
     if user.has_perm(f"{APP}.view_takedowncase"):
         return queryset
     return queryset.none()
@@ -64,7 +57,7 @@ def rights_visible_to(*, user, queryset=None):
     (``cases_visible_to``), so neither the rights list nor a right's certificate shows it the
     rights of DIP's drafts or of cases never forwarded."""
     queryset = ProtectedRight.objects.all() if queryset is None else queryset
-    if not user_is_platform(user):
+    if not is_platform_user(user):
         return queryset
     return queryset.filter(pk__in=cases_visible_to(user=user).values("right_id"))
 

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from portal.roles import LIAISON
 from portal.workdays import add_working_days
-from takedowns.choices import PRIORITIES_WITHIN_24H
-from takedowns.choices import CaseState as S
+from takedowns.choices import PRIORITIES_WITHIN_24H, SLA_RUNNING_STATES
 from takedowns.models import TakedownCase
 
 logger = logging.getLogger(__name__)
@@ -33,10 +32,11 @@ def case_sla_due(*, forwarded_at: datetime, priority: str) -> datetime:
 
 
 def overdue_cases(*, now: datetime | None = None, queryset=None):
-    """Forwarded cases still waiting for a decision after their SLA (paused ones excluded)."""
+    """Forwarded cases still waiting for a decision after their SLA (paused ones excluded); one
+    case's answer is ``TakedownCase.is_overdue``."""
     now = now or timezone.now()
     queryset = TakedownCase.objects.all() if queryset is None else queryset
-    return queryset.filter(state__in=[S.FORWARDED, S.UNDER_PLATFORM_REVIEW], sla_due_at__lt=now)
+    return queryset.filter(state__in=SLA_RUNNING_STATES, sla_due_at__lt=now)
 
 
 def case_flag_overdue(*, now: datetime | None = None) -> list[int]:

@@ -47,16 +47,19 @@ from portal.dashboard.aggregates import (
     percentiles,
 )
 from portal.dashboard.models import CaseDay, CaseDayRefresh
-from portal.models import Agreement, PublicHoliday, Target
-from takedowns import infringers, sla
-from takedowns.choices import PLATFORM_VISIBLE_STATES, CaseState
+from portal.models import Agreement, Target
+from portal.workdays import working_day_spans
+from takedowns import sla
+from takedowns.choices import CaseState
 from takedowns.models import (
+    REPEAT_INFRINGER_MIN_CASES,
     InfringingItem,
     MonitoringSweep,
     PlatformSeller,
     StatusEvent,
     TakedownCase,
 )
+from takedowns.selectors import PLATFORM_VISIBLE_CASES
 from takedowns.sweeps import findings_per_sweep, sweeps_per_month
 from training.choices import ConsultationTopic
 from training.models import Attendance, Consultation, TrainingSession
@@ -312,21 +315,14 @@ CASE_COUNTS = (
     "removed",
     "reinstated",
 )
-DECISION_HOURS = 24
-DECISION_WORKING_DAYS = 3
 TOP_REPEAT_INFRINGERS = 10
-
-#: What the TikTok liaison sees of the cases (as the admin shows them to the liaison).
-PLATFORM_VISIBLE_Q = Q(state__in=PLATFORM_VISIBLE_STATES) | Q(
-    state=CaseState.WITHDRAWN, forwarded_at__isnull=False
-)
 
 
 def cases_in_scope(scope: Scope):
     """Every case, or for the liaison only those that reached the platform (as the admin shows)."""
     cases = TakedownCase.objects.all()
     if scope.platform_only:
-        cases = cases.filter(PLATFORM_VISIBLE_Q)
+        cases = cases.filter(PLATFORM_VISIBLE_CASES)
     return cases
 
 
@@ -392,30 +388,6 @@ def utc_offset_seconds() -> int:
     return int(zone.utcoffset(datetime.now(zone)).total_seconds())
 
 
-def working_day_spans(first: date, last: date, days: int = DECISION_WORKING_DAYS) -> list[int]:
-    """For each day from ``first`` to ``last``: how many calendar days until its ``days``-th working
-    day (the rule of ``portal.workdays.add_working_days``: weekends and PublicHoliday are off).
-
-    A loop over calendar days (a few hundred a year), never over cases: the database then looks
-    each case's forwarding day up in this list.
-    """
-    horizon = last + timedelta(days=days * 3 + 30)
-    holidays = set(
-        PublicHoliday.objects.filter(date__range=(first, horizon)).values_list("date", flat=True)
-    )
-    spans = []
-    day = first
-    while day <= last:
-        current, remaining = day, days
-        while remaining:
-            current += timedelta(days=1)
-            if current.weekday() < 5 and current not in holidays:
-                remaining -= 1
-        spans.append((current - day).days)
-        day += timedelta(days=1)
-    return spans
-
-
 def within_working_days_q():
     """A Q for decided cases (annotated with ``_decision_seconds``) decided within 3 working days
     of forwarding, info-request pauses excluded.
@@ -430,7 +402,7 @@ def within_working_days_q():
         return Q(pk__in=[])
     first = timezone.localtime(bounds["first"]).date()
     last = timezone.localtime(bounds["last"]).date()
-    spans = working_day_spans(first, last)
+    spans = working_day_spans(first, last, sla.SLA_WORKING_DAYS)
     epoch_day = (first - date(1970, 1, 1)).days
     span = LookupByIndex(LocalDayNumber(F("forwarded_at"), utc_offset_seconds()), spans, epoch_day)
     return Q(_decision_seconds__lte=span * 86400)
@@ -447,7 +419,7 @@ def case_day_rows() -> list[dict]:
     query per moment (created, forwarded, decided, removed), each a few thousand rows at most."""
     offset = utc_offset_seconds()
     cases = TakedownCase.objects.order_by().annotate(
-        _visible=ExpressionWrapper(PLATFORM_VISIBLE_Q, output_field=BooleanField()),
+        _visible=ExpressionWrapper(PLATFORM_VISIBLE_CASES, output_field=BooleanField()),
         _from_sweep=ExpressionWrapper(Q(sweep_finding__isnull=False), output_field=BooleanField()),
     )
     decided = cases.filter(decided_at__isnull=False, forwarded_at__isnull=False).annotate(
@@ -462,7 +434,9 @@ def case_day_rows() -> list[dict]:
             {
                 "decided": Count("pk"),
                 "decided_removed": Count("pk", filter=Q(removed_at__isnull=False)),
-                "decided_24h": Count("pk", filter=Q(_decision_seconds__lte=DECISION_HOURS * 3600)),
+                "decided_24h": Count(
+                    "pk", filter=Q(_decision_seconds__lte=sla.SLA_HOURS_URGENT * 3600)
+                ),
                 "decided_3wd": Count("pk", filter=within_working_days_q()),
             },
         ),
@@ -518,7 +492,7 @@ def repeat_infringers(*, platform_only: bool = False) -> list[list]:
     DIP reads the counts the takedowns app keeps per handle (PlatformSeller, indexed). The liaison
     counts only the cases the liaison sees: computed when ``CaseDay`` is rebuilt, and kept with it.
     """
-    minimum = infringers.REPEAT_INFRINGER_MIN_CASES
+    minimum = REPEAT_INFRINGER_MIN_CASES
     if not platform_only:
         rows = (
             PlatformSeller.objects.filter(case_count__gte=minimum)
@@ -535,12 +509,12 @@ def repeat_infringers(*, platform_only: bool = False) -> list[list]:
 def platform_repeat_infringers() -> list[list]:
     """What ``repeat_infringers(platform_only=True)`` reads, computed (when CaseDay is rebuilt)."""
     rows = (
-        InfringingItem.objects.filter(case__in=TakedownCase.objects.filter(PLATFORM_VISIBLE_Q))
+        InfringingItem.objects.filter(case__in=TakedownCase.objects.filter(PLATFORM_VISIBLE_CASES))
         .exclude(seller_handle="")
         .order_by()
         .values("seller_handle")
         .annotate(cases=Count("case", distinct=True))
-        .filter(cases__gte=infringers.REPEAT_INFRINGER_MIN_CASES)
+        .filter(cases__gte=REPEAT_INFRINGER_MIN_CASES)
         .order_by("-cases", "seller_handle")[:TOP_REPEAT_INFRINGERS]
     )
     return [[row["seller_handle"], row["cases"]] for row in rows]

@@ -1,14 +1,13 @@
 """Takedown figures against cases moved through the real state machine (takedowns.transitions)."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from portal.choices import TargetMetric
 from portal.dashboard import aggregates
-from portal.dashboard.selectors import Scope, takedowns_section, targets_section, working_day_spans
+from portal.dashboard.selectors import Scope, takedowns_section, targets_section
 from portal.models import PublicHoliday
-from portal.workdays import add_working_days
 from tests.dashboard import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -137,16 +136,6 @@ def test_a_public_holiday_extends_the_three_working_days(cases, admin):
     PublicHoliday.objects.create(date=date(2026, 9, 11), name="วันหยุดทดสอบ")
     b.counted()
     assert takedowns_section(Scope())["within_3wd_pct"] == 100.0
-
-
-def test_spans_follow_add_working_days_for_every_day_of_the_year():
-    PublicHoliday.objects.get_or_create(date=date(2026, 12, 31), defaults={"name": "สิ้นปี"})
-    first, last = date(2026, 1, 1), date(2026, 12, 31)
-    spans = working_day_spans(first, last)
-    for offset, span in enumerate(spans):
-        day = first + timedelta(days=offset)
-        start = datetime.combine(day, datetime.min.time(), tzinfo=b.BKK) + 10 * H
-        assert (add_working_days(start, 3) - start).days == span, day
 
 
 def test_the_sqlite_percentile_fallback_gives_the_same_answer(cases, monkeypatch):
