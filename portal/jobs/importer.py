@@ -33,14 +33,13 @@ from functools import reduce
 from operator import or_
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.db.models import signals
-from django.db.models.expressions import DatabaseDefault
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
 from portal.importing import UnreadableFileError, decode_text, unescape_row
+from portal.jobs import internals
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -84,38 +83,6 @@ class _RefusedOnWrite(Exception):
         self.error = error
 
 
-def _memoized(widget: widgets.ForeignKeyWidget) -> widgets.ForeignKeyWidget:
-    """A copy of a foreign key widget that looks each distinct value up once per file.
-
-    Only when the lookup cannot depend on the row: the widget keeps ForeignKeyWidget's
-    ``get_queryset`` and ``get_lookup_kwargs`` (it may still change ``clean``).
-    """
-    cls = type(widget)
-    if (
-        cls.get_queryset is not widgets.ForeignKeyWidget.get_queryset
-        or cls.get_lookup_kwargs is not widgets.ForeignKeyWidget.get_lookup_kwargs
-    ):
-        return widget
-    memo: dict = {}
-    clean_once = widget.clean
-
-    def clean(value, row=None, **kwargs):
-        key = value if isinstance(value, str | int | float | type(None)) else repr(value)
-        if key not in memo:
-            try:
-                memo[key] = (clean_once(value, row=row, **kwargs), None)
-            except (ObjectDoesNotExist, ValueError, ValidationError) as error:
-                memo[key] = (None, error)
-        result, error = memo[key]
-        if error is not None:
-            raise error
-        return result
-
-    memoized = copy.copy(widget)
-    memoized.clean = clean
-    return memoized
-
-
 @contextlib.contextmanager
 def _fewer_collections():
     """An import allocates millions of short-lived objects: collecting the youngest generation
@@ -127,21 +94,6 @@ def _fewer_collections():
         yield
     finally:
         gc.set_threshold(*before)
-
-
-def _has_own(resource, name: str) -> bool:
-    """True if the Resource changes ``name`` beyond what ModelResource and PortalResource do.
-
-    (PortalResource's save hook only names the file and user in the audit history, which the
-    bulk path records too.)
-    """
-    from portal.importing import PortalResource
-
-    method = getattr(type(resource), name)
-    return all(
-        method is not getattr(base, name, None)
-        for base in (resources.ModelResource, PortalResource)
-    )
 
 
 class CsvFileRows:
@@ -253,11 +205,9 @@ class FileImporter:
                 resource_field.widget, widgets.ManyToManyWidget
             ):
                 memo_field = copy.copy(resource_field)
-                memo_field.widget = _memoized(resource_field.widget)
+                memo_field.widget = internals.memoized_foreign_key_widget(resource_field.widget)
                 resource.fields[name] = memo_field
-        # django-import-export works the list out again twice per row; the fields are set now
-        import_fields = resource.get_import_fields()
-        resource.get_import_fields = lambda: import_fields
+        internals.freeze_import_fields(resource)
 
     # --- public -------------------------------------------------------------------------------
 
@@ -271,7 +221,7 @@ class FileImporter:
         """
         try:
             self.resource.before_import(self.dataset, user=self.user)
-            self.resource._check_import_id_fields(self.dataset.headers)
+            internals.check_import_id_fields(self.resource, self.dataset.headers)
         except ValidationError as error:
             for message in error.messages:
                 self.outcome.add_error(RowProblem(None, "", message))
@@ -343,12 +293,8 @@ class FileImporter:
                     self.outcome.skipped += 1
                     continue
                 deferred: dict = {}
-                if not exact:
-                    instance.full_clean = self._fast_full_clean(instance, deferred)
-                try:
+                with internals.full_clean_without_queries(instance, deferred, active=not exact):
                     resource.validate_instance(instance, errors)
-                finally:
-                    instance.__dict__.pop("full_clean", None)
                 checked.append((row_number, instance, new, row, deferred))
             except ValidationError as error:
                 self._add_validation_error(row_number, error)
@@ -365,57 +311,6 @@ class FileImporter:
             self.outcome.updated += not new
             pending.append((instance, new, row if self._keep_rows else None, row_number))
         return pending
-
-    def _fast_full_clean(self, instance, deferred: dict):
-        """``Model.full_clean`` without its per-row queries; those run per chunk afterwards."""
-
-        def full_clean(exclude=None, validate_unique=True, validate_constraints=True):
-            errors: dict = {}
-            exclude = set(exclude or ())
-            foreign_keys = []
-            for model_field in self.opts.fields:
-                if model_field.name in exclude or model_field.generated:
-                    continue
-                raw = getattr(instance, model_field.attname)
-                if model_field.blank and raw in model_field.empty_values:
-                    continue
-                if isinstance(raw, DatabaseDefault):
-                    continue
-                try:
-                    if isinstance(model_field, models.ForeignKey):
-                        value = model_field.to_python(raw)
-                        models.Field.validate(model_field, value, instance)
-                        model_field.run_validators(value)
-                        setattr(instance, model_field.attname, value)
-                        if value is not None and not self._known_to_exist(instance, model_field):
-                            foreign_keys.append((model_field, value))
-                    else:
-                        setattr(instance, model_field.attname, model_field.clean(raw, instance))
-                except ValidationError as error:
-                    errors[model_field.name] = error.error_list
-            try:
-                instance.clean()
-            except ValidationError as error:
-                errors = error.update_error_dict(errors)
-            deferred["foreign_keys"] = foreign_keys
-            deferred["unique_exclude"] = exclude | {n for n in errors if n != NON_FIELD_ERRORS}
-            deferred["validate_unique"] = validate_unique
-            if errors:
-                raise ValidationError(errors)
-
-        return full_clean
-
-    @staticmethod
-    def _known_to_exist(instance, model_field) -> bool:
-        if model_field.get_limit_choices_to() or not model_field.is_cached(instance):
-            return False
-        related = model_field.get_cached_value(instance)
-        return (
-            related is not None
-            and not related._state.adding
-            and getattr(related, model_field.target_field.attname)
-            == getattr(instance, model_field.attname)
-        )
 
     def _check_foreign_keys(self, checked) -> None:
         wanted: dict = {}
@@ -458,28 +353,10 @@ class FileImporter:
         """
         key = (type(instance), frozenset(exclude), validate_unique)
         if key not in self._unique_checks_memo:
-            self._unique_checks_memo[key] = self._unique_checks_of(
+            self._unique_checks_memo[key] = internals.unique_checks_of(
                 instance, exclude, validate_unique
             )
         return self._unique_checks_memo[key]
-
-    @staticmethod
-    def _unique_checks_of(instance, exclude: set, validate_unique: bool):
-        checks = []
-        if validate_unique:
-            unique_checks, _date_checks = instance._get_unique_checks(exclude=exclude)
-            checks += [(model_class, fields, None) for model_class, fields in unique_checks]
-        for model_class, constraints in instance.get_constraints():
-            for constraint in constraints:
-                if (
-                    isinstance(constraint, models.UniqueConstraint)
-                    and constraint.fields
-                    and constraint.condition is None
-                    and not constraint.expressions
-                    and not exclude.intersection(constraint.fields)
-                ):
-                    checks.append((model_class, tuple(constraint.fields), constraint))
-        return checks
 
     def _check_unique(self, checked) -> None:
         by_check: dict = {}
@@ -515,7 +392,9 @@ class FileImporter:
                 clash = owner is not None and (instance._state.adding or owner != instance.pk)
                 clash = clash or first_in_file.setdefault(values, index) != index
                 if clash:
-                    key, message = self._unique_message(instance, model_class, fields, constraint)
+                    key, message = internals.unique_message(
+                        instance, model_class, fields, constraint
+                    )
                     failed.setdefault(index, {}).setdefault(key, []).append(message)
         for index, errors in failed.items():
             row_number, _instance, _new, _row, deferred = checked[index]
@@ -535,20 +414,6 @@ class FileImporter:
         )
         rows = manager.filter(condition).values_list(*fields, "pk")
         return {tuple(row[:-1]): row[-1] for row in rows}
-
-    @staticmethod
-    def _unique_message(instance, model_class, fields, constraint):
-        if constraint is None or (
-            constraint.violation_error_message == constraint.default_violation_error_message
-        ):
-            message = instance.unique_error_message(model_class, fields)
-        else:
-            message = ValidationError(
-                constraint.get_violation_error_message(),
-                code=constraint.violation_error_code,
-            )
-        key = fields[0] if len(fields) == 1 else NON_FIELD_ERRORS
-        return key, message
 
     def _existing_for(self, chunk) -> dict:
         """Existing rows of this chunk by natural key: one query instead of one per row."""
@@ -595,17 +460,10 @@ class FileImporter:
         """
         if self.model.save is not models.Model.save:
             return False
-        for signal in (signals.pre_save, signals.post_save):
-            for receiver in signal._live_receivers(self.model)[0]:
-                if getattr(receiver, "__module__", "").startswith("simple_history"):
-                    continue
-                if getattr(getattr(receiver, "__self__", None), "__module__", "").startswith(
-                    "simple_history"
-                ):
-                    continue
-                return False
+        if internals.has_save_receivers_besides_history(self.model):
+            return False
         return not any(
-            _has_own(self.resource, name)
+            internals.resource_overrides(self.resource, name)
             for name in (
                 "before_save_instance",
                 "after_save_instance",
