@@ -41,12 +41,12 @@ from takedowns.models import (
 )
 from takedowns.normalize import normalize_url
 from takedowns.resources import InfringingItemResource, TakedownCaseResource
+from takedowns.transitions import PLATFORM_FIELDS
 
 S = CaseState
 
 #: Reporter data the platform does not need: never shown to the liaison.
 PERSONAL_FIELDS = ("reporter_phone", "reporter_position", "internal_note", "assigned_officer")
-PLATFORM_FIELDS = transitions.PLATFORM_FIELDS
 #: DIP's own fields, editable in any open state.
 DIP_ALWAYS_FIELDS = ("internal_note", "assigned_officer", "assigned_liaison")
 TIMING_FIELDS = (
@@ -692,8 +692,7 @@ class TakedownCaseAdmin(
 
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.save()
-            transitions.case_log_created(case=obj, actor=request.user)
+            transitions.case_create(case=obj, actor=request.user)
             return
         model_fields = {f.name for f in TakedownCase._meta.fields}
         changed = [name for name in form.changed_data if name in model_fields]

@@ -165,19 +165,30 @@ class CaseReferenceCounter(models.Model):
         return f"{self.year}: {self.last_number}"
 
     @classmethod
-    def next_reference(cls, *, year: int | None = None) -> str:
-        """``TD-<year>-<6 digits>``; the UPDATE locks the year's row until the transaction ends,
-        so concurrent callers (PostgreSQL or SQLite) never get the same number."""
-        year = year or timezone.localdate().year
+    def reserve(cls, *, year: int, count: int = 1) -> int:
+        """Reserve ``count`` consecutive numbers of ``year``; returns the first. The UPDATE locks
+        the year's row until the transaction ends, so concurrent callers (PostgreSQL or SQLite)
+        never get the same number."""
+        counter = cls.objects.filter(year=year)
         with transaction.atomic():
-            if not cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1):
+            if not counter.update(last_number=models.F("last_number") + count):
                 try:
                     with transaction.atomic():
-                        cls.objects.create(year=year, last_number=1)
+                        cls.objects.create(year=year, last_number=count)
                 except IntegrityError:  # another transaction created the year's row first
-                    cls.objects.filter(year=year).update(last_number=models.F("last_number") + 1)
-            number = cls.objects.get(year=year).last_number
+                    counter.update(last_number=models.F("last_number") + count)
+            last = counter.values_list("last_number", flat=True).get()
+        return last - count + 1
+
+    @staticmethod
+    def reference(year: int, number: int) -> str:
+        """``TD-<year>-<6 digits>``."""
         return f"TD-{year}-{number:06d}"
+
+    @classmethod
+    def next_reference(cls, *, year: int | None = None) -> str:
+        year = year or timezone.localdate().year
+        return cls.reference(year, cls.reserve(year=year))
 
 
 class TakedownCase(models.Model):

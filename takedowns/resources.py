@@ -9,8 +9,8 @@ Exports go through the portal's formats, which escape formula-like cells.
 """
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connections, transaction
-from django.db.models import F, OuterRef, Prefetch, Subquery
+from django.db import connections
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, widgets
@@ -96,25 +96,14 @@ def with_item_urls(queryset):
     )
 
 
-def case_reference(year: int, number: int) -> str:
-    """The reference ``CaseReferenceCounter.next_reference`` gives number ``number`` of ``year``."""
-    return f"TD-{year}-{number:06d}"
-
-
-def reserve_case_numbers(*, year: int, count: int) -> int:
-    """Reserve ``count`` consecutive case numbers of ``year`` from the same counter as
-    ``CaseReferenceCounter.next_reference`` (one atomic UPDATE, which locks the year's row until
-    the transaction ends); returns the first."""
-    counter = CaseReferenceCounter.objects.filter(year=year)
-    with transaction.atomic():
-        if not counter.update(last_number=F("last_number") + count):
-            try:
-                with transaction.atomic():
-                    CaseReferenceCounter.objects.create(year=year, last_number=count)
-            except IntegrityError:  # another transaction created the year's row first
-                counter.update(last_number=F("last_number") + count)
-        last = counter.values_list("last_number", flat=True).get()
-    return last - count + 1
+def _created_event_row(case: TakedownCase, actor) -> dict:
+    """``transitions.case_created_event`` as the values a bulk insert writes."""
+    event = transitions.case_created_event(case=case, actor=actor, note="import")
+    return {
+        field.attname: getattr(event, field.attname)
+        for field in StatusEvent._meta.concrete_fields
+        if not field.primary_key
+    }
 
 
 class _ItemUrlsField(fields.Field):
@@ -349,14 +338,19 @@ class TakedownCaseResource(PortalResource):
             return False  # the case's own cells may be unchanged; its items are not
         return super().skip_row(instance, original, row, import_validation_errors)
 
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """A new case is saved through ``transitions.case_create`` (its first log entry too)."""
+        if not is_create or self._meta.use_bulk:
+            return super().save_instance(instance, is_create, row, **kwargs)
+        self.before_save_instance(instance, row, **kwargs)
+        user = kwargs.get("user")
+        actor = user if getattr(user, "pk", None) else None
+        transitions.case_create(case=instance, actor=actor, note="import")
+        self.after_save_instance(instance, row, **kwargs)
+
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
-        user = kwargs.get("user")
-        if not instance.events.exists():
-            transitions.case_log_created(
-                case=instance, actor=user if getattr(user, "pk", None) else None, note="import"
-            )
-        self._add_items(instance, user)
+        self._add_items(instance, kwargs.get("user"))
 
     @staticmethod
     def _add_items(case, user) -> None:
@@ -382,26 +376,16 @@ class TakedownCaseResource(PortalResource):
         for case in new:
             by_year.setdefault(timezone.localtime(case.created_at).year, []).append(case)
         for year, cases in by_year.items():
-            first = reserve_case_numbers(year=year, count=len(cases))
+            first = CaseReferenceCounter.reserve(year=year, count=len(cases))
             for offset, case in enumerate(cases):
-                case.reference = case_reference(year, first + offset)
+                case.reference = CaseReferenceCounter.reference(year, first + offset)
         if created:
             copy_insert_with_history(
                 TakedownCase, created, user=actor, change_reason=change_reason or None
             )
             copy_insert_values(
                 StatusEvent,
-                [
-                    {
-                        "case_id": case.pk,
-                        "from_state": "",
-                        "to_state": case.state,
-                        "actor_id": getattr(actor, "pk", None),
-                        "at": case.created_at,
-                        "note": "import",
-                    }
-                    for case in created
-                ],
+                [_created_event_row(case, actor) for case in created],
             )
         for case in created:
             self._add_items(case, actor)

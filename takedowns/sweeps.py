@@ -89,8 +89,7 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
     right = finding.right
     sweep = finding.sweep
     who = f"@{finding.seller_handle}" if finding.seller_handle else finding.normalized_url
-    case = transitions.case_create(
-        actor=actor,
+    case = TakedownCase(
         title=f"{right.name}: {who}"[:300],
         description=_("Found in monitoring sweep %(ref)s on %(day)s.\n%(observed)s")
         % {"ref": sweep.reference, "day": local_date(sweep.swept_on), "observed": finding.observed},
@@ -102,6 +101,8 @@ def finding_create_case(*, finding: SweepFinding, actor) -> TakedownCase:
         reporter_basis=ReporterBasis.DIP_MONITORING,
         assigned_officer=actor,
     )
+    case.full_clean(exclude=["reference"])
+    transitions.case_create(case=case, actor=actor)
     case_items.item_add(
         case=case,
         actor=actor,

@@ -36,7 +36,6 @@ from takedowns.choices import (
 from takedowns.models import (
     FIRST_APPEAL_DAYS,
     SECOND_APPEAL_DAYS,
-    CaseReferenceCounter,
     InfringingItem,
     ReasonCode,
     StatusEvent,
@@ -114,11 +113,6 @@ IMPLIED_ITEM_OUTCOME = {
     S.NOT_REMOVED: ItemOutcome.NOT_REMOVED,
     S.ALREADY_UNAVAILABLE: ItemOutcome.ALREADY_UNAVAILABLE,
 }
-
-
-def case_next_reference(*, year: int | None = None) -> str:
-    """``TD-<year>-<6 digits>``, unique under concurrency (an atomic UPDATE of a counter row)."""
-    return CaseReferenceCounter.next_reference(year=year)
 
 
 def _has(actor, permission: str) -> bool:
@@ -489,35 +483,18 @@ def _transition_changes(case: TakedownCase, to_state: str, at: datetime) -> dict
 
 
 @transaction.atomic
-def case_create(*, actor, **fields) -> TakedownCase:
-    """Create a draft case (reference assigned) and log its creation."""
-    case = TakedownCase(**fields)
-    case.state = S.DRAFT
-    case.full_clean(exclude=["reference"])
+def case_create(*, case: TakedownCase, actor, note: str = "") -> TakedownCase:
+    """Save a new case (its reference assigned on save) and log its creation: the one way a case
+    comes into being, for the admin's form, an imported row, a monitoring sweep's finding and the
+    demo data. The caller has validated it (a form, the import's row checks, ``full_clean``).
+    An import job's bulk write inserts many cases at once, each with ``case_created_event``."""
     case.save()
-    case_log_created(case=case, actor=actor)
+    case_created_event(case=case, actor=actor, note=note).save()
     return case
 
 
-def case_log_created(*, case: TakedownCase, actor, note: str = "") -> StatusEvent:
-    return StatusEvent.objects.create(
+def case_created_event(*, case: TakedownCase, actor, note: str = "") -> StatusEvent:
+    """The first entry of a case's log (not saved yet)."""
+    return StatusEvent(
         case=case, from_state="", to_state=case.state, actor=actor, at=case.created_at, note=note
     )
-
-
-def case_save_fields(*, case: TakedownCase, expected_version: int, fields: list[str]) -> None:
-    """Save edited fields of ``case`` only if nobody saved it since ``expected_version``.
-
-    Raises ValidationError(code="stale") and writes nothing on a lost update.
-    """
-    values = {name: getattr(case, name) for name in fields}
-    claimed = TakedownCase.objects.filter(pk=case.pk, version=expected_version).update(
-        version=F("version") + 1, updated_at=timezone.now(), **values
-    )
-    if not claimed:
-        raise ValidationError(
-            _("Someone else saved case %(reference)s after you opened it. Reload it and try again.")
-            % {"reference": case.reference},
-            code="stale",
-        )
-    case.version = expected_version + 1

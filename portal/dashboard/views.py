@@ -32,10 +32,6 @@ def platform_only_for(user) -> bool:
     raise PermissionDenied
 
 
-def can_see_dashboard(user) -> bool:
-    return user.is_active and (user.has_perm(FULL_PERMISSION) or user.has_perm(TAKEDOWN_PERMISSION))
-
-
 def _trend_chart(figures: dict, trend: list[tuple[str, dict]]) -> dict | None:
     if not trend:
         return None

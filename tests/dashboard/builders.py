@@ -146,10 +146,10 @@ def rights():
 def case(created: datetime, *handles: str, priority="normal"):
     from takedowns.choices import InfringementType, ItemKind
     from takedowns.models import InfringingItem, TakedownCase
-    from takedowns.transitions import case_log_created
+    from takedowns.transitions import case_create
 
     holder, right = rights()
-    new = TakedownCase.objects.create(
+    new = TakedownCase(
         title="สินค้าปลอม",
         rights_holder=holder,
         right=right,
@@ -159,7 +159,7 @@ def case(created: datetime, *handles: str, priority="normal"):
         reporter_email="officer@ipthailand.go.th",
         created_at=created,
     )
-    case_log_created(case=new, actor=None)
+    case_create(case=new, actor=None)
     for handle in handles or ("",):
         InfringingItem.objects.create(
             case=new,

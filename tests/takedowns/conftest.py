@@ -62,8 +62,7 @@ def make_case(right, *, items=1, priority=Priority.NORMAL, created_at=None, **ex
     if created_at:
         fields["created_at"] = created_at
     fields.update(extra)
-    case = TakedownCase.objects.create(**fields)
-    transitions.case_log_created(case=case, actor=None)
+    case = transitions.case_create(case=TakedownCase(**fields), actor=None)
     for _ in range(items):
         _counter["n"] += 1
         InfringingItem.objects.create(

@@ -7,7 +7,7 @@ from portal.importing import CSV
 from portal.jobs.importer import FileImporter
 from takedowns.choices import CaseState
 from takedowns.models import CaseReferenceCounter, StatusEvent, TakedownCase
-from takedowns.resources import TakedownCaseResource, reserve_case_numbers
+from takedowns.resources import TakedownCaseResource
 
 from .conftest import make_case
 from .test_import_export import CASE_HEADER
@@ -100,10 +100,10 @@ def test_the_job_uses_bulk_write_and_writes_what_row_by_row_writes(officer, righ
 def test_bulk_numbers_continue_after_single_cases(right):
     first = make_case(right, items=0)
     year = first.created_at.year
-    start = reserve_case_numbers(year=year, count=3)
+    start = CaseReferenceCounter.reserve(year=year, count=3)
     assert start == int(first.reference.rsplit("-", 1)[1]) + 1
     assert CaseReferenceCounter.next_reference(year=year) == f"TD-{year}-{start + 3:06d}"
-    assert reserve_case_numbers(year=2041, count=4) == 1
+    assert CaseReferenceCounter.reserve(year=2041, count=4) == 1
     assert CaseReferenceCounter.objects.get(year=2041).last_number == 4
 
 

@@ -210,7 +210,7 @@ class Command(BaseCommand):
         letter = gi or rng.random() < 0.2
         created = now - timedelta(days=rng.uniform(1, 150), minutes=rng.randint(0, 600))
         word = rng.choice(PRODUCT_WORDS)
-        case = TakedownCase.objects.create(
+        case = TakedownCase(
             title=f"{word}{' ปลอม' if rng.random() < 0.6 else ' ละเมิดสิทธิ'} ร้าน {fake.first_name()}",
             description=fake.paragraph(nb_sentences=2),
             rights_holder=right.owner,
@@ -241,7 +241,7 @@ class Command(BaseCommand):
             assigned_liaison=users["liaison"] if rng.random() < 0.7 else None,
             created_at=created,
         )
-        transitions.case_log_created(case=case, actor=users["officer"])
+        transitions.case_create(case=case, actor=users["officer"])
         for item_number in range(rng.choice([1, 1, 2, 2, 3, 4])):
             self._item(rng, case, number, item_number)
         clock = [created]
