@@ -57,6 +57,44 @@ def _chunks(values: list, size: int = BATCH_SIZE):
         yield values[start : start + size]
 
 
+@dataclass
+class _Batch:
+    """What the checks of a batch read, a few queries for all its cases: the cases (locked),
+    their last event times, their items (as ``{field: value}``) and the reason codes named."""
+
+    cases: dict[int, TakedownCase]
+    last_at: dict[int, datetime]
+    items_of: dict[int, list[dict]]
+    reasons: dict[str, ReasonCode]
+
+    def facts(self, case: TakedownCase) -> CaseFacts:
+        return CaseFacts(
+            last_event_at=lambda: self.last_at.get(case.pk),
+            item_outcomes=lambda: [item["outcome"] for item in self.items_of.get(case.pk, [])],
+            resolve_reason=lambda code: _resolve_reason(code, self.reasons),
+        )
+
+
+@dataclass
+class _Move:
+    """A checked decision: ``at`` is None when only platform fields change."""
+
+    index: int
+    case: TakedownCase
+    to_state: str
+    fields: dict
+    reason: ReasonCode | None
+    at: datetime | None
+
+
+@dataclass
+class _Writes:
+    cases: dict[int, tuple[TakedownCase, str, int]]  # pk -> (case, old state, old version)
+    case_fields: set[str]
+    items: dict[int, dict]  # item id -> {field: value}
+    events: list[StatusEvent]
+
+
 @transaction.atomic
 def cases_record_decisions(
     *, decisions: list[CaseDecision], actor, change_reason: str = ""
@@ -71,25 +109,34 @@ def cases_record_decisions(
     per thousand, and one audit-history row per changed case in ``actor``'s name. Raises
     ``DecisionsRefused`` (every refused decision, by index) and writes nothing when any is refused.
     """
-    from django.db.models import Max
-
-    now = timezone.now()
-    errors: dict[int, Exception] = {}
     ids = [d.case.pk for d in decisions]
     if len(set(ids)) != len(ids):
         raise ValueError("A batch holds at most one decision per case.")
-    locked: dict[int, TakedownCase] = {}
-    last_at: dict[int, datetime] = {}
-    items_of: dict[int, list[dict]] = {}  # case pk -> its items as {field: value}
+    now = timezone.now()
+    batch = _read_batch(ids, decisions)
+    moves = _check_all(decisions, batch, actor=actor, now=now)
+    writes = _apply(moves, decisions, batch, actor=actor, now=now)
+    _write(writes, actor=actor, change_reason=change_reason)
+    results = [False] * len(decisions)
+    for move in moves:
+        results[move.index] = True
+        _refresh(decisions[move.index].case, batch.cases[move.case.pk])
+    return results
+
+
+def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
+    from django.db.models import Max
+
+    batch = _Batch(cases={}, last_at={}, items_of={}, reasons={})
     for chunk in _chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
-        locked.update(
+        batch.cases.update(
             (case.pk, case)
             for case in TakedownCase.objects.select_for_update(of=("self",))
             .select_related("right")
             .filter(pk__in=chunk)
             .order_by("pk")
         )
-        last_at.update(
+        batch.last_at.update(
             StatusEvent.objects.filter(case_id__in=chunk)
             .order_by()
             .values("case_id")
@@ -99,87 +146,99 @@ def cases_record_decisions(
         for item in InfringingItem.objects.filter(case_id__in=chunk).values(
             "id", "case_id", *ITEM_EFFECT_FIELDS
         ):
-            items_of.setdefault(item["case_id"], []).append(item)
+            batch.items_of.setdefault(item["case_id"], []).append(item)
     codes = {str(d.reason_code) for d in decisions if d.reason_code} - {""}
-    reasons = (
-        {r.code: r for r in ReasonCode.objects.filter(code__in=codes, active=True)} if codes else {}
-    )
+    if codes:
+        batch.reasons = {r.code: r for r in ReasonCode.objects.filter(code__in=codes, active=True)}
+    return batch
 
-    moves: list[tuple[int, TakedownCase, str, dict, ReasonCode | None, datetime]] = []
-    changed_cases: dict[int, tuple[TakedownCase, str, int]] = {}  # pk -> (case, old state, version)
-    results = [False] * len(decisions)
+
+def _check_all(decisions: list[CaseDecision], batch: _Batch, *, actor, now) -> list[_Move]:
+    """Every decision that changes something, checked; ``DecisionsRefused`` if any is refused."""
+    moves: list[_Move] = []
+    errors: dict[int, Exception] = {}
     for index, decision in enumerate(decisions):
-        case = locked.get(decision.case.pk)
         try:
-            if case is None:  # deleted since the caller read it
-                raise _stale(decision.case)
-            if (decision.case.state, decision.case.version) != (case.state, case.version):
-                raise _stale(case)
-            if decision.to_state != case.state:
-                at = decision.at or now
-                _rule, reason, at = _check_transition(
-                    case=case,
-                    to_state=decision.to_state,
-                    actor=actor,
-                    note=decision.note,
-                    reason_code=decision.reason_code,
-                    at=at,
-                    facts=CaseFacts(
-                        last_event_at=lambda pk=case.pk: last_at.get(pk),
-                        item_outcomes=lambda pk=case.pk: [
-                            i["outcome"] for i in items_of.get(pk, [])
-                        ],
-                        resolve_reason=lambda code: _resolve_reason(code, reasons),
-                    ),
-                )
-            fields = _platform_changes(
-                case, actor, {name: getattr(decision, name) for name in PLATFORM_FIELDS}
-            )
-            if decision.to_state != case.state:
-                moves.append((index, case, decision.to_state, fields, reason, at))
-            elif fields:
-                moves.append((index, case, case.state, fields, None, None))
+            move = _check_one(index, decision, batch, actor=actor, now=now)
         except (ValidationError, PermissionDenied) as error:
             errors[index] = error
+            continue
+        if move is not None:
+            moves.append(move)
     if errors:
         raise DecisionsRefused(errors)
+    return moves
 
-    events: list[StatusEvent] = []
-    items_changed: dict[int, dict] = {}
-    case_fields = {"state", "version", "updated_at"}
-    for index, case, to_state, fields, reason, at in moves:
-        changed_cases[case.pk] = (case, case.state, case.version)
-        if at is not None:  # a move, not only platform fields
-            from_state = case.state
-            for name, value in _transition_changes(case, to_state, at).items():
-                setattr(case, name, value)
-                case_fields.add(name)
-            for only_outcome, item_fields in _item_effects(from_state, to_state, at):
-                for item in items_of.get(case.pk, []):
-                    if only_outcome is None or item["outcome"] == only_outcome:
-                        item.update(item_fields)
-                        items_changed[item["id"]] = item
-            events.append(
+
+def _check_one(index: int, decision: CaseDecision, batch: _Batch, *, actor, now) -> _Move | None:
+    case = batch.cases.get(decision.case.pk)
+    if case is None:  # deleted since the caller read it
+        raise _stale(decision.case)
+    if (decision.case.state, decision.case.version) != (case.state, case.version):
+        raise _stale(case)
+    reason = at = None
+    if decision.to_state != case.state:
+        _rule, reason, at = _check_transition(
+            case=case,
+            to_state=decision.to_state,
+            actor=actor,
+            note=decision.note,
+            reason_code=decision.reason_code,
+            at=decision.at or now,
+            facts=batch.facts(case),
+        )
+    fields = _platform_changes(
+        case, actor, {name: getattr(decision, name) for name in PLATFORM_FIELDS}
+    )
+    if at is None and not fields:
+        return None
+    return _Move(index, case, decision.to_state, fields, reason, at)
+
+
+def _apply(moves: list[_Move], decisions, batch: _Batch, *, actor, now) -> _Writes:
+    """Apply the moves to the locked cases and their items in memory; what to write."""
+    writes = _Writes(cases={}, case_fields={"state", "version", "updated_at"}, items={}, events=[])
+    for move in moves:
+        case = move.case
+        writes.cases[case.pk] = (case, case.state, case.version)
+        if move.at is not None:  # a move, not only platform fields
+            writes.events.append(
                 StatusEvent(
                     case=case,
-                    from_state=from_state,
-                    to_state=to_state,
+                    from_state=case.state,
+                    to_state=move.to_state,
                     actor=actor,
-                    at=at,
-                    reason_code=reason,
-                    note=decisions[index].note or "",
+                    at=move.at,
+                    reason_code=move.reason,
+                    note=decisions[move.index].note or "",
                 )
             )
-            case.state = to_state
-        for name, value in fields.items():
-            setattr(case, name, value)
-            case_fields.add(name)
+            _apply_items(case, move, batch, writes)
+            _set(case, _transition_changes(case, move.to_state, move.at), writes)
+            case.state = move.to_state
+        _set(case, move.fields, writes)
         case.version += 1
         case.updated_at = now
-        results[index] = True
+    return writes
 
-    case_fields = sorted(case_fields)
-    for chunk in _chunks(list(changed_cases.values())):
+
+def _apply_items(case: TakedownCase, move: _Move, batch: _Batch, writes: _Writes) -> None:
+    for only_outcome, item_fields in _item_effects(case.state, move.to_state, move.at):
+        for item in batch.items_of.get(case.pk, []):
+            if only_outcome is None or item["outcome"] == only_outcome:
+                item.update(item_fields)
+                writes.items[item["id"]] = item
+
+
+def _set(case: TakedownCase, values: dict, writes: _Writes) -> None:
+    for name, value in values.items():
+        setattr(case, name, value)
+        writes.case_fields.add(name)
+
+
+def _write(writes: _Writes, *, actor, change_reason: str) -> None:
+    case_fields = sorted(writes.case_fields)
+    for chunk in _chunks(list(writes.cases.values())):
         written = _update_rows(
             TakedownCase,
             case_fields,
@@ -191,26 +250,25 @@ def cases_record_decisions(
         )
         if written != len(chunk):  # cannot happen under the row locks; never write half a batch
             raise _stale(chunk[0][0])
-    for chunk in _chunks(list(items_changed.values())):
+    for chunk in _chunks(list(writes.items.values())):
         _update_rows(
             InfringingItem,
             ITEM_EFFECT_FIELDS,
             [(item["id"], *(item[name] for name in ITEM_EFFECT_FIELDS)) for item in chunk],
         )
-    StatusEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    StatusEvent.objects.bulk_create(writes.events, batch_size=BATCH_SIZE)
     _history_rows_from_table(
         TakedownCase,
-        [case for case, _s, _v in changed_cases.values()],
+        [case for case, _state, _version in writes.cases.values()],
         actor=actor,
         change_reason=change_reason,
     )
-    # The callers' copies follow the cases they passed in.
-    for index, decision in enumerate(decisions):
-        if results[index]:
-            fresh = locked[decision.case.pk]
-            for field in TakedownCase._meta.concrete_fields:
-                setattr(decision.case, field.attname, getattr(fresh, field.attname))
-    return results
+
+
+def _refresh(copy: TakedownCase, fresh: TakedownCase) -> None:
+    """The caller's copy of a case follows the case it passed in."""
+    for field in TakedownCase._meta.concrete_fields:
+        setattr(copy, field.attname, getattr(fresh, field.attname))
 
 
 def _history_rows_from_table(model, objects: list, *, actor, change_reason: str = "") -> None:
