@@ -127,7 +127,7 @@ def application_transition(
             [application],
             update=True,
             default_user=actor,
-            default_change_reason=f"{from_status} → {to_status}",
+            default_change_reason=f"{S(from_status).label} → {S(to_status).label}",
             default_date=now,
         )
     return application

@@ -642,7 +642,7 @@ class StatusEvent(models.Model):
         indexes = [models.Index(fields=["case", "at"], name="td_event_case_at")]
 
     def __str__(self):
-        return f"{self.from_state or '∅'} → {self.to_state}"
+        return f"{self.get_from_state_display() or '—'} → {self.get_to_state_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

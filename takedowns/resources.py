@@ -13,6 +13,7 @@ from django.db import connections
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, widgets
 
 from portal.bulk import copy_insert_values, copy_insert_with_history
@@ -605,6 +606,12 @@ class MonitoringSweepResource(PortalResource):
     gi_products = fields.Field(column_name="gi_products", readonly=True)
     findings = fields.Field(attribute="findings_count", column_name="findings", readonly=True)
     cases = fields.Field(attribute="cases_count", column_name="cases", readonly=True)
+    #: The export page's names of the columns that are no model field (portal.import_admin).
+    column_labels = {
+        "reference": pgettext_lazy("monitoring sweep", "reference"),
+        "findings": gettext_lazy("findings"),
+        "cases": gettext_lazy("cases"),
+    }
 
     class Meta(PortalResource.Meta):
         model = MonitoringSweep

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
 from portal.importing import IntegerWidget, PortalResource
@@ -193,6 +194,8 @@ class TrainingSessionResource(TrainingResource):
     province = fields.Field(attribute="province", column_name="province", widget=ProvinceWidget())
     capacity = fields.Field(attribute="capacity", column_name="capacity", widget=IntegerWidget())
     registered = fields.Field(column_name="registered", readonly=True)
+    #: The export page's name of the column that is no model field (portal.import_admin).
+    column_labels = {"registered": gettext_lazy("registered")}
 
     class Meta(PortalResource.Meta):
         model = TrainingSession

@@ -5,22 +5,23 @@ from django.core.management.base import BaseCommand
 from portal.choices import TargetMetric, WorkstreamCode
 from portal.models import Agreement, Target, Workstream
 
+#: The targets as DIP staff type them: names and units in Thai.
 TARGETS = {
     WorkstreamCode.GI_PROMOTION: [
-        ("GI products promoted on TikTok Shop", TargetMetric.GI_PRODUCTS_LISTED, 100, "products"),
-        ("GI sellers with a live shop", TargetMetric.SELLERS_ONBOARDED, 300, "shops"),
-        ("Short clips, LIVEs and campaigns", TargetMetric.PROMOTION_ACTIVITIES, 500, "activities"),
-        ("GMV from GI promotion", TargetMetric.PROMOTION_GMV, 50_000_000, "THB"),
+        ("สินค้า GI ที่โปรโมตบน TikTok Shop", TargetMetric.GI_PRODUCTS_LISTED, 100, "รายการ"),
+        ("ผู้ขายสินค้า GI ที่มีร้านค้าเปิดขายแล้ว", TargetMetric.SELLERS_ONBOARDED, 300, "ร้าน"),
+        ("คลิปสั้น ไลฟ์ และแคมเปญ", TargetMetric.PROMOTION_ACTIVITIES, 500, "กิจกรรม"),
+        ("ยอดขาย (GMV) จากการโปรโมตสินค้า GI", TargetMetric.PROMOTION_GMV, 50_000_000, "บาท"),
     ],
     WorkstreamCode.IP_PROTECTION: [
-        ("Reports forwarded to the IPPC", TargetMetric.CASES_FORWARDED, 1000, "cases"),
-        ("Decided cases removed", TargetMetric.REMOVAL_RATE, 90, "%"),
-        ("Decisions within 3 working days", TargetMetric.DECIDED_WITHIN_3_WORKING_DAYS, 80, "%"),
+        ("เรื่องที่ส่งต่อให้ IPPC", TargetMetric.CASES_FORWARDED, 1000, "เรื่อง"),
+        ("เรื่องที่ตัดสินแล้วและนำออก", TargetMetric.REMOVAL_RATE, 90, "%"),
+        ("ตัดสินภายใน 3 วันทำการ", TargetMetric.DECIDED_WITHIN_3_WORKING_DAYS, 80, "%"),
     ],
     WorkstreamCode.CAPACITY_BUILDING: [
-        ("DIP staff trained on platform tools", TargetMetric.PEOPLE_TRAINED, 200, "people"),
-        ("Training sessions", TargetMetric.TRAINING_SESSIONS, 20, "sessions"),
-        ("Consultations for entrepreneurs", TargetMetric.CONSULTATIONS, 400, "consultations"),
+        ("เจ้าหน้าที่ที่ผ่านการอบรมเครื่องมือของแพลตฟอร์ม", TargetMetric.PEOPLE_TRAINED, 200, "คน"),
+        ("รอบการอบรม", TargetMetric.TRAINING_SESSIONS, 20, "รอบ"),
+        ("การให้คำปรึกษาแก่ผู้ประกอบการ", TargetMetric.CONSULTATIONS, 400, "ครั้ง"),
     ],
 }
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
                 "parties": "กรมทรัพย์สินทางปัญญา กระทรวงพาณิชย์; TikTok Shop (Thailand)",
                 "signed_on": date(2026, 1, 15),
                 "valid_until": date(2028, 1, 14),
-                "summary": "GI promotion, Notice & Takedown with the IPPC, capacity building.",
+                "summary": "ส่งเสริมสินค้า GI, แจ้งและนำออกสินค้าละเมิดร่วมกับ IPPC, พัฒนาศักยภาพบุคลากร",
             },
         )
         for code, targets in TARGETS.items():
