@@ -26,7 +26,7 @@ from django.urls import reverse
 from portal.api.bulk import COLUMNS
 from portal.roles import OFFICER
 from takedowns.choices import CaseState
-from takedowns.models import Evidence, ProtectedRight, RightsHolder, StatusEvent
+from takedowns.models import Evidence, ProtectedRight, RightsHolder, StatusEvent, TakedownCase
 from tests.api.conftest import api_as, token_for  # noqa: F401 (fixtures)
 from tests.conftest import _make_user
 from tests.takedowns.conftest import holder, make_case, right, walk  # noqa: F401 (fixtures)
@@ -303,3 +303,71 @@ def test_liaison_attack_autocomplete_only_through_its_own_forms(
     client = client_for(officer)
     rights = _autocomplete(client, "sweepfinding", "right").json()["results"]
     assert {row["id"] for row in rights} == {str(draft.right_id), str(forwarded.right_id)}
+
+
+def _snapshot():
+    """Every row of the takedown data and its audit trail, to compare before and after."""
+    return [
+        list(model._base_manager.order_by("pk").values())
+        for model in (TakedownCase, StatusEvent, Evidence, ProtectedRight, RightsHolder)
+    ] + [TakedownCase.history.count(), StatusEvent.objects.count()]
+
+
+@pytest.mark.parametrize("role", ["manager", "liaison"])
+def test_liaison_attack_crafted_writes_change_nothing(
+    role,
+    stage,
+    role_users,
+    client_for,
+    api_as,  # noqa: F811
+):
+    """The manager changes nothing, and the liaison nothing of DIP's: crafted POSTs of DIP's
+    fields, the list actions, deletes, uploads and the API's decisions leave every row and the
+    audit history as they were (the liaison's own decisions are tested where they belong)."""
+    draft, forwarded = stage
+    user = role_users[role]
+    client = client_for(user)
+    before = _snapshot()
+    changelist = reverse("admin:takedowns_takedowncase_changelist")
+    for case in (draft, forwarded):
+        url = reverse("admin:takedowns_takedowncase_change", args=[case.pk])
+        dip_fields = {
+            "internal_note": "changed",
+            "reporter_phone": "changed",
+            "assigned_officer": user.pk,
+            "title": "changed",
+            "version_seen": case.version,
+            "transition": S.WITHDRAWN,
+        }
+        client.post(url, dip_fields)
+        client.post(reverse("admin:takedowns_takedowncase_delete", args=[case.pk]), {"post": "yes"})
+        for action in ("forward_selected", "delete_selected", "export_admin_action"):
+            client.post(
+                changelist, {"action": action, "_selected_action": [case.pk], "post": "yes"}
+            )
+    client.post(
+        reverse("admin:takedowns_protectedright_change", args=[forwarded.right_id]),
+        {"name": "changed", "right_type": "trademark", "owner": forwarded.right.owner_id},
+    )
+    client.post(
+        reverse("admin:takedowns_evidence_add"),
+        {"case": forwarded.pk, "kind": "screenshot", "file": SimpleUploadedFile("e.png", PNG)},
+    )
+    api = api_as(user)
+    api.post(
+        reverse("api:case-decision", args=[draft.reference]),
+        {"decision": "removed"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
+    if role == "manager":
+        api.post(
+            reverse("api:case-decision", args=[forwarded.reference]),
+            {"decision": "removed"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY="k2",
+        )
+        lines = [",".join(COLUMNS), f"{forwarded.reference},,,removed,,,"]
+        upload = SimpleUploadedFile("d.csv", "\r\n".join(lines).encode(), "text/csv")
+        client.post(reverse("admin:api_decisionupload_add"), {"file": upload})
+    assert _snapshot() == before
