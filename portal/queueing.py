@@ -4,8 +4,9 @@ A ``tasks.py`` is a thin wrapper that imports its services; a service that queue
 tasks names it instead of importing it, so the two modules never import each other.
 
 A request that queues a task must not hang when the broker is down: the broker's connection
-timeout and publish retry policy are in the settings (a few hundred milliseconds in all), and tasks
-are sent without a result (their rows record the outcome), so no result backend is waited for.
+timeout and publish retry policy are in the settings (a few hundred milliseconds in all), and the
+tasks queued here declare ``ignore_result=True`` (their rows record the outcome), so no result
+backend is waited for either.
 """
 
 import logging
@@ -25,7 +26,7 @@ def enqueue(task_path: str, *args) -> None:
     """Queue the task at ``task_path`` now; raises ``QueueUnavailable`` when the broker cannot be
     reached. It runs in place when tasks run eagerly, as ``.delay()`` does."""
     try:
-        import_string(task_path).apply_async(args=args, ignore_result=True)
+        import_string(task_path).delay(*args)
     except OperationalError as error:
         logger.warning("Task %s not queued: the broker is unreachable (%s)", task_path, error)
         raise QueueUnavailable from error

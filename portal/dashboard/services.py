@@ -78,7 +78,11 @@ def case_days_ensure(*, refresh: bool = False) -> None:
         case_days_refresh()
         return
     if cache.add(_case_days_lock(), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
-        queue_on_commit("portal.dashboard.tasks.refresh_case_days")
+        # the broker down: the older counts stay, and the next request tries again
+        queue_on_commit(
+            "portal.dashboard.tasks.refresh_case_days",
+            on_unavailable=lambda: cache.delete(_case_days_lock()),
+        )
 
 
 def snapshot_take(
@@ -142,7 +146,11 @@ def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
                 return latest[1]
         if latest and not settings.CELERY_TASK_ALWAYS_EAGER:
             if cache.add(_refresh_lock(key), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
-                queue_on_commit("portal.dashboard.tasks.take_snapshot", key)
+                queue_on_commit(
+                    "portal.dashboard.tasks.take_snapshot",
+                    key,
+                    on_unavailable=lambda: cache.delete(_refresh_lock(key)),
+                )
             return latest[1]
         return snapshot_take(scope_key=key).figures
     if not refresh:

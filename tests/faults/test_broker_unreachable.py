@@ -2,27 +2,37 @@
 answers at once with a translated message, the job is failed with the reason, nothing else is
 written, and the job can be retried from its page once the broker is back."""
 
+from datetime import timedelta
+
 import pytest
 import tablib
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from portal.celery import app
 from portal.choices import TargetMetric
 from portal.dashboard import reports
+from portal.dashboard import services as dashboard_services
 from portal.dashboard.choices import ReportStatus
-from portal.dashboard.models import ReportJob
+from portal.dashboard.models import ReportJob, Snapshot
 from portal.jobs.choices import JobState
 from portal.jobs.models import Job, JobError
-from portal.jobs.tasks import run_import_job
 from portal.models import Target
 
 # Nothing listens on port 1: a connection there is refused at once, as when the broker is down.
 DOWN = "redis://127.0.0.1:1/0"
 IMPORT_URL = reverse("admin:portal_target_import")
 PERIOD = ("2026-01-01", "2026-12-31")
+QUEUED_BY_REQUESTS = (
+    "portal.jobs.tasks.run_import_job",
+    "portal.dashboard.tasks.build_report",
+    "portal.dashboard.tasks.take_snapshot",
+    "portal.dashboard.tasks.refresh_case_days",
+)
 TARGET = {
     "metric": TargetMetric.values[0],
     "target_value": 10,
@@ -91,7 +101,8 @@ def test_broker_unreachable_publishing_gives_up_within_a_second_and_waits_for_no
     policy = app.conf.task_publish_retry_policy
     assert policy["max_retries"] <= 1 and policy["interval_max"] <= 0.2
     assert app.conf.broker_transport_options["socket_connect_timeout"] <= 0.5
-    assert run_import_job.ignore_result
+    for path in QUEUED_BY_REQUESTS:
+        assert import_string(path).ignore_result, path
 
 
 def test_broker_unreachable_import_fails_fast_and_marks_job_failed(
@@ -154,3 +165,18 @@ def test_broker_unreachable_report_fails_fast_and_marks_job_failed(
     assert job.content is None and not job.filename
     page = client.get(response["Location"]).content.decode()
     assert job.error in page
+
+
+def test_broker_unreachable_dashboard_shows_the_older_figures_and_tries_again_later(
+    broker_down, client_for, manager, settings
+):
+    """A stale snapshot would be refreshed by a task: with the broker down the page still opens,
+    with the older figures, and the next request tries to queue the refresh again."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    snapshot = dashboard_services.snapshot_take(scope_key="full")
+    stale = timezone.now() - dashboard_services.SNAPSHOT_MAX_AGE - timedelta(minutes=1)
+    Snapshot.objects.filter(pk=snapshot.pk).update(taken_at=stale)
+    client = client_for(manager)
+    assert client.get(reverse("admin:dashboard")).status_code == 200
+    assert Snapshot.objects.get(pk=snapshot.pk).taken_at == stale  # no refresh ran
+    assert cache.get("dashboard:refreshing:full") is None  # let go: the next request tries again
