@@ -30,6 +30,7 @@ from gi_catalog.resources import (
     SellerResource,
 )
 from gi_catalog.services import applications_transition
+from portal.admin_filters import DateRangeFilter
 from portal.import_admin import PortalExportMixin, PortalImportExportMixin
 from portal.validators import is_web_url
 
@@ -124,7 +125,7 @@ class GIProductAdmin(CatalogAdmin):
         f.choice_filter(f.GIProductFilterSet, "category"),
         f.choice_filter(f.GIProductFilterSet, "origin"),
         f.choice_filter(f.GIProductFilterSet, "province"),
-        f.date_range_filter(f.GIProductFilterSet, "registered_on"),
+        ("registered_on", DateRangeFilter),
     )
     search_fields = ("registration_number", "name_th", "name_en", "holder")
     autocomplete_fields = ("provinces",)
@@ -222,7 +223,7 @@ class SellerAdmin(CatalogAdmin):
         f.choice_filter(f.SellerFilterSet, "kind"),
         f.choice_filter(f.SellerFilterSet, "onboarding"),
         f.choice_filter(f.SellerFilterSet, "province"),
-        f.date_range_filter(f.SellerFilterSet, "created_at"),
+        ("created_at", DateRangeFilter),
     )
     search_fields = ("name", "name_en", "tax_id", "tiktok_shop_handle", "tiktok_shop_id")
     autocomplete_fields = ("province",)
@@ -261,7 +262,7 @@ class GIAuthorizationAdmin(CatalogAdmin):
         f.choice_filter(f.GIAuthorizationFilterSet, "validity"),
         f.choice_filter(f.GIAuthorizationFilterSet, "category"),
         f.choice_filter(f.GIAuthorizationFilterSet, "province"),
-        f.date_range_filter(f.GIAuthorizationFilterSet, "valid_until"),
+        ("valid_until", DateRangeFilter),
     )
     search_fields = ("certificate_number", "seller__name", "seller__tax_id", "product__name_th")
     autocomplete_fields = ("seller", "product")
@@ -326,8 +327,8 @@ class OnboardingApplicationAdmin(PortalExportMixin, SimpleHistoryAdmin):
         f.choice_filter(f.OnboardingFilterSet, "status"),
         f.choice_filter(f.OnboardingFilterSet, "documents"),
         f.choice_filter(f.OnboardingFilterSet, "province"),
-        f.date_range_filter(f.OnboardingFilterSet, "submitted_at"),
-        f.date_range_filter(f.OnboardingFilterSet, "live_at"),
+        ("submitted_at", DateRangeFilter),
+        ("live_at", DateRangeFilter),
     )
     search_fields = ("seller__name", "seller__tax_id", "seller__tiktok_shop_handle")
     autocomplete_fields = ("seller", "products")
@@ -432,7 +433,7 @@ class PromotionActivityAdmin(CatalogAdmin):
         f.choice_filter(f.PromotionActivityFilterSet, "kind"),
         f.choice_filter(f.PromotionActivityFilterSet, "category"),
         f.choice_filter(f.PromotionActivityFilterSet, "province"),
-        f.date_range_filter(f.PromotionActivityFilterSet, "held_on"),
+        ("held_on", DateRangeFilter),
     )
     search_fields = ("title", "url", "seller__name", "seller__tiktok_shop_handle")
     autocomplete_fields = ("seller", "products")

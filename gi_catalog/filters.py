@@ -1,6 +1,5 @@
-"""django-filter sets for the catalog, and the two adapters that show them as admin list filters."""
-
-from datetime import timedelta
+"""django-filter sets for the catalog, and the adapter that shows their choices as admin list filters
+(dates use ``portal.admin_filters.DateRangeFilter``)."""
 
 import django_filters
 from django.contrib import admin
@@ -53,7 +52,6 @@ class GIProductFilterSet(django_filters.FilterSet):
     origin = django_filters.ChoiceFilter(
         choices=ORIGIN_CHOICES, method="filter_origin", label=_("origin")
     )
-    registered_on = django_filters.DateFromToRangeFilter(label=_("registered on"))
 
     class Meta:
         model = GIProduct
@@ -77,7 +75,6 @@ class SellerFilterSet(django_filters.FilterSet):
         distinct=True,
         label=_("onboarding status"),
     )
-    created_at = django_filters.DateFromToRangeFilter(label=_("created at"))
 
     class Meta:
         model = Seller
@@ -92,7 +89,6 @@ class GIAuthorizationFilterSet(django_filters.FilterSet):
         choices=GICategory.choices, field_name="product__category", label=_("category")
     )
     province = province_filter("seller__province")
-    valid_until = django_filters.DateFromToRangeFilter(label=_("valid until"))
 
     class Meta:
         model = GIAuthorization
@@ -115,8 +111,6 @@ class OnboardingFilterSet(django_filters.FilterSet):
         choices=YES_NO, method="filter_documents", label=_("documents complete")
     )
     province = province_filter("seller__province")
-    submitted_at = django_filters.DateFromToRangeFilter(label=_("submitted at"))
-    live_at = django_filters.DateFromToRangeFilter(label=_("live at"))
 
     class Meta:
         model = OnboardingApplication
@@ -136,7 +130,6 @@ class PromotionActivityFilterSet(django_filters.FilterSet):
         label=_("category"),
     )
     province = province_filter("seller__province")
-    held_on = django_filters.DateFromToRangeFilter(label=_("date"))
 
     class Meta:
         model = PromotionActivity
@@ -166,58 +159,6 @@ class FilterSetChoiceFilter(admin.SimpleListFilter):
         return _filtered(self.filterset_class, data, queryset, request)
 
 
-class FilterSetDateRangeFilter(admin.ListFilter):
-    """A DateFromToRangeFilter of a FilterSet as a from/to form in the admin sidebar."""
-
-    filterset_class: type[django_filters.FilterSet]
-    filter_name: str
-    template = "admin/gi_catalog/date_range_filter.html"
-
-    def __init__(self, request, params, model, model_admin):
-        self.title = self.filterset_class.base_filters[self.filter_name].label
-        super().__init__(request, params, model, model_admin)
-        self.after_param = f"{self.filter_name}_after"
-        self.before_param = f"{self.filter_name}_before"
-        self.used = {}
-        for name in self.expected_parameters():
-            if name in params:
-                value = params.pop(name)
-                self.used[name] = value[-1] if isinstance(value, list) else value
-        self.after_value = self.used.get(self.after_param, "")
-        self.before_value = self.used.get(self.before_param, "")
-        self.other_params = []
-
-    def has_output(self):
-        return True
-
-    def expected_parameters(self):
-        return [f"{self.filter_name}_after", f"{self.filter_name}_before"]
-
-    def queryset(self, request, queryset):
-        if not any(self.used.values()):
-            return queryset
-        return _filtered(self.filterset_class, self.used, queryset, request)
-
-    def choices(self, changelist):
-        own = set(self.expected_parameters())
-        self.other_params = [(k, v) for k, v in changelist.params.items() if k not in own]
-        today = timezone.localdate()
-        yield {
-            "selected": not any(self.used.values()),
-            "query_string": changelist.get_query_string(remove=list(own)),
-            "display": _("All"),
-        }
-        for days, label in ((30, _("Last 30 days")), (365, _("Last 12 months"))):
-            since = (today - timedelta(days=days)).isoformat()
-            yield {
-                "selected": self.used == {self.after_param: since},
-                "query_string": changelist.get_query_string(
-                    {self.after_param: since}, remove=[self.before_param]
-                ),
-                "display": label,
-            }
-
-
 def choice_filter(filterset_class, name: str):
     """An admin list filter class for ``filterset_class``'s filter ``name``."""
     return type(
@@ -228,12 +169,4 @@ def choice_filter(filterset_class, name: str):
             "parameter_name": name,
             "title": filterset_class.base_filters[name].label,
         },
-    )
-
-
-def date_range_filter(filterset_class, name: str):
-    return type(
-        f"{filterset_class.__name__}_{name}_range",
-        (FilterSetDateRangeFilter,),
-        {"filterset_class": filterset_class, "filter_name": name},
     )

@@ -13,10 +13,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_filters import DateRangeFilter
 from portal.import_admin import PortalImportExportMixin
 from training import services
 from training.certificates import PDF_MAX_CERTIFICATES, certificate_context, certificates_pdf
-from training.filters import DateRangeFilter
 from training.forms import (
     AttendanceForm,
     AttendanceInlineForm,
