@@ -894,7 +894,11 @@ class RightsHolderAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ProtectedRight)
-class ProtectedRightAdmin(SimpleHistoryAdmin):
+class ProtectedRightAdmin(RoleLimitedAdminMixin, SimpleHistoryAdmin):
+    """The liaison sees the rights of its cases, every field of them; only the list filter's
+    lookups are allowed (``?cases=<id>`` told which right a draft case relies on)."""
+
+    limited_history_fields = None
     list_display = (
         "name",
         "right_type",

@@ -371,3 +371,28 @@ def test_liaison_attack_crafted_writes_change_nothing(
         upload = SimpleUploadedFile("d.csv", "\r\n".join(lines).encode(), "text/csv")
         client.post(reverse("admin:api_decisionupload_add"), {"file": upload})
     assert _snapshot() == before
+
+
+def test_liaison_attack_reverse_relation_lookups_on_rights_are_refused(
+    stage,
+    client_for,
+    liaison,
+    officer,
+):
+    """``?cases=<id>`` on the rights list answered, by the rights it kept, which right a draft
+    case (or a sweep finding) relies on: only the list filters' lookups are allowed there."""
+    draft, forwarded = stage
+    rights = reverse("admin:takedowns_protectedright_changelist")
+    client = client_for(liaison)
+    for query in (
+        {"cases": draft.pk},
+        {"cases__exact": draft.pk},
+        {"cases__id__in": f"{draft.pk},{forwarded.pk}"},
+        {"cases__state": "draft"},
+        {"findings__isnull": "False"},
+        {"owner__contact_phone__startswith": "0"},
+    ):
+        assert client.get(rights, query).status_code == 400, query
+    assert client.get(rights, {"right_type__exact": "trademark"}).status_code == 200
+    history = reverse("admin:takedowns_protectedright_history", args=[forwarded.right_id])
+    assert client.get(history).status_code == 200
