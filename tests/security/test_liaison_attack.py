@@ -171,6 +171,20 @@ def test_liaison_attack_crafted_admin_addresses(stage, client_for, liaison):
     secret_terms = [SECRETS["internal note"], SECRETS["reporter phone"], "7Q"]
     for model, model_admin, name in _model_urls():
         changelist = reverse(f"{name}_changelist")
+        for field in model._meta.get_fields():
+            if field.is_relation and getattr(field, "remote_field", None) is not None:
+                response = client.get(
+                    reverse("admin:autocomplete"),
+                    {
+                        "app_label": model._meta.app_label,
+                        "model_name": model._meta.model_name,
+                        "field_name": field.name,
+                        "term": "",
+                    },
+                )
+                assert_no_secret(response, f"autocomplete {model._meta.label}.{field.name}")
+        if client.get(changelist).status_code == 403:
+            continue  # no page of this model is the liaison's (the permission matrix checks it)
         params = [{"q": term} for term in secret_terms]
         params += [{"o": ".".join(str(n) for n in range(1, 12))}, {"o": "-1"}]
         for field in model._meta.concrete_fields:
@@ -199,18 +213,6 @@ def test_liaison_attack_crafted_admin_addresses(stage, client_for, liaison):
                         args=[model._meta.app_label, model._meta.model_name, obj.pk, field.name],
                     )
                     assert_no_secret(client.get(url), url)
-        for field in model._meta.get_fields():
-            if field.is_relation and getattr(field, "remote_field", None) is not None:
-                response = client.get(
-                    reverse("admin:autocomplete"),
-                    {
-                        "app_label": model._meta.app_label,
-                        "model_name": model._meta.model_name,
-                        "field_name": field.name,
-                        "term": "",
-                    },
-                )
-                assert_no_secret(response, f"autocomplete {model._meta.label}.{field.name}")
         for page in ("export", "import"):
             try:
                 url = reverse(f"{name}_{page}")
