@@ -24,7 +24,7 @@ from portal.paginators import EstimatedCountPaginator
 from portal.roles import is_platform_user
 from portal.security.limited_admin import RoleLimitedAdminMixin
 from takedowns import case_items, selectors, sla, transitions
-from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState
+from takedowns.choices import BASES_NEEDING_AUTHORIZATION, PLATFORM_FINDABLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
 from takedowns.models import (
     REPEAT_INFRINGER_MIN_CASES,
@@ -469,9 +469,16 @@ class TakedownCaseAdmin(
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    raw_id_fields = ("rights_holder", "right", "assigned_officer", "assigned_liaison")
+    raw_id_fields = ("assigned_officer", "assigned_liaison")
+    #: The right's choices follow the chosen holder (``ProtectedRightAdmin.get_search_results``).
+    autocomplete_fields = ("rights_holder", "right")
     inlines = (InfringingItemInline, EvidenceInline)
     readonly_fields = ("reference", "state", "source", *TIMING_FIELDS)
+
+    class Media:
+        js = ("takedowns/case_form.js",)
+        css = {"all": ("takedowns/case_form.css",)}
+
     actions = ("forward_selected",)
 
     # -- queryset and permissions ------------------------------------------------------------
@@ -893,6 +900,15 @@ class RightsHolderAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "name_en", "tax_id")
 
 
+def _case_form_autocomplete(request, field_name: str) -> bool:
+    return (
+        request.path == reverse("admin:autocomplete")
+        and request.GET.get("app_label") == TakedownCase._meta.app_label
+        and request.GET.get("model_name") == TakedownCase._meta.model_name
+        and request.GET.get("field_name") == field_name
+    )
+
+
 @admin.register(ProtectedRight)
 class ProtectedRightAdmin(RoleLimitedAdminMixin, SimpleHistoryAdmin):
     """The liaison sees the rights of its cases, every field of them; only the list filter's
@@ -919,6 +935,19 @@ class ProtectedRightAdmin(RoleLimitedAdminMixin, SimpleHistoryAdmin):
         return selectors.rights_visible_to(
             user=request.user, queryset=super().get_queryset(request)
         )
+
+    def get_search_results(self, request, queryset, search_term):
+        """The case page's right autocomplete offers the chosen holder's own rights (sent by
+        takedowns/case_form.js), unless the reporter acts on a letter or a power of attorney."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        holder = request.GET.get("holder", "")
+        if (
+            _case_form_autocomplete(request, "right")
+            and holder.isdigit()
+            and request.GET.get("basis") not in BASES_NEEDING_AUTHORIZATION
+        ):
+            queryset = queryset.filter(owner_id=int(holder))
+        return queryset, may_have_duplicates
 
 
 @admin.register(ReasonCode)

@@ -136,6 +136,18 @@ class Watched:
         return path
 
 
+def pick(page, field_id, typed, expected):
+    """Choose ``expected`` in a select2 autocomplete after typing ``typed``; return what the
+    autocomplete offered."""
+    page.click(f"#{field_id} + .select2 .select2-selection")
+    page.fill(".select2-container--open .select2-search__field", typed)
+    option = page.locator(".select2-results__option", has_text=expected)
+    option.first.wait_for()
+    offered = page.locator(".select2-results__option").all_inner_texts()
+    option.first.click()
+    return offered
+
+
 @pytest.fixture
 def browser_page(request, chromium, live_server):
     request.getfixturevalue("_drop_swapped_out_tables")

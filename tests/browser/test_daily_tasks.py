@@ -10,6 +10,7 @@ import pytest
 from takedowns.choices import CaseState as S
 from takedowns.choices import ItemKind
 from takedowns.models import TakedownCase
+from tests.browser.conftest import pick
 from tests.english_left import english_left
 from tests.takedowns.conftest import make_case, walk
 
@@ -42,8 +43,8 @@ def test_officer_drafts_a_case_with_an_item_and_submits_it_for_review(
     browser_page.goto(CASES + "add/")
     assert_all_thai(browser_page)
     page.fill("#id_title", "น้ำปลาตราปลอม")
-    page.fill("#id_rights_holder", str(right.owner_id))
-    page.fill("#id_right", str(right.pk))
+    pick(page, "id_rights_holder", right.owner.name[:6], right.owner.name)
+    pick(page, "id_right", right.name, right.name)
     page.select_option("#id_infringement_type", index=1)
     page.fill("#id_reporter_name", "สมชาย ใจดี")
     page.fill("#id_reporter_email", "somchai@ipthailand.go.th")

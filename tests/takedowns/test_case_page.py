@@ -1,13 +1,15 @@
 """The case page in daily use: items and evidence on the new-case page, where a case came from,
 and who reads a step's note."""
 
+from datetime import date
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from takedowns.choices import CaseState as S
-from takedowns.choices import ReporterBasis
-from takedowns.models import TakedownCase
+from takedowns.choices import HolderKind, ReporterBasis, RightType
+from takedowns.models import ProtectedRight, RightsHolder, TakedownCase
 
 from .admin_helpers import post_data
 from .conftest import make_case, walk
@@ -116,3 +118,73 @@ def test_the_step_note_says_whether_the_platform_sees_it(
         "platform": "The platform sees this note in the case's log.",
     }[audience]
     assert expected in help_text, help_text
+
+
+AUTOCOMPLETE = reverse("admin:autocomplete")
+
+
+def autocomplete_response(client, field_name, **extra):
+    return client.get(
+        AUTOCOMPLETE,
+        {"app_label": "takedowns", "model_name": "takedowncase", "field_name": field_name, **extra},
+    )
+
+
+def autocomplete(client, field_name, **extra):
+    response = autocomplete_response(client, field_name, **extra)
+    assert response.status_code == 200, response.status_code
+    return {int(result["id"]) for result in response.json()["results"]}
+
+
+@pytest.fixture
+def other_right(db):
+    other = RightsHolder.objects.create(
+        name="บริษัท ทุ่งกุลาเทรดดิ้ง จำกัด", kind=HolderKind.COMPANY, contact_email="c@d.th"
+    )
+    return ProtectedRight.objects.create(
+        right_type=RightType.TRADEMARK,
+        name="ทุ่งกุลาโกลด์",
+        registration_number="ค999999",
+        owner=other,
+        valid_from=date(2020, 1, 1),
+    )
+
+
+def test_the_right_autocomplete_offers_the_chosen_holders_rights(
+    officer, right, other_right, client_for
+):
+    client = client_for(officer)
+    assert autocomplete(client, "right") == {right.pk, other_right.pk}
+    assert autocomplete(client, "right", holder=right.owner_id, basis="owner") == {right.pk}
+    assert autocomplete(client, "right", holder=right.owner_id, basis="dip_monitoring") == {
+        right.pk
+    }
+    # Acting on a letter of authorization, the reporter may name another owner's right.
+    assert autocomplete(client, "right", holder=right.owner_id, basis="authorization_letter") == {
+        right.pk,
+        other_right.pk,
+    }
+
+
+def test_the_liaisons_autocompletes_offer_only_what_its_cases_show(
+    role_users, right, other_right, client_for
+):
+    forwarded = make_case(right)
+    walk(forwarded, S.FORWARDED, role_users)
+    make_case(other_right)  # a DIP draft: its holder and right stay hidden from the liaison
+    client = client_for(role_users["liaison"])
+    assert autocomplete_response(client, "rights_holder").status_code == 403  # no holder list
+    assert autocomplete(client, "right") == {right.pk}
+    assert autocomplete(client, "right", holder=other_right.owner_id) == set()
+
+
+def test_a_crafted_post_of_a_right_the_holder_does_not_own_is_refused(
+    officer, right, other_right, client_for
+):
+    client = client_for(officer)
+    data = new_case_data(client.get(ADD), right)
+    data["right"] = other_right.pk
+    response = client.post(ADD, data)
+    assert response.status_code == 200
+    assert "reporter_basis" in response.context["adminform"].form.errors
+    assert not TakedownCase.objects.exists()
