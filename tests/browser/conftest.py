@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.security.support import _drop_swapped_out_tables  # noqa: F401
-from tests.takedowns.conftest import holder, right  # noqa: F401
+from tests.takedowns.conftest import holder, other_right, right  # noqa: F401
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

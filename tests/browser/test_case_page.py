@@ -2,13 +2,10 @@
 autocompletes (rights follow the holder), items on the new-case page, and the case-level reason
 given to the items in one click."""
 
-from datetime import date
-
 import pytest
 
 from takedowns.choices import CaseState as S
-from takedowns.choices import HolderKind, RightType
-from takedowns.models import ProtectedRight, RightsHolder, TakedownCase
+from takedowns.models import TakedownCase
 from tests.browser.conftest import pick
 from tests.takedowns.conftest import make_case, walk
 
@@ -33,20 +30,6 @@ def assert_fits(browser_page, name):
     width = page.evaluate("() => document.documentElement.scrollWidth")
     path = browser_page.shot(name)
     assert width <= WIDTH, f"{page.url} is {width} px wide at {WIDTH} px (see {path})"
-
-
-@pytest.fixture
-def other_right(db):
-    other = RightsHolder.objects.create(
-        name="บริษัท ทุ่งกุลาเทรดดิ้ง จำกัด", kind=HolderKind.COMPANY, contact_email="c@d.th"
-    )
-    return ProtectedRight.objects.create(
-        right_type=RightType.TRADEMARK,
-        name="ทุ่งกุลาโกลด์",
-        registration_number="ค999999",
-        owner=other,
-        valid_from=date(2020, 1, 1),
-    )
 
 
 def test_officer_makes_a_case_with_its_item_on_one_page_at_1440_px(

@@ -41,6 +41,21 @@ def right(holder):
 
 
 @pytest.fixture
+def other_right(db):
+    """A right of another holder (a company)."""
+    other = RightsHolder.objects.create(
+        name="บริษัท ทุ่งกุลาเทรดดิ้ง จำกัด", kind=HolderKind.COMPANY, contact_email="c@d.th"
+    )
+    return ProtectedRight.objects.create(
+        right_type=RightType.TRADEMARK,
+        name="ทุ่งกุลาโกลด์",
+        registration_number="ค999999",
+        owner=other,
+        valid_from=date(2020, 1, 1),
+    )
+
+
+@pytest.fixture
 def superuser(db):
     return get_user_model().objects.create_superuser("root", "root@example.org", "pw")
 

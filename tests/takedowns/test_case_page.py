@@ -1,15 +1,13 @@
 """The case page in daily use: items and evidence on the new-case page, where a case came from,
 and who reads a step's note."""
 
-from datetime import date
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from takedowns.choices import CaseState as S
-from takedowns.choices import HolderKind, ReporterBasis, RightType
-from takedowns.models import ProtectedRight, RightsHolder, TakedownCase
+from takedowns.choices import ReporterBasis
+from takedowns.models import TakedownCase
 
 from .admin_helpers import post_data
 from .conftest import make_case, walk
@@ -134,20 +132,6 @@ def autocomplete(client, field_name, **extra):
     response = autocomplete_response(client, field_name, **extra)
     assert response.status_code == 200, response.status_code
     return {int(result["id"]) for result in response.json()["results"]}
-
-
-@pytest.fixture
-def other_right(db):
-    other = RightsHolder.objects.create(
-        name="บริษัท ทุ่งกุลาเทรดดิ้ง จำกัด", kind=HolderKind.COMPANY, contact_email="c@d.th"
-    )
-    return ProtectedRight.objects.create(
-        right_type=RightType.TRADEMARK,
-        name="ทุ่งกุลาโกลด์",
-        registration_number="ค999999",
-        owner=other,
-        valid_from=date(2020, 1, 1),
-    )
 
 
 def test_the_right_autocomplete_offers_the_chosen_holders_rights(
