@@ -281,7 +281,21 @@ def test_liaison_attack_rest_api(stage, api_as, liaison):  # noqa: F811
     ):
         response = api.get(url, query)
         assert_no_secret(response, f"{url}?{query}")
-    assert api.get(f"/api/v1/cases/{draft.reference}/").status_code == 404
+    hidden = api.get(f"/api/v1/cases/{draft.reference}/")
+    never = api.get("/api/v1/cases/TD-2026-999999/")
+    assert hidden.status_code == never.status_code == 404
+    assert hidden.json() == never.json()  # a draft is indistinguishable from no case at all
+    item = draft.items.get()
+    for item_id in (item.pk, 10**9):
+        response = api.post(
+            reverse("api:item-decision", args=[item_id]),
+            {"outcome": "removed"},
+            format="json",
+            HTTP_IDEMPOTENCY_KEY=f"item-{item_id}",
+        )
+        assert response.status_code == 404, item_id
+    item.refresh_from_db()
+    assert item.outcome == "pending"
 
 
 def _autocomplete(client, model_name, field_name, app_label="takedowns"):
