@@ -21,7 +21,12 @@ from xml.parsers import expat
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import MultipleObjectsReturned, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    MultipleObjectsReturned,
+    ObjectDoesNotExist,
+    ValidationError,
+)
 from django.db import models
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
@@ -468,8 +473,29 @@ class PortalResource(resources.ModelResource):
                 if field.attribute and field.column_name
             }
             raise ValidationError(
-                {columns.get(key, key): messages for key, messages in error.error_dict.items()}
+                {
+                    columns.get(key, key): self._with_allowed_values(key, messages)
+                    for key, messages in error.error_dict.items()
+                }
             ) from error
+
+    def _with_allowed_values(self, field_name: str, errors: list) -> list:
+        """A value that is not one of a field's choices says which values are: label (code)."""
+        try:
+            choices = self._meta.model._meta.get_field(field_name).flatchoices
+        except FieldDoesNotExist:
+            return errors
+        allowed = ", ".join(f"{label} ({value})" for value, label in choices)
+        return [
+            ValidationError(
+                _("“%(value)s” is not one of: %(allowed)s."),
+                code="invalid_choice",
+                params={"value": error.params["value"], "allowed": allowed},
+            )
+            if error.code == "invalid_choice" and choices and error.params
+            else error
+            for error in errors
+        ]
 
     def before_import(self, dataset, **kwargs):
         headers = {(header or "").strip() for header in dataset.headers or []}

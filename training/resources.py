@@ -69,7 +69,10 @@ class ChoiceWidget(widgets.Widget):
                 return choice.value
         raise ValueError(
             _("“%(value)s” is not one of: %(allowed)s.")
-            % {"value": text, "allowed": ", ".join(self.choices.values)}
+            % {
+                "value": text,
+                "allowed": ", ".join(f"{choice.label} ({choice.value})" for choice in self.choices),
+            }
         )
 
     def render(self, value, obj=None, **kwargs):
