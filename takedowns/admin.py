@@ -900,11 +900,12 @@ class RightsHolderAdmin(SimpleHistoryAdmin):
     search_fields = ("name", "name_en", "tax_id")
 
 
-def _case_form_autocomplete(request, field_name: str) -> bool:
+def _autocomplete_of(request, model, field_name: str) -> bool:
+    """Whether ``request`` is the admin's autocomplete lookup for ``model.field_name``."""
     return (
         request.path == reverse("admin:autocomplete")
-        and request.GET.get("app_label") == TakedownCase._meta.app_label
-        and request.GET.get("model_name") == TakedownCase._meta.model_name
+        and request.GET.get("app_label") == model._meta.app_label
+        and request.GET.get("model_name") == model._meta.model_name
         and request.GET.get("field_name") == field_name
     )
 
@@ -942,7 +943,7 @@ class ProtectedRightAdmin(RoleLimitedAdminMixin, SimpleHistoryAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         holder = request.GET.get("holder", "")
         if (
-            _case_form_autocomplete(request, "right")
+            _autocomplete_of(request, TakedownCase, "right")
             and holder.isdigit()
             and request.GET.get("basis") not in BASES_NEEDING_AUTHORIZATION
         ):
@@ -1032,6 +1033,13 @@ class PlatformSellerAdmin(admin.ModelAdmin):
     search_fields = ("=handle",)
     show_full_result_count = False
     paginator = EstimatedCountPaginator
+
+    def get_search_results(self, request, queryset, search_term):
+        """The case page's seller suggestions (takedowns/case_form.js) match the start of a
+        handle, most reported first; the list's search stays an exact handle."""
+        if _autocomplete_of(request, InfringingItem, "seller"):
+            return queryset.filter(handle__startswith=normalize_handle(search_term)), False
+        return super().get_search_results(request, queryset, search_term)
 
     def has_add_permission(self, request):
         return False

@@ -5,7 +5,7 @@ given to the items in one click."""
 import pytest
 
 from takedowns.choices import CaseState as S
-from takedowns.models import TakedownCase
+from takedowns.models import PlatformSeller, TakedownCase
 from tests.browser.conftest import pick
 from tests.takedowns.conftest import make_case, walk
 
@@ -72,3 +72,19 @@ def test_liaison_gives_the_case_reason_to_its_items_in_one_click(wide, role_user
     assert reasons.count() == 3
     chosen = page.locator("#id_transition_reason").input_value()
     assert all(reasons.nth(i).input_value() == chosen for i in range(3))
+
+
+def test_an_items_seller_handle_suggests_the_reported_ones(wide, role_users, right):
+    PlatformSeller.objects.create(handle="fakerice", case_count=3)
+    page = wide.login("officer")
+    wide.goto(CASES + "add/")
+    page.click("#items-group .add-row a")
+    page.locator("#id_items-0-seller_handle").press_sequentially("@fak")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#td-seller-handles option').length > 0"
+    )
+    suggested = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#td-seller-handles option'), o => o.value)"
+    )
+    assert suggested == ["@fakerice"]
+    assert page.locator("#id_items-0-seller_handle").get_attribute("list") == "td-seller-handles"

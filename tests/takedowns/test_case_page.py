@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from takedowns.choices import CaseState as S
 from takedowns.choices import ReporterBasis
-from takedowns.models import TakedownCase
+from takedowns.models import PlatformSeller, TakedownCase
 
 from .admin_helpers import post_data
 from .conftest import make_case, walk
@@ -172,3 +172,24 @@ def test_a_crafted_post_of_a_right_the_holder_does_not_own_is_refused(
     assert response.status_code == 200
     assert "reporter_basis" in response.context["adminform"].form.errors
     assert not TakedownCase.objects.exists()
+
+
+def test_the_seller_lookup_suggests_reported_handles_by_their_start(officer, client_for):
+    for handle, count in (("fakerice", 3), ("fakefish", 1), ("realshop", 5)):
+        PlatformSeller.objects.create(handle=handle, case_count=count)
+    response = client_for(officer).get(
+        AUTOCOMPLETE,
+        {
+            "app_label": "takedowns",
+            "model_name": "infringingitem",
+            "field_name": "seller",
+            "term": "@Fake",
+        },
+    )
+    assert response.status_code == 200
+    assert [r["text"] for r in response.json()["results"]] == ["@fakerice", "@fakefish"]
+    # The seller list's own search still takes a whole handle only.
+    page = client_for(officer).get(
+        reverse("admin:takedowns_platformseller_changelist"), {"q": "fake"}
+    )
+    assert page.context["cl"].result_count == 0

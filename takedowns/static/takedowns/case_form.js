@@ -3,6 +3,8 @@
 // - The right's autocomplete asks for the chosen holder's rights (the server filters them,
 //   ProtectedRightAdmin.get_search_results), and a new holder clears a right of the old one.
 // - The case-level reason can be given to every item that has none, in one click.
+// - An item's seller handle suggests the handles already reported (the admin's autocomplete
+//   lookup, PlatformSellerAdmin.get_search_results), most reported first.
 // Everything waits for DOMContentLoaded: django.jQuery exists by then, whatever the script order.
 (function () {
   function value(id) {
@@ -57,10 +59,51 @@
     refresh();
   }
 
+  var SELLER_FIELD = /^items-\d+-seller_handle$/;
+
+  function suggestSellerHandles() {
+    var form = document.querySelector("#takedowncase_form");
+    var lookup = document.getElementById("td-seller-lookup");
+    if (!form || !lookup) {
+      return;
+    }
+    var list = document.createElement("datalist");
+    list.id = "td-seller-handles";
+    form.appendChild(list);
+    var timer = null;
+    form.addEventListener("input", function (event) {
+      var input = event.target;
+      if (!SELLER_FIELD.test(input.name || "")) {
+        return;
+      }
+      input.setAttribute("list", list.id);
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var term = input.value.trim();
+        if (term.replace(/^@/, "").length < 2) {
+          return;
+        }
+        fetch(lookup.dataset.url + "&term=" + encodeURIComponent(term), {
+          credentials: "same-origin",
+          headers: { Accept: "application/json" }
+        }).then(function (response) {
+          return response.ok ? response.json() : { results: [] };
+        }).then(function (data) {
+          list.replaceChildren.apply(list, data.results.map(function (result) {
+            var option = document.createElement("option");
+            option.value = result.text;
+            return option;
+          }));
+        });
+      }, 250);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     if (window.django && window.django.jQuery) {
       askForTheHoldersRights(window.django.jQuery);
     }
     offerTheCaseReasonToItems();
+    suggestSellerHandles();
   });
 })();
