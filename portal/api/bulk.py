@@ -24,6 +24,7 @@ from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
 from portal.api.services import case_decision_record, item_decision_record
 from portal.importing import CSV, XLSX, UnreadableFileError, unescape_row
+from portal.xlsx import Header, workbook_bytes
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
 from takedowns.models import InfringingItem
@@ -385,13 +386,13 @@ def sheet_template(*, fmt: str) -> tuple[bytes, str]:
     sheet = tablib.Dataset(headers=list(COLUMNS), title="decisions")
     if fmt == "csv":
         return CSV().export_data(sheet).encode("utf-8-sig"), "text/csv; charset=utf-8"
-    help_sheet = tablib.Dataset(headers=["column", "meaning / allowed values"], title="help")
-    for column in COLUMNS:
-        help_sheet.append([column, str(COLUMN_HELP[column])])
-    help_sheet.append(["decision (case)", ", ".join(CaseState.values)])
-    help_sheet.append(["decision (item)", ", ".join(ItemOutcome.values)])
     codes = ReasonCode.objects.filter(active=True).values_list("code", flat=True)
-    help_sheet.append(["reason_code", ", ".join(codes)])
-    book = tablib.Databook([sheet, help_sheet])
+    help_lines = [
+        Header(["column", "meaning / allowed values"]),
+        *([column, str(COLUMN_HELP[column])] for column in COLUMNS),
+        ["decision (case)", ", ".join(CaseState.values)],
+        ["decision (item)", ", ".join(ItemOutcome.values)],
+        ["reason_code", ", ".join(codes)],
+    ]
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return book.export("xlsx"), content_type
+    return workbook_bytes([("decisions", [Header(COLUMNS)]), ("help", help_lines)]), content_type

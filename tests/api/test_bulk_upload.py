@@ -16,6 +16,7 @@ from portal.api.models import DecisionUpload
 from portal.importing import CSV, XLSX
 from takedowns.choices import CaseState as S
 from takedowns.models import StatusEvent
+from tests.xlsx_checks import assert_header_row, assert_widths_fit
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,10 @@ def test_template_downloads(liaison_admin):
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert [c.value for c in book.worksheets[0][1]] == list(COLUMNS)
     assert "no_infringement" in str([c.value for row in book.worksheets[1] for c in row])
+    for sheet in book.worksheets:  # the portal's XLSX layout (portal.xlsx)
+        assert_header_row(sheet, 1)
+        assert sheet.freeze_panes == "A2"
+        assert_widths_fit(sheet)
     assert liaison_admin.get("/admin/api/decisionupload/template.pdf").status_code == 404
 
 
