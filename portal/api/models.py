@@ -12,6 +12,16 @@ from portal.dates import local_datetime
 class ApiToken(AbstractAuthToken):
     """A knox token: only its SHA-512 digest is stored; the token itself is shown once, at issue."""
 
+    # knox's fields as knox declares them, with names people can read (knox has no catalogue).
+    token_key = models.CharField(_("token start"), max_length=25, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        related_name="auth_token_set",
+        on_delete=models.CASCADE,
+    )
+    created = models.DateTimeField(_("issued at"), auto_now_add=True)
+    expiry = models.DateTimeField(_("expires at"), null=True, blank=True)
     name = models.CharField(_("purpose"), max_length=100, help_text=_("e.g. “IPPC case sync”"))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

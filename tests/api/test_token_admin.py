@@ -121,3 +121,12 @@ def test_token_list_query_count_does_not_grow(supervisor, liaison, client_for):
     for _ in range(20):
         api_token_issue(user=liaison, name="x", lifetime_days=30, issued_by=supervisor)
     assert count_queries() == few
+
+
+def test_the_token_list_names_its_columns_in_thai(supervisor, liaison, client_for):
+    """knox has no catalogue: the token's own fields carry the names (issue 18, token labels)."""
+    client = client_for(supervisor)
+    issue_via_admin(client, liaison)
+    headers = client.get(LIST).content.decode().split("<thead>")[1].split("</thead>")[0]
+    for label in ("อักษรต้นของโทเคน", "ผู้ใช้", "ออกเมื่อ", "หมดอายุเมื่อ"):
+        assert label in headers
