@@ -65,3 +65,13 @@ def test_a_value_outside_a_fields_choices_lists_the_allowed_ones(officer, client
     assert "<code>priority</code>" in errors
     assert "“urgentest” ไม่ใช่ค่าที่ใช้ได้: " in errors and "(urgent)" in errors
     assert not TakedownCase.objects.exists()
+
+
+def test_an_error_about_the_whole_file_is_its_message(officer, client_for):
+    upload = SimpleUploadedFile("cases.csv", "title,priority\nทดสอบ,low\n".encode(), "text/csv")
+    response = client_for(officer).post(
+        reverse("admin:takedowns_takedowncase_import"), {"format": "0", "import_file": upload}
+    )
+    errors = response.content.decode().split('id="import-errors"')[1].split("</ul>")[0]
+    assert "<li>ไฟล์ไม่มีคอลัมน์ reference, rights_holder," in errors
+    assert "[" not in errors  # not a Python list
