@@ -340,12 +340,10 @@ def case_transition(
     reason_code: str | ReasonCode | None = "",
     at: datetime | None = None,
     change_reason: str = "",
-    platform_fields: dict | None = None,
 ) -> TakedownCase:
     """Move ``case`` to ``to_state`` as ``actor``; logs a StatusEvent, adds a row to the case's
-    audit history in ``actor``'s name (with ``change_reason``) and returns the case.
-    ``platform_fields`` (IPPC ticket id, platform note: only the platform writes them) are
-    written in the same UPDATE.
+    audit history in ``actor``'s name (with ``change_reason``) and returns the case. (The
+    platform's fields, with or without a move, go through ``decisions.cases_record_decisions``.)
 
     Raises ValidationError (``code``: illegal_transition, reason_required, note_required,
     unknown_reason, reason_not_applicable, future_time, time_before_previous_step, no_items,
@@ -355,9 +353,7 @@ def case_transition(
     _rule, reason, at = case_check_transition(
         case=case, to_state=to_state, actor=actor, note=note, reason_code=reason_code, at=at
     )
-    move = Move(
-        case, to_state, _platform_changes(case, actor, platform_fields or {}), reason, at, note
-    )
+    move = Move(case, to_state, {}, reason, at, note)
     items = InfringingItem.objects.filter(case=case).values("id", "case_id", *ITEM_EFFECT_FIELDS)
     writes = moves_apply([move], {case.pk: list(items)}, actor=actor, now=timezone.now())
     moves_write(writes, actor=actor, change_reason=change_reason)

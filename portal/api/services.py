@@ -102,41 +102,31 @@ def case_decision_record(
     ippc_ticket_id: str | None = None,
     change_reason: str = "",
 ) -> bool:
-    """Record the platform's decision on ``case`` through ``takedowns.transitions``: a move with
-    ``case_transition`` (the ticket id in the same write), a new ticket id alone with
-    ``cases_record_decisions``; either adds the audit-history row in ``actor``'s name.
+    """Record the platform's decision on ``case`` (a move, a new ticket id, or both in one write)
+    as a batch of one through ``cases_record_decisions``, the state machine's rules and write
+    path; it adds the audit-history row in ``actor``'s name.
 
     Returns False and writes nothing when the case already has exactly this decision (and ticket
     id): recording the same decision again is a no-op, not a refusal. Any refusal of the state
     machine (ValidationError with a code, PermissionDenied) propagates unchanged.
     """
     from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
-    from takedowns.transitions import case_transition
 
-    new_ticket = ippc_ticket_id is not None and ippc_ticket_id != case.ippc_ticket_id
-    if case.state == decision and not new_ticket:
-        return False
-    if case.state != decision:
-        case_transition(
-            case=case,
-            to_state=decision,
-            actor=actor,
-            note=note,
-            reason_code=reason_code,
-            at=at,
-            change_reason=change_reason,
-            platform_fields={"ippc_ticket_id": ippc_ticket_id},
-        )
-        return True
+    decided = CaseDecision(
+        case=case,
+        to_state=decision,
+        note=note,
+        reason_code=reason_code,
+        at=at,
+        ippc_ticket_id=ippc_ticket_id,
+    )
     try:
-        cases_record_decisions(
-            decisions=[CaseDecision(case=case, to_state=decision, ippc_ticket_id=ippc_ticket_id)],
-            actor=actor,
-            change_reason=change_reason,
+        (changed,) = cases_record_decisions(
+            decisions=[decided], actor=actor, change_reason=change_reason
         )
     except DecisionsRefused as refused:
         raise refused.errors[0] from None
-    return True
+    return changed
 
 
 def item_decision_record(

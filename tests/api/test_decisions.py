@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from simple_history.models import HistoricalRecords
 
 from portal.api.models import IdempotencyKey
-from takedowns import transitions
+from takedowns import decisions, transitions
 from takedowns.choices import CaseState as S
 from takedowns.choices import ItemOutcome
 from takedowns.models import StatusEvent
@@ -249,13 +249,13 @@ def test_writes_are_attributed_to_the_tokens_user(case_in, liaison_api, liaison,
     the token's user, and the status event's actor is that user."""
     case = case_in(S.UNDER_PLATFORM_REVIEW)
     seen = []
-    write = transitions.moves_write
+    write = decisions.moves_write
 
     def remember(*args, **kwargs):
         seen.append(HistoricalRecords.context.request.user)
         return write(*args, **kwargs)
 
-    monkeypatch.setattr(transitions, "moves_write", remember)
+    monkeypatch.setattr(decisions, "moves_write", remember)
     decide(liaison_api, case, decision="removed")
     assert seen == [liaison]
     assert StatusEvent.objects.filter(case=case).latest("at").actor == liaison
@@ -299,13 +299,14 @@ def test_a_lost_race_is_a_409_and_writes_nothing(case_in, liaison_api, monkeypat
     from takedowns.models import TakedownCase
 
     case = case_in(S.UNDER_PLATFORM_REVIEW)
-    real_get = transitions.case_transition
+    real_record = decisions.cases_record_decisions
 
     def someone_else_first(**kwargs):
-        TakedownCase.objects.filter(pk=kwargs["case"].pk).update(version=F("version") + 1)
-        return real_get(**kwargs)
+        for decision in kwargs["decisions"]:
+            TakedownCase.objects.filter(pk=decision.case.pk).update(version=F("version") + 1)
+        return real_record(**kwargs)
 
-    monkeypatch.setattr(transitions, "case_transition", someone_else_first)
+    monkeypatch.setattr(decisions, "cases_record_decisions", someone_else_first)
     events = StatusEvent.objects.count()
     response = decide(liaison_api, case, decision="removed", ippc_ticket_id="T-1")
     assert response.status_code == 409 and response.json()["code"] == "stale"
