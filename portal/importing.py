@@ -28,6 +28,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.formats import base_formats
@@ -407,7 +408,65 @@ class PortalResource(resources.ModelResource):
         return tuple(str(row.get(column) or "").strip() for column in self.key_columns())
 
     def import_row(self, row, instance_loader, **kwargs):
-        return super().import_row(unescape_row(row), instance_loader, **kwargs)
+        return super().import_row(self._choice_codes(unescape_row(row)), instance_loader, **kwargs)
+
+    def _choice_columns(self) -> dict[str, models.Field]:
+        """The columns whose model field has choices (a code stored, a label shown)."""
+        columns = {}
+        for field in self.fields.values():
+            if not field.attribute or "__" in field.attribute:
+                continue
+            try:
+                model_field = self._meta.model._meta.get_field(field.attribute)
+            except FieldDoesNotExist:
+                continue
+            if model_field.choices and not model_field.is_relation:
+                columns[field.column_name] = model_field
+        return columns
+
+    @functools.cached_property
+    def _codes_by_name(self) -> dict[str, dict[str, str]]:
+        """Per choice column: its codes by code and by Thai and English label (lower case)."""
+        codes = {}
+        for column, model_field in self._choice_columns().items():
+            names = {}
+            for language in ("en", "th"):
+                with translation.override(language):
+                    names.update(
+                        (str(label).strip().lower(), code)
+                        for code, label in model_field.flatchoices
+                    )
+            names.update((str(code).lower(), code) for code, _label in model_field.flatchoices)
+            codes[column] = names
+        return codes
+
+    def _choice_codes(self, row: dict) -> dict:
+        """A file row with each choice column's label (in Thai or English, as an XLSX export
+        writes it) turned back into its code; a code stays as it is (in place)."""
+        for column, names in self._codes_by_name.items():
+            text = str(row.get(column) or "").strip().lower()
+            if text in names:
+                row[column] = names[text]
+        return row
+
+    def export(self, queryset=None, **kwargs):
+        """Rows for an XLSX export (CSV is streamed by ``portal.jobs.exports``, with codes):
+        a choice column shows its label in the user's language, which imports back."""
+        dataset = super().export(queryset=queryset, **kwargs)
+        labels = {
+            index: {str(code): str(label) for code, label in model_field.flatchoices}
+            for column, model_field in self._choice_columns().items()
+            if column in (dataset.headers or [])
+            for index in [dataset.headers.index(column)]
+        }
+        if not labels:
+            return dataset
+        labelled = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+        for row in dataset:
+            labelled.append(
+                [labels[i].get(str(v), v) if i in labels else v for i, v in enumerate(row)]
+            )
+        return labelled
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """An unknown foreign key is a row error naming the column, not a traceback.
