@@ -24,10 +24,10 @@ from takedowns.models import (
 from takedowns.transitions import (
     FUTURE_TOLERANCE,
     PERM_PLATFORM,
-    _has,
-    _resolve_reason,
+    actor_has,
     audit_history_write,
     case_transition,
+    resolve_reason,
     rolled_up_state,
 )
 
@@ -77,7 +77,7 @@ def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> Inf
         raise ValidationError(
             _("Items can be added only while DIP prepares the case."), code="case_locked"
         )
-    if not _has(actor, "add_infringingitem"):
+    if not actor_has(actor, "add_infringingitem"):
         raise PermissionDenied(_("Your role may not add items."))
     item = InfringingItem(case=case, url=url, kind=kind, **fields)
     item.full_clean()  # duplicates: ValidationError with a link to the open case
@@ -130,7 +130,7 @@ def item_check_outcome(
     at: datetime | None = None,
 ) -> ReasonCode | None:
     """What ``item_record_outcome`` checks, without writing; returns the resolved reason code."""
-    if not _has(actor, PERM_PLATFORM):
+    if not actor_has(actor, PERM_PLATFORM):
         raise PermissionDenied(_("Only the platform records item decisions."))
     allowed = ITEM_OUTCOMES_BY_STATE.get(case.state, set())
     if outcome not in allowed:
@@ -142,7 +142,7 @@ def item_check_outcome(
             },
             code="illegal_item_outcome",
         )
-    reason = _resolve_reason(reason_code)
+    reason = resolve_reason(reason_code)
     if outcome in (ItemOutcome.NOT_REMOVED, ItemOutcome.REINSTATED) and reason is None:
         raise ValidationError(_("Choose a reason code."), code="reason_required")
     if reason and reason.note_required and not (note or "").strip():

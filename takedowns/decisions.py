@@ -16,13 +16,13 @@ from takedowns.transitions import (
     PLATFORM_FIELDS,
     CaseFacts,
     Move,
-    _check_transition,
-    _chunks,
-    _platform_changes,
-    _resolve_reason,
-    _stale,
+    case_check_transition,
+    in_chunks,
     moves_apply,
     moves_write,
+    platform_changes,
+    resolve_reason,
+    stale_error,
 )
 
 
@@ -66,7 +66,7 @@ class _Batch:
         return CaseFacts(
             last_event_at=lambda: self.last_at.get(case.pk),
             item_outcomes=lambda: [item["outcome"] for item in self.items_of.get(case.pk, [])],
-            resolve_reason=lambda code: _resolve_reason(code, self.reasons),
+            resolve_reason=lambda code: resolve_reason(code, self.reasons),
         )
 
 
@@ -103,7 +103,7 @@ def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
     from django.db.models import Max
 
     batch = _Batch(cases={}, last_at={}, items_of={}, reasons={})
-    for chunk in _chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
+    for chunk in in_chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
         batch.cases.update(
             (case.pk, case)
             for case in TakedownCase.objects.select_for_update(of=("self",))
@@ -149,12 +149,12 @@ def _check_all(decisions: list[CaseDecision], batch: _Batch, *, actor, now) -> l
 def _check_one(decision: CaseDecision, batch: _Batch, *, actor, now) -> Move | None:
     case = batch.cases.get(decision.case.pk)
     if case is None:  # deleted since the caller read it
-        raise _stale(decision.case)
+        raise stale_error(decision.case)
     if (decision.case.state, decision.case.version) != (case.state, case.version):
-        raise _stale(case)
+        raise stale_error(case)
     reason = at = None
     if decision.to_state != case.state:
-        _rule, reason, at = _check_transition(
+        _rule, reason, at = case_check_transition(
             case=case,
             to_state=decision.to_state,
             actor=actor,
@@ -163,7 +163,7 @@ def _check_one(decision: CaseDecision, batch: _Batch, *, actor, now) -> Move | N
             at=decision.at or now,
             facts=batch.facts(case),
         )
-    fields = _platform_changes(
+    fields = platform_changes(
         case, actor, {name: getattr(decision, name) for name in PLATFORM_FIELDS}
     )
     if at is None and not fields:

@@ -114,11 +114,11 @@ IMPLIED_ITEM_OUTCOME = {
 }
 
 
-def _has(actor, permission: str) -> bool:
+def actor_has(actor, permission: str) -> bool:
     return bool(actor and actor.is_active and actor.has_perm(f"{APP}.{permission}"))
 
 
-def _resolve_reason(reason_code, known: dict[str, ReasonCode] | None = None) -> ReasonCode | None:
+def resolve_reason(reason_code, known: dict[str, ReasonCode] | None = None) -> ReasonCode | None:
     """The active reason code named ``reason_code``: from ``known`` (a batch's codes read in one
     query) or from the database."""
     if not reason_code:
@@ -140,7 +140,7 @@ def case_allowed_transitions(*, case: TakedownCase, actor) -> list[str]:
     return [
         to_state
         for (from_state, to_state), rule in TRANSITIONS.items()
-        if from_state == case.state and _has(actor, rule.permission)
+        if from_state == case.state and actor_has(actor, rule.permission)
     ]
 
 
@@ -221,7 +221,7 @@ def _facts_of(case: TakedownCase) -> CaseFacts:
             case.events.order_by("-at", "-id").values_list("at", flat=True).first()
         ),
         item_outcomes=lambda: list(case.items.values_list("outcome", flat=True)),
-        resolve_reason=_resolve_reason,
+        resolve_reason=resolve_reason,
     )
 
 
@@ -233,8 +233,10 @@ def case_check_transition(
     note: str = "",
     reason_code: str | ReasonCode | None = "",
     at: datetime | None = None,
+    facts: CaseFacts | None = None,
 ) -> tuple[Transition, ReasonCode | None, datetime]:
-    """Everything ``case_transition`` checks, without writing. Raises on a refusal."""
+    """Everything ``case_transition`` checks, without writing. Raises on a refusal. ``facts``:
+    what the checks read of the case (``cases_record_decisions`` reads it for a whole batch)."""
     return _check_transition(
         case=case,
         to_state=to_state,
@@ -242,7 +244,7 @@ def case_check_transition(
         note=note,
         reason_code=reason_code,
         at=at or timezone.now(),
-        facts=_facts_of(case),
+        facts=facts or _facts_of(case),
     )
 
 
@@ -265,7 +267,7 @@ def _check_transition(
             % {"from": S(case.state).label, "to": S(to_state).label if to_state in S else to_state},
             code="illegal_transition",
         )
-    if not _has(actor, rule.permission):
+    if not actor_has(actor, rule.permission):
         raise PermissionDenied(
             _("Your role may not move a case from “%(from)s” to “%(to)s”.")
             % {"from": S(case.state).label, "to": S(to_state).label}
@@ -378,7 +380,7 @@ def audit_history_write(*, objects: Iterable, actor, change_reason: str = "") ->
         )
 
 
-def _stale(case: TakedownCase) -> ValidationError:
+def stale_error(case: TakedownCase) -> ValidationError:
     return ValidationError(
         _("Someone else changed case %(reference)s meanwhile. Reload it and try again.")
         % {"reference": case.reference},
@@ -390,7 +392,7 @@ def _stale(case: TakedownCase) -> ValidationError:
 ITEM_EFFECT_FIELDS = ["outcome", "outcome_at", "is_open"]
 
 
-def _platform_changes(case: TakedownCase, actor, values: dict) -> dict:
+def platform_changes(case: TakedownCase, actor, values: dict) -> dict:
     """The platform fields among ``values`` that differ from the case's; PermissionDenied if
     there are any and ``actor`` is not the platform."""
     unknown = set(values) - set(PLATFORM_FIELDS)
@@ -401,7 +403,7 @@ def _platform_changes(case: TakedownCase, actor, values: dict) -> dict:
         for name, value in values.items()
         if value is not None and value != getattr(case, name)
     }
-    if changes and not _has(actor, PERM_PLATFORM):
+    if changes and not actor_has(actor, PERM_PLATFORM):
         raise PermissionDenied(_("Only the platform records its ticket id."))
     return changes
 
@@ -546,7 +548,7 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
     version) (``stale`` if one changed meanwhile), their items, the StatusEvents and one
     audit-history row per case in ``actor``'s name."""
     case_fields = sorted(writes.case_fields)
-    for chunk in _chunks(list(writes.cases.values())):
+    for chunk in in_chunks(list(writes.cases.values())):
         written = _update_rows(
             TakedownCase,
             case_fields,
@@ -557,8 +559,8 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
             guard=("state", "version"),
         )
         if written != len(chunk):  # cannot happen under the row locks; never write half a batch
-            raise _stale(chunk[0][0])
-    for chunk in _chunks(list(writes.items.values())):
+            raise stale_error(chunk[0][0])
+    for chunk in in_chunks(list(writes.items.values())):
         _update_rows(
             InfringingItem,
             ITEM_EFFECT_FIELDS,
@@ -573,7 +575,7 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
     )
 
 
-def _chunks(values: list, size: int = BATCH_SIZE):
+def in_chunks(values: list, size: int = BATCH_SIZE):
     for start in range(0, len(values), size):
         yield values[start : start + size]
 
@@ -598,7 +600,7 @@ def _history_rows_from_table(model, objects: list, *, actor, change_reason: str 
     )
     now = timezone.now()
     with connection.cursor() as cursor:
-        for chunk in _chunks([obj.pk for obj in objects]):
+        for chunk in in_chunks([obj.pk for obj in objects]):
             cursor.execute(sql, [now, change_reason[:100], getattr(actor, "pk", None), chunk])
 
 
