@@ -63,6 +63,13 @@ def local_date(value: datetime.date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT")
 
 
+def local_month(value: datetime.date) -> str:
+    """A month: "พ.ย. 2569" / "Nov 2026"; ``value`` is any day of it, or its ISO "2026-11"."""
+    if isinstance(value, str):
+        value = datetime.date.fromisoformat(f"{value}-01")
+    return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
 def local_datetime(value: datetime.datetime | None) -> str:
     """A moment in Bangkok time: "2 ธ.ค. 2569 14:05" / "2 Dec 2026 14:05"; None gives "—"."""
     if value is None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from gi_catalog.choices import OnboardingStatus
 from portal.choices import TargetMetric, WorkstreamCode
 from portal.dashboard.selectors import local_start
-from portal.dates import local_date
+from portal.dates import local_date, local_month
 from takedowns.choices import CaseState
 from training.choices import ConsultationTopic
 
@@ -346,6 +346,8 @@ def tables(
                 link = case_link(section, key, period, case_list_url, state__exact=row[0])
             if choices is not None:
                 row[0] = str(_label(choices, row[0]))
+            elif key.endswith("_by_month"):
+                row[0] = local_month(row[0])
             rows.append(row)
             links.append(link)
         whole_mou = key == "repeat_infringers"
@@ -470,7 +472,7 @@ def chart_data(figures: dict) -> dict:
             "type": "line",
             "unit": "money",
             "axis": str(_("THB")),
-            "labels": [month for month, _n, _g in gi["gmv_by_month"]],
+            "labels": [local_month(month) for month, _n, _g in gi["gmv_by_month"]],
             "series": [
                 {"label": str(_("GMV (THB)")), "data": [g for _m, _n, g in gi["gmv_by_month"]]}
             ],

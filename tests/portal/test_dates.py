@@ -53,3 +53,12 @@ def test_an_upload_is_titled_in_bangkok_time(liaison):
     upload = DecisionUpload(file_name="decisions.xlsx", uploaded_at=MOMENT, uploaded_by=liaison)
     with translation.override("en"):
         assert str(upload) == "decisions.xlsx (2 Dec 2026 14:05)"
+
+
+def test_a_month_reads_as_the_locale_writes_it():
+    from portal.dates import local_month
+
+    with translation.override("th"):
+        assert local_month("2026-11") == "พ.ย. 2569"
+    with translation.override("en"):
+        assert local_month(date(2026, 11, 30)) == "Nov 2026"
