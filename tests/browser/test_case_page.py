@@ -49,7 +49,8 @@ def test_officer_makes_a_case_with_its_item_on_one_page_at_1440_px(
     page.select_option("#id_items-0-kind", "listing")
     page.fill("#id_items-0-url", "https://shop.tiktok.com/view/product/55501")
     page.fill("#id_items-0-seller_handle", "@fakerice")
-    assert_fits(wide, "case_add_with_item_1440")
+    page.click("#evidence-group .add-row a")
+    assert_fits(wide, "case_add_with_item_and_evidence_1440")
     with page.expect_navigation():
         page.click("input[name=_continue]")
     case = TakedownCase.objects.get(title="ข้าวหอมมะลิปลอม")
