@@ -81,3 +81,24 @@ def test_thai_words_for_references_certificates_and_empty_lists():
         assert translation.gettext("View") == "ดู"
         assert translation.gettext("Export") == "ส่งออก"
         assert translation.gettext("Changed by") == "แก้ไขโดย"
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_missing_page_says_so_in_thai(signed_in, officer, client):
+    from tests.english_left import english_left
+
+    if signed_in:
+        client.force_login(officer)
+    response = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="th")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "ไม่พบหน้านี้" in page and 'href="/admin/"' in page
+    assert english_left(page) == []
+
+
+def test_a_form_with_errors_asks_in_thai_to_correct_them(officer, client_for):
+    response = client_for(officer).post(
+        reverse("admin:password_change"),
+        {"old_password": "wrong", "new_password1": "a", "new_password2": "b"},
+    )
+    assert "กรุณาแก้ไขข้อผิดพลาดด้านล่าง" in response.content.decode()
