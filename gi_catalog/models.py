@@ -19,6 +19,7 @@ from gi_catalog.choices import (
     origin_choices,
 )
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
+from portal.fields import WebURLField
 from portal.models import Province
 from portal.validators import validate_web_url
 
@@ -368,7 +369,7 @@ class PromotionActivity(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
     title = models.CharField(_("title"), max_length=255)
     held_on = models.DateField(_("date"))
-    url = models.URLField(
+    url = WebURLField(
         _("URL"),
         max_length=500,
         unique=True,

@@ -20,7 +20,6 @@ from portal.import_admin import PortalExportMixin, PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.roles import OFFICER, SUPERVISOR
 from takedowns.choices import CaseState
-from takedowns.forms import HttpsURLField
 from takedowns.models import InfringingItem, MonitoringSweep, SweepFinding, normalize_handle
 from takedowns.normalize import normalize_url
 from takedowns.resources import MonitoringSweepResource, SweepFindingResource
@@ -75,7 +74,6 @@ class SweepFindingForm(forms.ModelForm):
 
     class Meta:
         model = SweepFinding
-        field_classes = {"url": HttpsURLField}
         fields = ("sweep", "kind", "url", "seller_handle", "observed", "right")
 
     def clean(self):

@@ -5,7 +5,6 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.validators import validate_web_url
 from takedowns import case_items, evidence, selectors, transitions
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import Evidence, InfringingItem, ReasonCode, TakedownCase
@@ -145,15 +144,6 @@ class TakedownCaseForm(forms.ModelForm):
             self.add_error("transition", _as_form_error(error))
 
 
-class HttpsURLField(forms.URLField):
-    """A URL typed without a scheme is read as https (TikTok links are); http/https only."""
-
-    default_validators = [validate_web_url]
-
-    def __init__(self, *, assume_scheme="https", **kwargs):
-        super().__init__(assume_scheme=assume_scheme, **kwargs)
-
-
 class InfringingItemInlineForm(forms.ModelForm):
     """DIP edits the item; the liaison records only its outcome (checked by the service)."""
 
@@ -161,7 +151,6 @@ class InfringingItemInlineForm(forms.ModelForm):
 
     class Meta:
         model = InfringingItem
-        field_classes = {"url": HttpsURLField}
         fields = (
             "case",
             "kind",

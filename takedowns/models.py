@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.fields import WebURLField
 from portal.security.uploads import DOCUMENT_TYPES, EVIDENCE_TYPES, PortalFileField
 from takedowns.choices import (
     BASES_NEEDING_AUTHORIZATION,
@@ -437,7 +438,7 @@ class InfringingItem(models.Model):
         TakedownCase, on_delete=models.CASCADE, related_name="items", verbose_name=_("case")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
-    url = models.URLField(_("URL"), max_length=1000)
+    url = WebURLField(_("URL"), max_length=1000)
     normalized_url = models.CharField(
         _("normalised URL"), max_length=1000, editable=False, db_index=True
     )
@@ -756,7 +757,7 @@ class SweepFinding(models.Model):
     kind = models.CharField(
         _("kind"), max_length=20, choices=ItemKind.choices, default=ItemKind.LISTING
     )
-    url = models.URLField(_("URL"), max_length=1000)
+    url = WebURLField(_("URL"), max_length=1000)
     normalized_url = models.CharField(
         _("normalised URL"), max_length=1000, editable=False, db_index=True
     )

@@ -2,7 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
@@ -41,7 +41,6 @@ from training.resources import (
 
 class TrainingAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
     show_full_result_count = False
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_per_page = 50
 
 

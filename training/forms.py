@@ -2,24 +2,15 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils.translation import gettext as _
 
 from training import services
 from training.models import Attendance, TrainingSession
 
 
-def https_urls(field, **kwargs):
-    """Form fields as usual; a URL typed without a scheme is taken as https://."""
-    if isinstance(field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return field.formfield(**kwargs)
-
-
 class TrainingSessionForm(forms.ModelForm):
     class Meta:
         model = TrainingSession
-        formfield_callback = https_urls
         fields = (
             "course",
             "reference",

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from portal.fields import WebURLField
 from training.choices import (
     ConsultationChannel,
     ConsultationTopic,
@@ -88,7 +89,7 @@ class TrainingSession(models.Model):
         related_name="+",
         verbose_name=_("province"),
     )
-    online_url = models.URLField(_("online meeting link"), blank=True)
+    online_url = WebURLField(_("online meeting link"), blank=True)
     trainer = models.CharField(_("trainer"), max_length=200)
     capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
     notes = models.TextField(_("notes"), blank=True)
