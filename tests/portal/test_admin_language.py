@@ -102,3 +102,17 @@ def test_a_form_with_errors_asks_in_thai_to_correct_them(officer, client_for):
         {"old_password": "wrong", "new_password1": "a", "new_password2": "b"},
     )
     assert "กรุณาแก้ไขข้อผิดพลาดด้านล่าง" in response.content.decode()
+
+
+def test_a_history_row_without_user_or_reason_reads_a_dash(supervisor, client_for):
+    from django.core.management import call_command
+
+    from portal.models import Target
+
+    call_command("demo_mou", verbosity=0)  # written by no one, for no stated reason
+    target = Target.objects.first()
+    page = client_for(supervisor).get(reverse("admin:portal_target_history", args=[target.pk]))
+    table = page.content.decode().split('id="change-history"')[1].split("</table>")[0]
+    assert "การเปลี่ยนแปลง" in table  # the "Changes" column
+    assert "None" not in table and "ไม่มี" not in table
+    assert table.count("—") >= 2
