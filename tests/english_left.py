@@ -54,7 +54,8 @@ def _unquote(quoted: str) -> str:
 
 
 def _catalogue_files() -> list[Path]:
-    """Per installed app (and Django's core): its English catalogue, else any one language's."""
+    """Per installed app (and Django's core): its English catalogue, else every language's (each
+    library's translations lag behind its strings, each by different ones)."""
     roots = [Path(django.__file__).parent / "conf"]
     roots += [Path(config.path) for config in apps.get_app_configs()]
     files = []
@@ -62,12 +63,8 @@ def _catalogue_files() -> list[Path]:
         locale = root / "locale"
         if not locale.is_dir():
             continue
-        languages = sorted(p.name for p in locale.iterdir() if p.is_dir())
-        for language in ["en", "de", *languages]:
-            found = sorted((locale / language / "LC_MESSAGES").glob("*.po"))
-            if found:
-                files += found
-                break
+        english = sorted((locale / "en" / "LC_MESSAGES").glob("*.po"))
+        files += english or sorted(locale.glob("*/LC_MESSAGES/*.po"))
     for path in settings.LOCALE_PATHS:
         files += sorted(Path(path).glob("*/LC_MESSAGES/*.po"))
     return files
