@@ -46,7 +46,7 @@ def _request_for(user):
     return request
 
 
-@pytest.mark.parametrize("role", ["officer", "manager"])
+@pytest.mark.parametrize("role", ["officer", "supervisor", "manager"])
 def test_no_english_left_on_the_pages_of_a_dip_role(role, role_users, client_for, request):
     protected_right = request.getfixturevalue("right")
     walk(make_case(protected_right, items=2), S.FORWARDED, role_users)
