@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.utils import translation
 
 from portal.importing import CSV, UnreadableFileError
 from portal.jobs.importer import CsvFileRows, FileImporter
@@ -41,8 +42,12 @@ def test_a_file_in_another_encoding_is_refused_with_advice():
 
 
 def test_a_row_with_too_many_or_too_few_cells_names_its_row():
-    with pytest.raises(UnreadableFileError, match="Row 2 has 3 cells; the header row has 2"):
-        CsvFileRows(io.BytesIO(b"a,b\r\n1,2\r\n1,2,3\r\n"))
+    bad = b"a,b\r\n1,2\r\n1,2,3\r\n"
+    english = pytest.raises(UnreadableFileError, match="Row 2 has 3 cells; the header row has 2")
+    with english, translation.override("en"):
+        CsvFileRows(io.BytesIO(bad))
+    with pytest.raises(UnreadableFileError, match="แถวที่ 2 มี 3 ช่อง"), translation.override("th"):
+        CsvFileRows(io.BytesIO(bad))
 
 
 def test_a_job_file_is_imported_chunk_by_chunk(db, workstream):
