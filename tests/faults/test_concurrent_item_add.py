@@ -27,18 +27,21 @@ URL = "https://shop.tiktok.com/view/product/424242?utm_source=a"
 
 @pytest.fixture
 def checks_meet(monkeypatch):
-    """Each thread's first duplicate check waits for the other's before either writes."""
+    """Each thread waits, once all its checks have passed (the duplicate check in ``clean``, then
+    the constraints, which a form and ``full_clean`` validate last), for the other's before either
+    writes: waiting after ``clean`` alone let the slower thread's constraint check see the faster
+    one's row, now and then, and answer with the constraint's own message."""
     barrier = threading.Barrier(2)
     first_check = threading.local()
-    clean = InfringingItem.clean
+    validate_constraints = InfringingItem.validate_constraints
 
-    def clean_then_wait(item):
-        clean(item)
+    def checks_then_wait(item, *args, **kwargs):
+        validate_constraints(item, *args, **kwargs)
         if not getattr(first_check, "done", False):
             first_check.done = True
             barrier.wait(timeout=10)
 
-    monkeypatch.setattr(InfringingItem, "clean", clean_then_wait)
+    monkeypatch.setattr(InfringingItem, "validate_constraints", checks_then_wait)
     return barrier
 
 
