@@ -4,6 +4,8 @@ import datetime
 
 from django import forms
 
+from takedowns.choices import ReporterBasis
+
 
 def _field_values(bound_form, data):
     for name, field in bound_form.fields.items():
@@ -47,3 +49,18 @@ def post_data(response, **overrides):
             _field_values(form, data)
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
+
+
+def new_case_data(page, right, **overrides):
+    """The new-case page's form filled in as an officer would, for ``right``."""
+    fields = {
+        "title": "ทุเรียนหมอนทองปลอม",
+        "rights_holder": right.owner.pk,
+        "right": right.pk,
+        "infringement_type": "counterfeit",
+        "priority": "high",
+        "reporter_name": "สมชาย ใจดี",
+        "reporter_email": "somchai@ipthailand.go.th",
+        "reporter_basis": ReporterBasis.OWNER,
+    }
+    return post_data(page, **{**fields, **overrides})

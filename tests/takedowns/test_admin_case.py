@@ -8,7 +8,7 @@ from takedowns import transitions
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem, StatusEvent, TakedownCase
 
-from .admin_helpers import post_data
+from .admin_helpers import new_case_data, post_data
 from .conftest import make_case, walk
 
 S = CaseState
@@ -30,17 +30,7 @@ def test_officer_creates_a_case_with_items_through_the_admin(officer, right, cli
     url = reverse("admin:takedowns_takedowncase_add")
     page = client.get(url)
     assert page.status_code == 200
-    data = post_data(
-        page,
-        title="ทุเรียนหมอนทองปลอม",
-        rights_holder=right.owner.pk,
-        right=right.pk,
-        infringement_type="counterfeit",
-        priority="high",
-        reporter_name="สมชาย ใจดี",
-        reporter_email="somchai@ipthailand.go.th",
-        reporter_basis="owner",
-    )
+    data = new_case_data(page, right)
     # Items can also be added later, once the case exists.
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors

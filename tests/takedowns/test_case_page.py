@@ -6,10 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from takedowns.choices import CaseState as S
-from takedowns.choices import ReporterBasis
 from takedowns.models import PlatformSeller, TakedownCase
 
-from .admin_helpers import post_data
+from .admin_helpers import new_case_data
 from .conftest import make_case, walk
 
 pytestmark = pytest.mark.django_db
@@ -23,21 +22,6 @@ PNG = (
 
 def change_url(case):
     return reverse("admin:takedowns_takedowncase_change", args=[case.pk])
-
-
-def new_case_data(page, right, **extra):
-    return post_data(
-        page,
-        title="ทุเรียนหมอนทองปลอม",
-        rights_holder=right.owner.pk,
-        right=right.pk,
-        infringement_type="counterfeit",
-        priority="high",
-        reporter_name="สมชาย ใจดี",
-        reporter_email="somchai@ipthailand.go.th",
-        reporter_basis=ReporterBasis.OWNER,
-        **extra,
-    )
 
 
 def test_officer_adds_items_and_evidence_on_the_new_case_page(officer, right, client_for):

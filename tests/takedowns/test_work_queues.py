@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from takedowns.choices import CaseState
 from takedowns.models import TakedownCase
-from tests.takedowns.admin_helpers import post_data
+from tests.takedowns.admin_helpers import new_case_data
 from tests.takedowns.conftest import make_case, walk
 
 pytestmark = pytest.mark.django_db
@@ -62,16 +62,7 @@ def test_officer_queue_my_drafts_holds_only_the_officers_own_drafts(
 def test_a_case_the_officer_created_in_the_admin_is_in_my_drafts(right, officer, client_for):
     client = client_for(officer)
     add = reverse("admin:takedowns_takedowncase_add")
-    data = post_data(
-        client.get(add),
-        title="ทุเรียนปลอม",
-        rights_holder=right.owner.pk,
-        right=right.pk,
-        infringement_type="counterfeit",
-        reporter_name="สมชาย",
-        reporter_email="somchai@ipthailand.go.th",
-        reporter_basis="owner",
-    )
+    data = new_case_data(client.get(add), right, title="ทุเรียนปลอม")
     response = client.post(add, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     created = TakedownCase.objects.get(title="ทุเรียนปลอม")
