@@ -74,9 +74,7 @@ def test_people_by_name_autocomplete_offers_dip_staff_by_name(client_for, named)
     assert [row["text"] for row in response.json()["results"]] == ["Alex Tan"]
 
 
-def test_people_by_name_autocomplete_refused_to_platform_and_managers(
-    client_for, named, manager
-):
+def test_people_by_name_autocomplete_refused_to_platform_and_managers(client_for, named, manager):
     _, _, liaison = named
     assert _autocomplete(client_for(liaison), "assigned_officer").status_code == 403
     assert _autocomplete(client_for(manager), "assigned_officer").status_code == 403
