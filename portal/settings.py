@@ -228,14 +228,19 @@ LOGIN_URL = "admin:login"
 # with a progress bar instead of in the request.
 IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
 IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 * 1024)
-# An XLSX is checked before any row is kept (portal.importing.read_xlsx): what its parts unpack to,
-# its declared size, every row and cell index, and the length of every cell's text. A file beyond
-# these is refused with a message naming the limit, in the request and in the worker alike.
-IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=100_000)
-IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=100)
-IMPORT_XLSX_MAX_CELL_CHARS = env.int("IMPORT_XLSX_MAX_CELL_CHARS", default=32_767)  # Excel's own
+# Every uploaded table (CSV or XLSX, at every door) is read by portal.reading, which applies these
+# bounds while it reads: rows after the header, columns, characters in a cell and in a row; for an
+# XLSX also what its parts unpack to and the memory of its shared texts. A file beyond them is
+# refused with a message naming the row, cell or limit, in the request and in the worker alike.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)  # Excel's own
+IMPORT_MAX_ROW_CHARS = env.int("IMPORT_MAX_ROW_CHARS", default=131_072)
 IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int(
     "IMPORT_XLSX_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
+)
+IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES = env.int(
+    "IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES", default=48 * 1024 * 1024
 )
 
 # Login protection: lockout after repeated failures with a cool-off (a superuser unlocks early by

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from portal.importing import CSV, XLSX, UnreadableFileError
+from portal.importing import CSV, XLSX
 from portal.jobs.choices import (
     RETRYABLE_STATES,
     UNFINISHED_STATES,
@@ -24,9 +24,10 @@ from portal.jobs.choices import (
     JobPhase,
     JobState,
 )
-from portal.jobs.importer import CsvFileRows, FileImporter, ImportOutcome, RowProblem
+from portal.jobs.importer import FileImporter, FileRows, ImportOutcome, RowProblem
 from portal.jobs.models import Job, JobError
 from portal.queueing import queue_on_commit
+from portal.reading import UnreadableFileError
 
 logger = logging.getLogger(__name__)
 
@@ -274,10 +275,7 @@ def _import(job: Job, reporter: _ProgressReporter) -> None:
     resource = import_string(job.resource)()
     with job.file.open("rb") as handle:
         try:
-            if job.file_format == FileFormat.CSV:
-                rows = CsvFileRows(handle)  # read a chunk at a time, not held whole
-            else:
-                rows = FORMAT_CLASSES[job.file_format]().create_dataset(handle.read())
+            rows = FileRows(handle, job.file_format)  # read a chunk at a time, not held whole
         except UnreadableFileError as error:
             _finish(reporter, _file_problem(str(error)), str(error))
             return
