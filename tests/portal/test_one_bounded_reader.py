@@ -7,6 +7,7 @@ through the admin's import page and the liaison's decision sheet, with the memor
 bounded (tracemalloc: memory, not time).
 """
 
+import functools
 import io
 import tracemalloc
 import zipfile
@@ -79,17 +80,20 @@ def sheet(headers, rows_xml: str, dimension: str = "") -> bytes:
     ).encode()
 
 
+@functools.cache
 def non_cell_child_far_down(headers):
     """The 1.6 KB file: a row far down holding an element that is not a cell, at column XFD."""
     return workbook(sheet(headers, '<row r="3000"><x r="XFD3000"><v>1</v></x></row>'))
 
 
+@functools.cache
 def sheet_elsewhere(headers, path):
     """A sheet kept under another part name than Excel's, claiming every row and column."""
     rows = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
     return workbook(sheet(headers, rows, "A1:XFD1048576"), sheet_path=path)
 
 
+@functools.cache
 def shared_strings_bomb(headers):
     """~150 KB: shared strings that unpack to 50 MB of texts (two million, all alike)."""
     count = 2_000_000
