@@ -253,6 +253,16 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same account from every address: past this many failures within the cool-off, the account
+# signs in only with its authenticator code (portal.security.auth.SecondFactorLockoutHandler).
+PORTAL_ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "portal.security.auth.SecondFactorLockoutHandler"
+# The client's address: the connection's, or behind TRUSTED_PROXY_COUNT reverse proxies (the TLS
+# proxy in production) the one they put in X-Forwarded-For. No proxy is trusted unless set.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.auth.client_address"
+# Never kept in an access attempt's form data or written to the log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
