@@ -173,6 +173,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A running job writes a heartbeat as it goes; one silent this long has lost its worker and may be
 # claimed again by the redelivered task (portal.jobs.services).
 JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=120)
+# A job whose worker died this many times (a file that kills it each time) is failed with the reason.
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -180,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
     "task": "portal.dashboard.tasks.take_snapshots",
     "schedule": 600.0,
+}
+# Background jobs (portal.jobs): a job whose worker or broker message was lost is queued again.
+CELERY_BEAT_SCHEDULE["jobs-recover-stalled"] = {
+    "task": "portal.jobs.tasks.recover_stalled_jobs",
+    "schedule": env.float("JOB_RECOVERY_SECONDS", default=60.0),
 }
 # Takedown cases past their SLA: flag them and e-mail the liaison, every 15 minutes.
 CELERY_BEAT_SCHEDULE["takedowns-flag-overdue"] = {
