@@ -1,9 +1,32 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.import_admin import PortalImportExportMixin
 from portal.models import Agreement, Province, PublicHoliday, Target, Workstream
 from portal.resources import TargetResource
+from portal.roles import DIP_ROLES, user_roles
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class PersonAdmin(UserAdmin):
+    """Django's account pages (for superusers), and the people that forms pick by autocomplete
+    (a case's assigned officer, a participant's portal account): searched by name or login,
+    shown by name (``portal.people``)."""
+
+    def has_view_permission(self, request, obj=None):
+        """The autocomplete for DIP staff too; the liaison and managers never list people."""
+        if super().has_view_permission(request, obj):
+            return True
+        match = request.resolver_match
+        return (
+            match is not None
+            and match.url_name == "autocomplete"
+            and bool(user_roles(request.user) & DIP_ROLES)
+        )
 
 
 @admin.register(Province)

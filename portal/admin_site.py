@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from portal.people import PeopleByNameMixin
 from portal.security.admin_site import TwoFactorAdminSiteMixin
 from portal.security.autocomplete import ScopedAutocompleteMixin
 
@@ -22,6 +23,17 @@ class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.Ad
         core site never imports the apps above it.
         """
         self._url_builders.append(build_urls)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every admin picks and lists people by name (``portal.people``), whoever wrote it."""
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, PeopleByNameMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (PeopleByNameMixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def get_urls(self):
         extra = [url for build_urls in self._url_builders for url in build_urls(self)]

@@ -469,9 +469,8 @@ class TakedownCaseAdmin(
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    raw_id_fields = ("assigned_officer", "assigned_liaison")
     #: The right's choices follow the chosen holder (``ProtectedRightAdmin.get_search_results``).
-    autocomplete_fields = ("rights_holder", "right")
+    autocomplete_fields = ("rights_holder", "right", "assigned_officer", "assigned_liaison")
     inlines = (InfringingItemInline, EvidenceInline)
     readonly_fields = ("reference", "state", "source", *TIMING_FIELDS)
 
@@ -938,7 +937,7 @@ class ProtectedRightAdmin(RoleLimitedAdminMixin, SimpleHistoryAdmin):
     list_select_related = ("owner",)
     list_filter = ("right_type",)
     search_fields = ("name", "registration_number", "owner__name")
-    raw_id_fields = ("owner", "gi_product")
+    autocomplete_fields = ("owner", "gi_product")
 
     def get_queryset(self, request):
         """The liaison's rights are those of its cases: this list, a right's page, its history,
@@ -984,7 +983,7 @@ class InfringingItemAdmin(
     list_filter = ("kind", "outcome", ItemRepeatFilter)
     search_fields = ("=seller_handle", "=normalized_url", "=case__reference")
     search_help_text = _("Part of a URL, a seller handle (or part of one), or a case reference.")
-    raw_id_fields = ("case",)
+    autocomplete_fields = ("case",)
     readonly_fields = ("normalized_url", "outcome", "outcome_reason", "outcome_at")
     show_full_result_count = False
     paginator = EstimatedCountPaginator
@@ -1068,7 +1067,7 @@ class EvidenceAdmin(CaseScopedMixin, SimpleHistoryAdmin):
     list_select_related = ("case",)
     list_filter = ("kind",)
     search_fields = ("=sha256", "=case__reference")
-    raw_id_fields = ("case", "item")
+    autocomplete_fields = ("case", "item")
     readonly_fields = ("original_name", "content_type", "size", "sha256", "uploaded_by")
     show_full_result_count = False
     paginator = EstimatedCountPaginator

@@ -135,9 +135,19 @@ class MonitoringSweepAdmin(PortalExportMixin, SimpleHistoryAdmin):
         "searched_shop",
     )
     date_hierarchy = None
+    search_fields = ("keywords", "note")
+    search_help_text = _("A sweep's reference (SW-000123), or words of its keywords or note.")
     autocomplete_fields = ("gi_products",)
     readonly_fields = ("reference", "cases_produced")
     show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        """A reference (``SW-000123``, or its number) finds its sweep; other words, the text."""
+        number = search_term.strip().upper().removeprefix("SW-")
+        if number.isascii() and number.isdigit() and len(number) <= 18:
+            return queryset.filter(pk=int(number)), False
+        return super().get_search_results(request, queryset, search_term)
+
     paginator = EstimatedCountPaginator
     list_per_page = 50
     fieldsets = (
@@ -254,8 +264,7 @@ class SweepFindingAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
     list_filter = ("kind",)
     search_fields = ("=normalized_url", "=seller_handle")
     search_help_text = _("A whole URL or seller handle.")
-    raw_id_fields = ("sweep",)
-    autocomplete_fields = ("right",)
+    autocomplete_fields = ("sweep", "right")
     readonly_fields = ("normalized_url", "case_link", "case_state")
     actions = ["create_cases"]
     show_full_result_count = False

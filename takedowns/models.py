@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.fields import WebURLField
+from portal.people import dip_staff, platform_staff
 from portal.security.uploads import DOCUMENT_TYPES, EVIDENCE_TYPES, PortalFileField
 from takedowns.choices import (
     BASES_NEEDING_AUTHORIZATION,
@@ -249,6 +250,7 @@ class TakedownCase(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        limit_choices_to=dip_staff,
         verbose_name=_("assigned officer"),
     )
     assigned_liaison = models.ForeignKey(
@@ -257,6 +259,7 @@ class TakedownCase(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        limit_choices_to=platform_staff,
         verbose_name=_("assigned liaison"),
     )
 

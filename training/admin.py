@@ -219,7 +219,7 @@ class ParticipantAdmin(TrainingAdmin):
     list_display = ("name", "division", "position", "email", "courses_completed")
     list_filter = ("division",)
     search_fields = ("name", "email", "position")
-    raw_id_fields = ("user",)
+    autocomplete_fields = ("user",)
 
     def get_queryset(self, request):
         return (
@@ -400,8 +400,7 @@ class ConsultationAdmin(TrainingAdmin):
         "adviser__division",
     )
     search_fields = ("entrepreneur_name", "contact", "summary", "adviser__name")
-    autocomplete_fields = ("adviser", "province")
-    raw_id_fields = ("seller",)
+    autocomplete_fields = ("adviser", "province", "seller")
     readonly_fields = ("adviser_courses",)
     fieldsets = (
         (

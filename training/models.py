@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from portal.fields import WebURLField
+from portal.people import dip_staff
 from training.choices import (
     ConsultationChannel,
     ConsultationTopic,
@@ -159,6 +160,7 @@ class Participant(models.Model):
         null=True,
         blank=True,
         related_name="training_participant",
+        limit_choices_to=dip_staff,
         verbose_name=_("portal user"),
     )
     history = HistoricalRecords()

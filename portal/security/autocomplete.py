@@ -8,7 +8,20 @@ change or add); the model searched then answers with its own admin's rows (``get
 liaison's rights and cases are its own), as in Django.
 """
 
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+
+from portal.people import person_name
+
+
+class PeopleByNameAutocompleteJsonView(AutocompleteJsonView):
+    """A person found by the autocomplete reads as the form shows them: by name."""
+
+    def serialize_result(self, obj, to_field_name):
+        if isinstance(obj, get_user_model()):
+            return {"id": str(getattr(obj, to_field_name)), "text": person_name(obj)}
+        return super().serialize_result(obj, to_field_name)
 
 
 class ScopedAutocompleteMixin:
@@ -38,4 +51,4 @@ class ScopedAutocompleteMixin:
             or model_admin.has_add_permission(request)
         ):
             raise PermissionDenied
-        return super().autocomplete_view(request)
+        return PeopleByNameAutocompleteJsonView.as_view(admin_site=self)(request)
