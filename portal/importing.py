@@ -1,26 +1,21 @@
 """Shared import/export rules for every model that goes in or out as CSV or XLSX.
 
 django-import-export does the row mapping; this module adds what it leaves to us:
-- files are decoded strictly (UTF-8 with or without BOM; Thai Windows cp874 when the bytes are
-  unambiguously Thai text) or refused with a message that says what to do;
+- files are read by ``portal.reading``: decoded strictly (UTF-8 with or without BOM; Thai Windows
+  cp874 when the bytes are unambiguously Thai text) and bounded while they are read (rows,
+  columns, cell and row lengths; what an XLSX unpacks to), or refused with a message that says
+  what to do;
 - every declared column must be present, and a key repeated inside one file is a row error;
 - model validation (fields, ``clean()``, constraints) runs on every row, and one bad row rolls the
   whole file back;
 - exported cells that a spreadsheet would run as a formula are prefixed with ``'``, and an
   imported cell loses that prefix again (``unescape_formula``), so an exported file imported
-  again changes nothing;
-- an XLSX is bounded before it is read (``read_xlsx``): what it unpacks to, its rows, columns and
-  the length of each cell, so a small hostile file cannot take the memory of a request or a worker.
+  again changes nothing.
 """
 
 import functools
-import io
-import re
-import zipfile
-from xml.parsers import expat
 
 import tablib
-from django.conf import settings
 from django.core.exceptions import (
     FieldDoesNotExist,
     MultipleObjectsReturned,
@@ -32,39 +27,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.formats import base_formats
-from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
 from portal.formulas import escape_formula, unescape_formula
+from portal.reading import (
+    Table,
+    UnreadableFileError,  # noqa: F401  (the error of every import path)
+    read_table,
+)
 from portal.xlsx import table_bytes
-
-THAI_LETTERS = re.compile("[\u0e01-\u0e2e]")
-# A Thai vowel or tone mark always follows a Thai character; bytes of another code page (é, è in
-# Latin-1) decode to such marks standing after a Latin letter, which tells the two apart.
-STRAY_THAI_MARK = re.compile("(?<![\u0e01-\u0e4e])[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e]")
-
-
-class UnreadableFileError(ValueError):
-    """The upload is not text we can read; the message tells the user what to do."""
-
-
-def decode_text(data: bytes) -> str:
-    """Decode an uploaded text file: UTF-8 (BOM optional), else Thai cp874, else refuse."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8_error:
-        try:
-            text = data.decode("cp874")
-        except UnicodeDecodeError:
-            text = ""
-        if THAI_LETTERS.search(text) and not STRAY_THAI_MARK.search(text):
-            return text
-        raise UnreadableFileError(
-            _(
-                "The file is not UTF-8 text (byte %(position)s cannot be read). "
-                "Save it from Excel as “CSV UTF-8 (Comma delimited)” or upload it as XLSX."
-            )
-            % {"position": utf8_error.start + 1}
-        ) from utf8_error
 
 
 def unescape_row(row: dict) -> dict:
@@ -84,8 +54,27 @@ def escape_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
     return escaped
 
 
+class NumberedDataset(tablib.Dataset):
+    """A dataset read from a file, with each row's number in the file (the header is row 1)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_numbers: list[int] = []
+
+
+def table_dataset(table: Table) -> NumberedDataset:
+    """The rows of a file read by ``portal.reading`` as a dataset, for django-import-export."""
+    dataset = NumberedDataset()
+    if table.header:
+        dataset.headers = list(table.header)
+    for number, cells in table:
+        dataset.append(cells)
+        dataset.row_numbers.append(number)
+    return dataset
+
+
 class CSV(base_formats.CSV):
-    """CSV read as bytes so that we, not the temp storage, choose the encoding."""
+    """CSV read as bytes by ``portal.reading`` (encoding, bounds), not by tablib."""
 
     def get_read_mode(self):
         return "rb"
@@ -94,232 +83,18 @@ class CSV(base_formats.CSV):
         return True
 
     def create_dataset(self, in_stream, **kwargs):
-        if isinstance(in_stream, bytes):
-            in_stream = decode_text(in_stream)
-        dataset = tablib.import_set(in_stream, format="csv", **kwargs)
-        if len(dataset) and not any((header or "").strip() for header in dataset.headers or []):
-            raise UnreadableFileError(
-                _("The first line of the file is empty: it must name the columns.")
-            )
-        return dataset
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return table_dataset(read_table(in_stream, "csv"))
 
     def export_data(self, dataset, **kwargs):
         return super().export_data(escape_dataset(dataset), **kwargs)
 
 
-class XlsxLimits:
-    """The bounds of an XLSX import, from settings (``IMPORT_XLSX_*``) at the time of reading."""
-
-    def __init__(self):
-        self.rows = settings.IMPORT_XLSX_MAX_ROWS
-        self.columns = settings.IMPORT_XLSX_MAX_COLUMNS
-        self.cell_chars = settings.IMPORT_XLSX_MAX_CELL_CHARS
-        self.unpacked_bytes = settings.IMPORT_XLSX_MAX_UNPACKED_BYTES
-
-
-def _too_many_rows(limits: XlsxLimits, rows: int) -> UnreadableFileError:
-    return UnreadableFileError(
-        _(
-            "The sheet has %(rows)s rows; at most %(max)s rows (after the header) are imported "
-            "from one file. Split it into smaller files."
-        )
-        % {"rows": f"{rows:,}", "max": f"{limits.rows:,}"}
-    )
-
-
-def _too_many_columns(limits: XlsxLimits, columns: int) -> UnreadableFileError:
-    return UnreadableFileError(
-        _(
-            "The sheet has %(columns)s columns; at most %(max)s columns are read. Delete the "
-            "columns the import does not use."
-        )
-        % {"columns": f"{columns:,}", "max": f"{limits.columns:,}"}
-    )
-
-
-class _XlsxPartScanner:
-    """Streams one XML part of the workbook through expat, a chunk at a time, and raises
-    UnreadableFileError as soon as a bound is crossed: no cell's text is ever held whole."""
-
-    CHUNK = 64 * 1024
-
-    #: Text outside cells (document properties, styles) is never long in a real workbook.
-    OTHER_TEXT_CHARS = 64 * 1024
-
-    def __init__(self, limits: XlsxLimits, *, part: str, worksheet: bool):
-        self.limits = limits
-        self.worksheet = worksheet
-        self.rows = 0
-        self.cells_in_row = 0
-        self.part = part
-        self.in_cell = False
-        self.cell = ""
-        self.cell_chars = 0
-        self.text_chars = 0
-
-    def scan(self, stream) -> None:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.StartElementHandler = self._start
-        parser.EndElementHandler = self._end
-        parser.CharacterDataHandler = self._text
-        parser.StartDoctypeDeclHandler = self._doctype
-        while chunk := stream.read(self.CHUNK):
-            parser.Parse(chunk, False)
-        parser.Parse(b"", True)
-
-    def _doctype(self, *args):
-        raise UnreadableFileError(_("The file is not a valid XLSX workbook (it declares a DTD)."))
-
-    def _start(self, name, attrs):
-        local = name.rpartition(" ")[2]
-        self.text_chars = 0
-        if local in ("c", "si"):  # a cell, or a shared string a cell refers to
-            self.in_cell, self.cell, self.cell_chars = True, attrs.get("r", ""), 0
-        if not self.worksheet:
-            return
-        if local == "dimension":
-            self._check_range(attrs.get("ref", ""))
-        elif local == "row":
-            self.rows += 1
-            self.cells_in_row = 0
-            number = int(attrs["r"]) if attrs.get("r", "").isdigit() else self.rows
-            if max(number, self.rows) > self.limits.rows + 1:
-                raise _too_many_rows(self.limits, max(number, self.rows) - 1)
-        elif local == "c":
-            self.cells_in_row += 1
-            column = self.cells_in_row
-            if self.cell:
-                column = column_index_from_string(self.cell.rstrip("0123456789") or "A")
-            if max(column, self.cells_in_row) > self.limits.columns:
-                raise _too_many_columns(self.limits, max(column, self.cells_in_row))
-
-    def _check_range(self, ref: str) -> None:
-        try:
-            _min_col, _min_row, max_col, max_row = range_boundaries(ref.split()[0])
-        except (ValueError, TypeError, IndexError):
-            return  # openpyxl ignores a dimension it cannot read; the rows are still counted
-        if max_row and max_row > self.limits.rows + 1:
-            raise _too_many_rows(self.limits, max_row - 1)
-        if max_col and max_col > self.limits.columns:
-            raise _too_many_columns(self.limits, max_col)
-
-    def _end(self, name):
-        self.text_chars = 0
-        if name.rpartition(" ")[2] in ("c", "si"):
-            self.in_cell, self.cell, self.cell_chars = False, "", 0
-
-    def _text(self, data):
-        if self.in_cell:
-            self.cell_chars += len(data)
-            if self.cell_chars > self.limits.cell_chars:
-                raise UnreadableFileError(
-                    _(
-                        "Cell %(cell)s holds more than %(max)s characters, the most one cell "
-                        "may hold. Shorten it and upload the file again."
-                    )
-                    % {
-                        "cell": self.cell or _("(a shared text)"),
-                        "max": f"{self.limits.cell_chars:,}",
-                    }
-                )
-            return
-        self.text_chars += len(data)
-        if self.text_chars > max(self.OTHER_TEXT_CHARS, self.limits.cell_chars):
-            raise UnreadableFileError(
-                _("The file is not a valid XLSX workbook (%(part)s holds a text too long).")
-                % {"part": self.part}
-            )
-
-
-def check_xlsx(data: bytes, limits: XlsxLimits | None = None) -> None:
-    """Refuse an XLSX beyond the limits without unpacking more than a chunk of it at a time.
-
-    The zip's declared sizes are checked first (zipfile never unpacks more than a part declares),
-    then every XML part is streamed: the dimension, each row and cell index, each cell's text.
-    """
-    limits = limits or XlsxLimits()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise UnreadableFileError(
-            _(
-                "The file cannot be read as XLSX: it is not an Excel workbook. Save it from "
-                "Excel as “Excel Workbook (.xlsx)”."
-            )
-        ) from error
-    unpacked = sum(part.file_size for part in parts)
-    if unpacked > limits.unpacked_bytes:
-        raise UnreadableFileError(
-            _(
-                "The workbook unpacks to %(size)s MB; at most %(max)s MB is read from one file. "
-                "Split it into smaller files."
-            )
-            % {
-                "size": f"{unpacked / 1048576:,.0f}",
-                "max": f"{limits.unpacked_bytes / 1048576:,.0f}",
-            }
-        )
-    with archive:
-        for part in parts:
-            if not part.filename.endswith((".xml", ".rels")):
-                continue
-            worksheet = part.filename.startswith("xl/worksheets/")
-            try:
-                with archive.open(part) as stream:
-                    _XlsxPartScanner(limits, part=part.filename, worksheet=worksheet).scan(stream)
-            except (expat.ExpatError, zipfile.BadZipFile, EOFError, OSError) as error:
-                raise UnreadableFileError(
-                    _("The file is not a valid XLSX workbook (%(part)s cannot be read).")
-                    % {"part": part.filename}
-                ) from error
-
-
-def read_xlsx(data: bytes) -> tablib.Dataset:
-    """The first sheet of a bounded XLSX as a dataset (header row, then rows), read streaming.
-
-    Every XLSX the portal reads goes through here: the admin's imports, import jobs in the worker
-    and the liaison's decision sheet.
-    """
-    import openpyxl
-
-    limits = XlsxLimits()
-    check_xlsx(data, limits)
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = book.active
-        rows = sheet.iter_rows(values_only=True)
-        dataset = tablib.Dataset()
-        header = next(rows, None)
-        if header is None:
-            return dataset
-        header = _trim(header)
-        dataset.headers = list(header)
-        ignore_blanks = getattr(settings, "IMPORT_EXPORT_IMPORT_IGNORE_BLANK_LINES", False)
-        for number, row in enumerate(rows, start=1):
-            if number > limits.rows:  # also bounded by check_xlsx; kept as the last word
-                raise _too_many_rows(limits, number)
-            # A cell right of the last header belongs to no column: no import reads it.
-            values = list(row[: len(header)])
-            if ignore_blanks and all(value is None for value in values):
-                continue
-            dataset.append(values + [None] * (len(header) - len(values)))
-        return dataset
-    finally:
-        book.close()
-
-
-def _trim(values) -> tuple:
-    """The header without its trailing empty cells (a sheet's width is only what it holds)."""
-    end = len(values)
-    while end and values[end - 1] is None:
-        end -= 1
-    return tuple(values[:end])
-
-
 class XLSX(base_formats.XLSX):
     def create_dataset(self, in_stream):
-        return read_xlsx(in_stream)
+        """The first sheet, read streaming and bounded by ``portal.reading``."""
+        return table_dataset(read_table(in_stream, "xlsx"))
 
     def export_data(self, dataset, **kwargs):
         """The portal's XLSX layout (``portal.xlsx``), which also escapes the formulas."""

@@ -173,6 +173,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # A running job writes a heartbeat as it goes; one silent this long has lost its worker and may be
 # claimed again by the redelivered task (portal.jobs.services).
 JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=120)
+# A job whose worker died this many times (a file that kills it each time) is failed with the reason.
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE: dict = {}
@@ -180,6 +182,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["dashboard-snapshots"] = {
     "task": "portal.dashboard.tasks.take_snapshots",
     "schedule": 600.0,
+}
+# Background jobs (portal.jobs): a job whose worker or broker message was lost is queued again.
+CELERY_BEAT_SCHEDULE["jobs-recover-stalled"] = {
+    "task": "portal.jobs.tasks.recover_stalled_jobs",
+    "schedule": env.float("JOB_RECOVERY_SECONDS", default=60.0),
 }
 # Takedown cases past their SLA: flag them and e-mail the liaison, every 15 minutes.
 CELERY_BEAT_SCHEDULE["takedowns-flag-overdue"] = {
@@ -228,14 +235,19 @@ LOGIN_URL = "admin:login"
 # with a progress bar instead of in the request.
 IMPORT_JOB_THRESHOLD_ROWS = env.int("IMPORT_JOB_THRESHOLD_ROWS", default=2000)
 IMPORT_JOB_THRESHOLD_BYTES = env.int("IMPORT_JOB_THRESHOLD_BYTES", default=1024 * 1024)
-# An XLSX is checked before any row is kept (portal.importing.read_xlsx): what its parts unpack to,
-# its declared size, every row and cell index, and the length of every cell's text. A file beyond
-# these is refused with a message naming the limit, in the request and in the worker alike.
-IMPORT_XLSX_MAX_ROWS = env.int("IMPORT_XLSX_MAX_ROWS", default=100_000)
-IMPORT_XLSX_MAX_COLUMNS = env.int("IMPORT_XLSX_MAX_COLUMNS", default=100)
-IMPORT_XLSX_MAX_CELL_CHARS = env.int("IMPORT_XLSX_MAX_CELL_CHARS", default=32_767)  # Excel's own
+# Every uploaded table (CSV or XLSX, at every door) is read by portal.reading, which applies these
+# bounds while it reads: rows after the header, columns, characters in a cell and in a row; for an
+# XLSX also what its parts unpack to and the memory of its shared texts. A file beyond them is
+# refused with a message naming the row, cell or limit, in the request and in the worker alike.
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = env.int("IMPORT_MAX_COLUMNS", default=100)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=32_767)  # Excel's own
+IMPORT_MAX_ROW_CHARS = env.int("IMPORT_MAX_ROW_CHARS", default=131_072)
 IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int(
     "IMPORT_XLSX_MAX_UNPACKED_BYTES", default=200 * 1024 * 1024
+)
+IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES = env.int(
+    "IMPORT_XLSX_MAX_SHARED_STRINGS_BYTES", default=48 * 1024 * 1024
 )
 
 # Login protection: lockout after repeated failures with a cool-off (a superuser unlocks early by
@@ -248,6 +260,16 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same account from every address: past this many failures within the cool-off, the account
+# signs in only with its authenticator code (portal.security.auth.SecondFactorLockoutHandler).
+PORTAL_ACCOUNT_FAILURE_LIMIT = env.int("ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "portal.security.auth.SecondFactorLockoutHandler"
+# The client's address: the connection's, or behind TRUSTED_PROXY_COUNT reverse proxies (the TLS
+# proxy in production) the one they put in X-Forwarded-For. No proxy is trusted unless set.
+PORTAL_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "portal.security.auth.client_address"
+# Never kept in an access attempt's form data or written to the log.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False

@@ -295,7 +295,7 @@ class InfringingItemInline(admin.TabularInline):
     def _platform_can_decide(self, request, obj) -> bool:
         return (
             obj is not None
-            and obj.state in case_items.ITEM_OUTCOMES_BY_STATE
+            and obj.state in case_items.ITEM_OUTCOME_PAGE_STATES
             and request.user.has_perm("takedowns.record_platform_decision")
         )
 
@@ -588,13 +588,14 @@ class TakedownCaseAdmin(
             )
         if obj is None:
             fieldsets = [fs for fs in fieldsets if fs[0] != _("Timings, SLA and appeals")]
-        elif self.has_change_permission(request, obj):
-            fieldsets.append(
-                (
-                    _("Next step"),
-                    {"fields": ["version_seen", *TakedownCaseForm.TRANSITION_FIELDS]},
-                )
+        if obj is None or self.has_change_permission(request, obj):
+            # Near the top, not under a long page: a new case is created, given its items and
+            # evidence and sent to review in one save.
+            next_step = (
+                _("Next step"),
+                {"fields": ["version_seen", *TakedownCaseForm.TRANSITION_FIELDS]},
             )
+            fieldsets.insert(1, next_step)
         return fieldsets
 
     def get_readonly_fields(self, request, obj=None):
@@ -707,7 +708,7 @@ class TakedownCaseAdmin(
 
     def save_formset(self, request, form, formset, change):
         if formset.model is InfringingItem:
-            self._save_items(request, formset)
+            self._save_items(request, form.instance, formset)
         elif formset.model is Evidence:
             instances = formset.save(commit=False)
             for evidence in instances:
@@ -718,7 +719,7 @@ class TakedownCaseAdmin(
         else:
             formset.save()
 
-    def _save_items(self, request, formset):
+    def _save_items(self, request, case, formset):
         platform_forms = []
         for item_form in formset.forms:
             if item_form in formset.deleted_forms or not item_form.has_changed():
@@ -735,12 +736,21 @@ class TakedownCaseAdmin(
             return
         formset.new_objects, formset.deleted_objects = [], []
         formset.changed_objects = [(f.instance, ["outcome"]) for f in platform_forms]
+        case_items.case_begin_review(case=case, actor=request.user)
+        state_before = case.state
         for item_form in platform_forms:
             case_items.item_record_outcome(
                 item=item_form.instance,
                 outcome=item_form.cleaned_data["outcome"],
                 actor=request.user,
                 reason_code=item_form.cleaned_data.get("outcome_reason"),
+            )
+        case.refresh_from_db()
+        if case.state != state_before:
+            messages.success(
+                request,
+                _("All items decided: the case moved to “%(state)s”.")
+                % {"state": S(case.state).label},
             )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -755,14 +765,14 @@ class TakedownCaseAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        to_state = form.cleaned_data.get("transition") if change else None
+        to_state = form.cleaned_data.get("transition")
         if not to_state:
             return
         case = form.instance
         state_before = case.state
         case.refresh_from_db()
-        if case.state != state_before:
-            return  # item outcomes already moved the case (roll-up)
+        if case.state != state_before or case.state == to_state:
+            return  # item outcomes already moved the case (roll-up, or the review they imply)
         try:
             transitions.case_transition(
                 case=case,

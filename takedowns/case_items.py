@@ -120,6 +120,13 @@ ITEM_OUTCOMES_BY_STATE = {
 }
 
 
+#: A forwarded case whose items the liaison decides on its page is first taken "under platform
+#: review" in the same save (``case_begin_review``): the step the decisions imply.
+REVIEW_IMPLIED_STATE = S.FORWARDED
+#: The states in which the case page takes item outcomes.
+ITEM_OUTCOME_PAGE_STATES = frozenset({*ITEM_OUTCOMES_BY_STATE, REVIEW_IMPLIED_STATE})
+
+
 def item_check_outcome(
     *,
     case: TakedownCase,
@@ -128,17 +135,22 @@ def item_check_outcome(
     reason_code: str | ReasonCode | None = "",
     note: str = "",
     at: datetime | None = None,
+    review_implied: bool = False,
 ) -> ReasonCode | None:
-    """What ``item_record_outcome`` checks, without writing; returns the resolved reason code."""
+    """What ``item_record_outcome`` checks, without writing; returns the resolved reason code.
+    ``review_implied``: a forwarded case is checked as the review ``case_begin_review`` starts."""
     if not actor_has(actor, PERM_PLATFORM):
         raise PermissionDenied(_("Only the platform records item decisions."))
-    allowed = ITEM_OUTCOMES_BY_STATE.get(case.state, set())
+    state = case.state
+    if review_implied and state == REVIEW_IMPLIED_STATE:
+        state = S.UNDER_PLATFORM_REVIEW
+    allowed = ITEM_OUTCOMES_BY_STATE.get(state, set())
     if outcome not in allowed:
         raise ValidationError(
             _("Outcome “%(outcome)s” cannot be recorded while the case is “%(state)s”.")
             % {
                 "outcome": ItemOutcome(outcome).label if outcome in ItemOutcome else outcome,
-                "state": S(case.state).label,
+                "state": S(state).label,
             },
             code="illegal_item_outcome",
         )
@@ -150,6 +162,20 @@ def item_check_outcome(
     if at and at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
     return reason
+
+
+def case_begin_review(*, case: TakedownCase, actor) -> bool:
+    """Take a forwarded case under platform review (through ``case_transition``) before its
+    items' decisions are recorded; returns whether it moved."""
+    if case.state != REVIEW_IMPLIED_STATE:
+        return False
+    case_transition(
+        case=case,
+        to_state=S.UNDER_PLATFORM_REVIEW,
+        actor=actor,
+        note=_("Review started with the decisions on the items."),
+    )
+    return True
 
 
 @transaction.atomic

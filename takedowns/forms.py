@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.security.kept_uploads import KeptUploadsMixin
 from takedowns import case_items, evidence, selectors, transitions
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import Evidence, InfringingItem, ReasonCode, TakedownCase
@@ -41,8 +43,9 @@ def note_audience(case, steps) -> str:
     return _("Only DIP sees this note: the platform sees the log from forwarding on.")
 
 
-class TakedownCaseForm(forms.ModelForm):
-    """The case form; ``actor`` is set by the admin. Adds the version seen and the next step."""
+class TakedownCaseForm(KeptUploadsMixin, forms.ModelForm):
+    """The case form; ``actor`` is set by the admin. Adds the version seen and the next step
+    (on the new-case page too: a case is created and sent to review in one save)."""
 
     actor = None
     TRANSITION_FIELDS = ("transition", "transition_reason", "transition_note", "transition_at")
@@ -102,11 +105,9 @@ class TakedownCaseForm(forms.ModelForm):
         if "version_seen" in self.fields and self.instance.pk:
             self.fields["version_seen"].initial = self.instance.version
         if "transition" in self.fields:
-            allowed = (
-                transitions.case_allowed_transitions(case=self.instance, actor=self.actor)
-                if self.instance.pk
-                else []
-            )
+            allowed = transitions.case_allowed_transitions(case=self.instance, actor=self.actor)
+            if not self.instance.pk:
+                allowed = [state for state in allowed if state != CaseState.WITHDRAWN]
             self.fields["transition"].choices = [("", _("— no change —"))] + [
                 (state, CaseState(state).label) for state in allowed
             ]
@@ -139,6 +140,7 @@ class TakedownCaseForm(forms.ModelForm):
                 note=self.cleaned_data.get("transition_note") or "",
                 reason_code=self.cleaned_data.get("transition_reason"),
                 at=self.cleaned_data.get("transition_at"),
+                facts=None if self.instance.pk else transitions.new_case_facts(self.instance),
             )
         except (ValidationError, PermissionDenied) as error:
             self.add_error("transition", _as_form_error(error))
@@ -176,18 +178,30 @@ class InfringingItemInlineForm(forms.ModelForm):
                     outcome=outcome,
                     actor=self.actor,
                     reason_code=cleaned.get("outcome_reason"),
+                    review_implied=True,
                 )
             except (ValidationError, PermissionDenied) as error:
                 self.add_error("outcome", _as_form_error(error))
         return cleaned
 
 
-class EvidenceForm(forms.ModelForm):
-    """Checks the upload (type, content, size) and stores its SHA-256; a bad file is not kept."""
+class EvidenceForm(KeptUploadsMixin, forms.ModelForm):
+    """Checks the upload (type, content, size) and stores its SHA-256; a bad file is not kept.
+    A good one is kept when the page comes back with an error elsewhere (``KeptUploadsMixin``).
+    """
 
     class Meta:
         model = Evidence
         fields = ("case", "item", "kind", "file", "captured_at", "description")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        captured_at = self.fields["captured_at"]
+        captured_at.required = False
+        captured_at.help_text = _("When the file was captured. Leave empty for the time of upload.")
+
+    def clean_captured_at(self):
+        return self.cleaned_data.get("captured_at") or timezone.now()
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

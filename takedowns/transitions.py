@@ -215,6 +215,16 @@ class CaseFacts:
     resolve_reason: Callable[[str | ReasonCode | None], ReasonCode | None]
 
 
+def new_case_facts(case: TakedownCase) -> CaseFacts:
+    """The facts of a case not saved yet (a step chosen on the new-case page): its log will
+    start with its creation, and its items are not counted yet."""
+    return CaseFacts(
+        last_event_at=lambda: case.created_at,
+        item_outcomes=lambda: [],
+        resolve_reason=resolve_reason,
+    )
+
+
 def _facts_of(case: TakedownCase) -> CaseFacts:
     return CaseFacts(
         last_event_at=lambda: (

@@ -1,6 +1,6 @@
 """The liaison's decision sheet: read, validate whole, apply every row through the state machine.
 
-A sheet (CSV or XLSX, read with ``portal.importing`` so the encoding rules are the project's) has
+A sheet (CSV or XLSX, read with ``portal.reading`` so the encoding rules and bounds are the project's) has
 one decision per row, on a case (``case_reference``) or on one of its items (``item_url``). The
 whole file is checked first; then every row is applied in one transaction through
 ``takedowns.transitions`` (the admin's rules and refusals; decisions on whole cases in one batch
@@ -23,7 +23,8 @@ from django.utils.translation import gettext_lazy
 from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
 from portal.api.services import case_decision_record, item_decision_record
-from portal.importing import CSV, XLSX, UnreadableFileError, unescape_row
+from portal.importing import CSV, unescape_row
+from portal.reading import UnreadableFileError, read_table
 from portal.xlsx import Header, workbook_bytes
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
@@ -88,50 +89,44 @@ class SheetError(ValueError):
 
 def read_sheet(*, data: bytes, file_name: str) -> list[Row]:
     """Rows of the sheet, values as stripped text (dates from XLSX stay dates) without the
-    export's formula escape, as on every import path; or SheetError."""
+    export's formula escape, as on every import path; or SheetError. Rows are numbered as the
+    file numbers them (the header is row 1); at most ``MAX_ROWS``, counted as the file is read."""
     name = file_name.lower()
     if name.endswith(".csv"):
-        fmt = CSV()
+        file_format = "csv"
     elif name.endswith(".xlsx"):
-        fmt = XLSX()
+        file_format = "xlsx"
     else:
         raise SheetError(_("Upload a .csv or .xlsx file."))
     try:
-        dataset = fmt.create_dataset(data)
+        table = read_table(data, file_format, max_rows=MAX_ROWS)
+        headers = [str(h or "").strip().lower() for h in table.header]
+        unknown = [h for h in headers if h and h not in COLUMNS]
+        if unknown:
+            raise SheetError(
+                _("Unknown column %(columns)s. Expected columns: %(expected)s.")
+                % {"columns": ", ".join(unknown), "expected": ", ".join(COLUMNS)}
+            )
+        if DECISION not in headers or not ({CASE_REFERENCE, ITEM_URL} & set(headers)):
+            raise SheetError(
+                _("The file needs a %(decision)s column and a %(case)s or %(item)s column.")
+                % {"decision": DECISION, "case": CASE_REFERENCE, "item": ITEM_URL}
+            )
+        rows = []
+        for number, raw in table:
+            values = {}
+            for header, cell in zip(headers, raw, strict=False):
+                if not header:
+                    continue
+                if isinstance(cell, datetime | date):
+                    values[header] = cell
+                else:
+                    values[header] = "" if cell is None else str(cell).strip()
+            if not any(values.values()):
+                continue  # a blank line
+            rows.append(Row(number=number, values=unescape_row(values)))
     except UnreadableFileError as error:
         raise SheetError(str(error)) from error
-    except Exception as error:  # a corrupt XLSX or CSV tablib cannot parse
-        raise SheetError(
-            _("The file cannot be read as %(format)s.")
-            % {"format": name.rsplit(".", 1)[-1].upper()}
-        ) from error
-    headers = [str(h or "").strip().lower() for h in (dataset.headers or [])]
-    unknown = [h for h in headers if h and h not in COLUMNS]
-    if unknown:
-        raise SheetError(
-            _("Unknown column %(columns)s. Expected columns: %(expected)s.")
-            % {"columns": ", ".join(unknown), "expected": ", ".join(COLUMNS)}
-        )
-    if DECISION not in headers or not ({CASE_REFERENCE, ITEM_URL} & set(headers)):
-        raise SheetError(
-            _("The file needs a %(decision)s column and a %(case)s or %(item)s column.")
-            % {"decision": DECISION, "case": CASE_REFERENCE, "item": ITEM_URL}
-        )
-    if len(dataset) > MAX_ROWS:
-        raise SheetError(_("At most %(max)d rows per file.") % {"max": MAX_ROWS})
-    rows = []
-    for number, raw in enumerate(dataset, start=1):
-        values = {}
-        for header, cell in zip(headers, raw, strict=False):
-            if not header:
-                continue
-            if isinstance(cell, datetime | date):
-                values[header] = cell
-            else:
-                values[header] = "" if cell is None else str(cell).strip()
-        if not any(values.values()):
-            continue  # a blank line
-        rows.append(Row(number=number, values=unescape_row(values)))
     if not rows:
         raise SheetError(_("The file has no rows."))
     return rows

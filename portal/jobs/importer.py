@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import csv
 import gc
-import io
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -35,11 +33,11 @@ from operator import or_
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
-from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from portal.importing import UnreadableFileError, decode_text, unescape_row
+from portal.importing import unescape_row
 from portal.jobs import internals
+from portal.reading import Table, read_table
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -96,58 +94,31 @@ def _fewer_collections():
         gc.set_threshold(*before)
 
 
-class CsvFileRows:
-    """The rows of an uploaded CSV file, read from the file a chunk at a time.
+class FileRows:
+    """The rows of an uploaded CSV or XLSX file, read by ``portal.reading`` a chunk at a time.
 
-    Decoded as ``portal.importing.decode_text`` decodes a whole upload (UTF-8 with or without a
-    BOM, else unambiguous Thai cp874, else refused), but without holding the file's text: a
-    100,000-row file costs a chunk of rows in memory, not the whole table. Blank lines are
-    skipped, as when the file is read into a dataset.
+    Decoded and bounded as an upload in a request is, but a 100,000-row file costs a chunk of
+    rows in memory, not the whole table: the file is read once to count (and check) its rows,
+    then again as the chunks are asked for.
     """
 
-    def __init__(self, binary_file):
+    def __init__(self, binary_file, file_format: str = "csv"):
         self.file = binary_file
-        self._text = None  # the decoded text, for the rare cp874 file only
-        try:
-            self._count_rows()  # decodes the file as UTF-8 on the way
-        except UnicodeDecodeError:
-            binary_file.seek(0)
-            self._text = decode_text(binary_file.read())  # cp874, or UnreadableFileError
-            self._count_rows()
+        self.file_format = file_format
+        table = self._table()
+        self.headers: list = list(table.header)
+        self.total = sum(1 for _row in table)
 
-    def _count_rows(self) -> None:
-        self.headers: list[str] = []
-        self.total = 0
-        for number, row in enumerate(self._rows()):
-            if number == 0:
-                self.headers = row
-            elif len(row) != len(self.headers):
-                raise UnreadableFileError(
-                    _("Row %(row)s has %(cells)s cells; the header row has %(columns)s.")
-                    % {"row": number, "cells": len(row), "columns": len(self.headers)}
-                )
-            else:
-                self.total += 1
-
-    def _rows(self) -> Iterator[list[str]]:
-        if self._text is not None:
-            stream = io.StringIO(self._text, newline="")
-        else:
-            self.file.seek(0)
-            stream = io.TextIOWrapper(self.file, encoding="utf-8-sig", newline="")
-        try:
-            yield from (row for row in csv.reader(stream) if row)
-        finally:
-            if self._text is None:
-                stream.detach()  # leave the file open for the next pass
+    def _table(self) -> Table:
+        self.file.seek(0)
+        return read_table(self.file, self.file_format)
 
     def header_dataset(self) -> tablib.Dataset:
         """The file's columns with no rows, for the Resource's file-level hooks."""
         return tablib.Dataset(headers=self.headers)
 
     def chunks(self, size: int) -> Iterator[list]:
-        rows = self._rows()
-        next(rows, None)  # the header
+        rows = (cells for _number, cells in self._table())
         while chunk := list(itertools.islice(rows, size)):
             yield chunk
 
@@ -164,15 +135,15 @@ class DatasetRows:
         return self.dataset  # the hooks may read whole columns (to look values up at once)
 
     def chunks(self, size: int) -> Iterator[list]:
-        rows = self.dataset._data
-        for start in range(0, len(rows), size):
-            yield rows[start : start + size]
+        rows = iter(self.dataset)
+        while chunk := list(itertools.islice(rows, size)):
+            yield chunk
 
 
 class FileImporter:
     """Validate ``rows`` with ``resource`` and, when every row is valid, write them.
 
-    ``rows`` is a ``CsvFileRows``, a ``DatasetRows`` or a tablib dataset.
+    ``rows`` is a ``FileRows``, a ``DatasetRows`` or a tablib dataset.
     """
 
     def __init__(

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from portal.importing import CSV, XLSX, UnreadableFileError
+from portal.importing import CSV, XLSX
 from portal.jobs.choices import (
     RETRYABLE_STATES,
     UNFINISHED_STATES,
@@ -24,9 +24,10 @@ from portal.jobs.choices import (
     JobPhase,
     JobState,
 )
-from portal.jobs.importer import CsvFileRows, FileImporter, ImportOutcome, RowProblem
+from portal.jobs.importer import FileImporter, FileRows, ImportOutcome, RowProblem
 from portal.jobs.models import Job, JobError
 from portal.queueing import queue_on_commit
+from portal.reading import UnreadableFileError
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ def job_retry(*, job: Job) -> bool:
             phase=JobPhase.WAITING,
             started_at=None,
             finished_at=None,
-            heartbeat_at=None,
+            heartbeat_at=timezone.now(),  # handed to the broker now (jobs_recover_stalled)
             **_FRESH_COUNTS,
         )
         if retried:
@@ -150,15 +151,45 @@ class JobStopped(Exception):
     """The job was cancelled, or claimed by a later attempt, while this attempt ran."""
 
 
+class JobRunningElsewhere(Exception):
+    """The job is running on an attempt that wrote a heartbeat lately: maybe a live worker (the
+    task was delivered twice), maybe one just killed. ``retry_in`` seconds from now its
+    heartbeat is old enough to tell: the task is tried again then, never dropped."""
+
+    def __init__(self, retry_in: float):
+        super().__init__(retry_in)
+        self.retry_in = retry_in
+
+
+def _silent_since(now) -> Q:
+    """A running job whose worker has gone silent (killed) for ``JOB_HEARTBEAT_STALE_SECONDS``."""
+    stale = now - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS)
+    return Q(state=JobState.RUNNING) & (Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale))
+
+
+def _give_up(jobs, now) -> int:
+    """Fail the silent running jobs among ``jobs`` that have used up ``JOB_MAX_ATTEMPTS``."""
+    return jobs.filter(_silent_since(now), attempts__gte=settings.JOB_MAX_ATTEMPTS).update(
+        state=JobState.FAILED,
+        phase=JobPhase.DONE,
+        finished_at=now,
+        message=_(
+            "The worker running this import stopped %(count)s times (killed or out of memory), "
+            "so it was not tried again; nothing was written. Retry it, or split the file."
+        )
+        % {"count": settings.JOB_MAX_ATTEMPTS},
+    )
+
+
 def _claim(job_id: int) -> int | None:
     """Take a queued job, or a running one whose worker has gone silent (killed): returns the
-    attempt's number. None when the job is finished or cancelled, or is running on a live worker
-    (a task delivered twice): it is never applied twice."""
+    attempt's number. None when the job is finished or cancelled, or was given up after
+    ``JOB_MAX_ATTEMPTS``. Raises ``JobRunningElsewhere`` while another attempt may be alive: a
+    job is never applied twice, and never left running by a dead worker."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS)
-    silent = Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale)
     claimed = Job.objects.filter(
-        Q(state=JobState.QUEUED) | Q(silent, state=JobState.RUNNING), pk=job_id
+        Q(state=JobState.QUEUED) | Q(_silent_since(now), attempts__lt=settings.JOB_MAX_ATTEMPTS),
+        pk=job_id,
     ).update(
         state=JobState.RUNNING,
         phase=JobPhase.VALIDATING,
@@ -169,9 +200,48 @@ def _claim(job_id: int) -> int | None:
         **_FRESH_COUNTS,
     )
     if not claimed:
+        if _give_up(Job.objects.filter(pk=job_id), now):
+            logger.warning("Import job %s failed: its worker stopped too often.", job_id)
+        heartbeat = (
+            Job.objects.filter(pk=job_id, state=JobState.RUNNING)
+            .values_list("heartbeat_at", flat=True)
+            .first()
+        )
+        if heartbeat is not None:
+            stale_at = heartbeat + timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS)
+            raise JobRunningElsewhere(max(1.0, (stale_at - now).total_seconds() + 0.5))
         return None
     JobError.objects.filter(job_id=job_id).delete()  # left by an attempt that was killed
     return Job.objects.values_list("attempts", flat=True).get(pk=job_id)
+
+
+def jobs_recover_stalled() -> dict[str, int]:
+    """Beat, every minute: no job waits for ever on a worker or a message that is gone.
+
+    - A running job silent for ``JOB_HEARTBEAT_STALE_SECONDS`` (its worker was killed and the
+      broker has not handed the task out again) is queued again, or failed with the reason after
+      ``JOB_MAX_ATTEMPTS``; an attempt that was only slow notices at its next heartbeat and
+      rolls back, so the job is still applied once.
+    - A queued job no worker has taken for ``CELERY_BROKER_VISIBILITY_TIMEOUT`` (its message was
+      lost, e.g. with a broker restarted without persistence) is handed to the broker again; a
+      second message for it finds the job taken and does nothing.
+    """
+    now = timezone.now()
+    failed = _give_up(Job.objects.all(), now)
+    lost_before = now - timedelta(seconds=settings.CELERY_BROKER_VISIBILITY_TIMEOUT)
+    queued_long_ago = Q(state=JobState.QUEUED) & (
+        Q(heartbeat_at__lt=lost_before) | Q(heartbeat_at__isnull=True, created_at__lt=lost_before)
+    )
+    requeued = 0
+    for job in Job.objects.filter(_silent_since(now) | queued_long_ago).order_by("pk"):
+        again = Job.objects.filter(
+            _silent_since(now) | queued_long_ago, pk=job.pk, attempts=job.attempts
+        ).update(state=JobState.QUEUED, phase=JobPhase.WAITING, heartbeat_at=now)
+        if again:
+            logger.warning("Import job %s had stalled (%s): queued again.", job.pk, job.state)
+            job_enqueue(job)
+            requeued += again
+    return {"failed": failed, "requeued": requeued}
 
 
 class _ProgressReporter:
@@ -219,7 +289,7 @@ def import_job_run(*, job_id: int) -> Job | None:
     """
     attempt = _claim(job_id)
     if attempt is None:
-        logger.info("Import job %s is finished, cancelled or running elsewhere.", job_id)
+        logger.info("Import job %s is finished or cancelled: nothing to do.", job_id)
         return None
     job = Job.objects.select_related("created_by").get(pk=job_id)
     reporter = _ProgressReporter(job_id, attempt)
@@ -274,10 +344,7 @@ def _import(job: Job, reporter: _ProgressReporter) -> None:
     resource = import_string(job.resource)()
     with job.file.open("rb") as handle:
         try:
-            if job.file_format == FileFormat.CSV:
-                rows = CsvFileRows(handle)  # read a chunk at a time, not held whole
-            else:
-                rows = FORMAT_CLASSES[job.file_format]().create_dataset(handle.read())
+            rows = FileRows(handle, job.file_format)  # read a chunk at a time, not held whole
         except UnreadableFileError as error:
             _finish(reporter, _file_problem(str(error)), str(error))
             return

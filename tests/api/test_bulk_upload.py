@@ -87,7 +87,8 @@ def test_good_file_is_applied_and_a_second_upload_changes_nothing(case_in, liais
     response = upload(liaison_admin, csv_file(*lines))
     assert response.status_code == 200
     results = rows_of(response)
-    assert [results[n]["outcome"] for n in (1, 2, 3, 4)] == ["changed"] * 4
+    # rows numbered as the file numbers them: the header is row 1
+    assert [results[n]["outcome"] for n in (2, 3, 4, 5)] == ["changed"] * 4
     for case, state, ticket in (
         (removed, S.REMOVED, "IPPC-1"),
         (refused, S.NOT_REMOVED, "IPPC-2"),
@@ -130,16 +131,16 @@ def test_bad_rows_write_nothing_and_name_row_and_column(case_in, liaison_admin):
     events = StatusEvent.objects.count()
     response = upload(liaison_admin, csv_file(*lines))
     results = rows_of(response)
-    assert results[1]["outcome"] == "not_applied"
+    assert results[2]["outcome"] == "not_applied"  # the header is row 1
     errors = {n: [(e["column"], e["message"]) for e in r["errors"]] for n, r in results.items()}
-    hidden_msg = errors[2][0][1]
-    assert errors[2] == [("case_reference", hidden_msg)]
-    assert errors[3] == [("case_reference", hidden_msg.replace(hidden.reference, "TD-2026-999999"))]
-    assert errors[4][0][0] == "decision" and "cannot move" in errors[4][0][1]
-    assert errors[5][0][0] == "decision" and "reason code" in errors[5][0][1]
-    assert {column for column, _ in errors[6]} == {"decision", "decided_at"}
-    assert errors[7] == [("case_reference", "Give the case reference or the item URL.")]
-    assert errors[8][0][0] == "case_reference" and "repeats" in errors[8][0][1]
+    hidden_msg = errors[3][0][1]
+    assert errors[3] == [("case_reference", hidden_msg)]
+    assert errors[4] == [("case_reference", hidden_msg.replace(hidden.reference, "TD-2026-999999"))]
+    assert errors[5][0][0] == "decision" and "cannot move" in errors[5][0][1]
+    assert errors[6][0][0] == "decision" and "reason code" in errors[6][0][1]
+    assert {column for column, _ in errors[7]} == {"decision", "decided_at"}
+    assert errors[8] == [("case_reference", "Give the case reference or the item URL.")]
+    assert errors[9][0][0] == "case_reference" and "repeats" in errors[9][0][1]
     assert StatusEvent.objects.count() == events
     good.refresh_from_db()
     assert good.state == S.UNDER_PLATFORM_REVIEW

@@ -73,6 +73,54 @@ def test_officer_drafts_a_case_with_an_item_and_submits_it_for_review(
     assert_all_thai(browser_page)
 
 
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_officer_creates_a_case_with_evidence_and_sends_it_to_review_in_one_save(
+    browser_page, role_users, right, settings, tmp_path
+):
+    """Issue 25, item 1: one save creates the case, its item and evidence, and sends it to
+    review; a page that comes back with an error keeps the chosen file and the chosen step."""
+    settings.MEDIA_ROOT = tmp_path
+    reported = make_case(right).items.get().url  # already in an open case: refused on saving
+    page = browser_page.login("officer")
+    browser_page.goto(CASES + "add/")
+    page.fill("#id_title", "กาแฟดอยช้างปลอม")
+    pick(page, "id_rights_holder", right.owner.name[:6], right.owner.name)
+    pick(page, "id_right", right.name, right.name)
+    page.select_option("#id_infringement_type", index=1)
+    page.fill("#id_reporter_name", "สมชาย ใจดี")
+    page.fill("#id_reporter_email", "somchai@ipthailand.go.th")
+    page.select_option("#id_transition", S.DIP_REVIEW)
+    page.click("#items-group .add-row a")
+    page.select_option("#id_items-0-kind", ItemKind.LISTING)
+    page.fill("#id_items-0-url", reported)
+    page.click("#evidence-group .add-row a")
+    page.set_input_files(
+        "#id_evidence-0-file", {"name": "shot.png", "mimeType": "image/png", "buffer": PNG}
+    )
+    save(page)
+    assert not TakedownCase.objects.filter(title="กาแฟดอยช้างปลอม").exists()
+    kept = page.locator("#evidence-group .kept-upload")
+    assert "shot.png" in kept.inner_text()
+    assert page.locator("#id_transition").input_value() == S.DIP_REVIEW
+    assert_all_thai(browser_page)
+    browser_page.shot("case_add_error_keeps_the_evidence_file")
+
+    page.fill("#id_items-0-url", "https://shop.tiktok.com/view/product/77001")
+    save(page)  # the file is not chosen again
+    case = TakedownCase.objects.get(title="กาแฟดอยช้างปลอม")
+    assert case.state == S.DIP_REVIEW
+    assert case.items.count() == 1
+    assert case.evidence.get().original_name == "shot.png"
+    assert_all_thai(browser_page)
+    browser_page.shot("case_created_and_sent_to_review_in_one_save")
+
+
 def test_supervisor_forwards_the_selected_cases_of_the_ready_queue(browser_page, role_users, right):
     ready = [walk(make_case(right), S.READY_TO_FORWARD, role_users) for _ in range(2)]
     in_review = walk(make_case(right), S.DIP_REVIEW, role_users)

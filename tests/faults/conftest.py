@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults.workers import private_redis  # noqa: F401  (a Redis of the test's own)
 from tests.jobs.conftest import workstream  # noqa: F401
 from tests.security.support import _drop_swapped_out_tables  # noqa: F401
 from tests.takedowns.conftest import holder, right  # noqa: F401  (a rights holder and a right)

@@ -5,28 +5,24 @@ itself, which takes the silent job over and runs it to the end, exactly once."""
 
 import os
 import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
 import tablib
-from celery import Celery
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 
 from portal.jobs.choices import JobPhase, JobState
 from portal.jobs.models import Job
 from portal.jobs.services import import_job_create
 from portal.models import Target
+from tests.faults import workers
+from tests.faults.workers import wait_for
 from tests.jobs.conftest import TARGET_HEADERS, target_rows
 from tests.jobs.resources import TargetImportResource
 
-ROOT = Path(__file__).resolve().parents[2]
 BROKER = os.environ.get("TRUST_BROKER_URL", "redis://127.0.0.1:6379/14")
 ROWS = 4000
 # Short for the test (the settings' defaults are 600 s and 120 s): the broker gives an unacknowledged
@@ -59,66 +55,15 @@ def queue(tmp_path, settings):
 
 
 def start_worker(queue, media_root, log: Path):
-    db = connection.settings_dict
-    password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
     env = {
-        **os.environ,
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-        ),
-        "CELERY_BROKER_URL": BROKER,
-        "CELERY_RESULT_BACKEND": "",
-        "MEDIA_ROOT": str(media_root),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
         "CELERY_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY),
         "JOB_HEARTBEAT_STALE_SECONDS": str(STALE),
     }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "portal",
-            "worker",
-            "-P",
-            "solo",
-            "-c",
-            "1",
-            "-Q",
-            queue,
-            "--without-mingle",
-            "--without-gossip",
-            "--without-heartbeat",
-            "-l",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("ab"),  # a file: reading a live worker's pipe would block
-        start_new_session=True,
-    )
+    return workers.start_worker(BROKER, media_root, log, env=env, args=["-P", "solo", "-Q", queue])
 
 
 def send(queue, job_id):
-    # An explicit connection: a CELERY_BROKER_URL in the environment (as on CI) would otherwise
-    # win over Celery(broker=...) and send the task to another broker than the worker's.
-    probe = Celery("trust-probe")
-    with probe.connection_for_write(BROKER) as broker:
-        probe.send_task(
-            "portal.jobs.tasks.run_import_job", args=[job_id], queue=queue, connection=broker
-        )
-    probe.close()
-
-
-def wait_for(check, timeout=90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.1)
-    return False
+    workers.send(BROKER, "portal.jobs.tasks.run_import_job", job_id, queue=queue)
 
 
 def test_worker_killed_mid_import_is_redelivered_after_the_visibility_timeout_and_applied_once(
@@ -182,8 +127,4 @@ def test_worker_killed_mid_import_is_redelivered_after_the_visibility_timeout_an
         job.refresh_from_db()
         assert job.attempts == 2 and Target.objects.count() == ROWS
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        workers.stop(worker)

@@ -5,9 +5,10 @@ import io
 import pytest
 from django.utils import translation
 
-from portal.importing import CSV, UnreadableFileError
-from portal.jobs.importer import CsvFileRows, FileImporter
+from portal.importing import CSV
+from portal.jobs.importer import FileImporter, FileRows
 from portal.models import Target
+from portal.reading import UnreadableFileError
 from tests.jobs.conftest import TARGET_HEADERS, target_rows
 from tests.jobs.resources import TargetImportResource
 
@@ -21,7 +22,7 @@ def rows_of(source, size=1):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp874"])
 def test_reads_what_a_dataset_read_in_a_request_holds(encoding):
     raw = TEXT.encode(encoding)
-    source = CsvFileRows(io.BytesIO(raw))
+    source = FileRows(io.BytesIO(raw))
     dataset = CSV().create_dataset(raw)
     assert source.headers == dataset.headers == ["name", "note"]
     assert source.total == len(dataset) == 2  # the blank line is skipped
@@ -38,16 +39,16 @@ def test_reads_what_a_dataset_read_in_a_request_holds(encoding):
 
 def test_a_file_in_another_encoding_is_refused_with_advice():
     with pytest.raises(UnreadableFileError, match="UTF-8"):
-        CsvFileRows(io.BytesIO("name\r\ncafé\r\n".encode("latin-1")))
+        FileRows(io.BytesIO("name\r\ncafé\r\n".encode("latin-1")))
 
 
 def test_a_row_with_too_many_or_too_few_cells_names_its_row():
     bad = b"a,b\r\n1,2\r\n1,2,3\r\n"
-    english = pytest.raises(UnreadableFileError, match="Row 2 has 3 cells; the header row has 2")
+    english = pytest.raises(UnreadableFileError, match="Row 3 has 3 cells; the header row has 2")
     with english, translation.override("en"):
-        CsvFileRows(io.BytesIO(bad))
-    with pytest.raises(UnreadableFileError, match="แถวที่ 2 มี 3 ช่อง"), translation.override("th"):
-        CsvFileRows(io.BytesIO(bad))
+        FileRows(io.BytesIO(bad))
+    with pytest.raises(UnreadableFileError, match="แถวที่ 3 มี 3 ช่อง"), translation.override("th"):
+        FileRows(io.BytesIO(bad))
 
 
 def test_a_job_file_is_imported_chunk_by_chunk(db, workstream):
@@ -55,7 +56,7 @@ def test_a_job_file_is_imported_chunk_by_chunk(db, workstream):
     raw.write(",".join(TARGET_HEADERS) + "\r\n")
     for row in target_rows(workstream, 25):
         raw.write(",".join(str(cell) for cell in row) + "\r\n")
-    source = CsvFileRows(io.BytesIO(raw.getvalue().encode()))
+    source = FileRows(io.BytesIO(raw.getvalue().encode()))
     seen = []
     outcome = FileImporter(
         TargetImportResource(),

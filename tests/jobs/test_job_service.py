@@ -10,7 +10,7 @@ from django.utils import timezone
 from portal.jobs import importer as importer_module
 from portal.jobs.choices import JobState
 from portal.jobs.models import Job, JobError
-from portal.jobs.services import import_job_create, import_job_run
+from portal.jobs.services import JobRunningElsewhere, import_job_create, import_job_run
 from portal.models import Target
 from tests.jobs.conftest import TARGET_HEADERS, target_rows
 from tests.jobs.resources import TargetImportResource
@@ -107,7 +107,8 @@ def test_worker_killed_mid_import_is_claimed_again_only_when_silent_and_never_ap
     assert Job.objects.get(pk=job.pk).state == JobState.RUNNING  # as a dead worker leaves it
 
     monkeypatch.setattr(importer_module.FileImporter, "_write", original)
-    assert import_job_run(job_id=job.pk) is None  # its heartbeat is fresh: maybe still running
+    with pytest.raises(JobRunningElsewhere):  # its heartbeat is fresh: maybe still running
+        import_job_run(job_id=job.pk)
     assert Target.objects.count() == 0 and Job.objects.get(pk=job.pk).attempts == 1
 
     silent_for = timedelta(seconds=settings.JOB_HEARTBEAT_STALE_SECONDS + 1)

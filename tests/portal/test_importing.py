@@ -1,14 +1,8 @@
 import pytest
 import tablib
 
-from portal.importing import (
-    CSV,
-    XLSX,
-    UnreadableFileError,
-    decode_text,
-    escape_formula,
-    unescape_formula,
-)
+from portal.importing import CSV, XLSX, escape_formula, unescape_formula
+from portal.reading import UnreadableFileError, decode_text
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from stdnum.th import moa, pin
 
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
 from portal.formulas import FORMULA_TRIGGERS, escape_formula, unescape_formula
-from portal.importing import UnreadableFileError, decode_text
+from portal.reading import UnreadableFileError, decode_text
 from takedowns.normalize import TRACKING_PARAMETERS, normalize_url
 
 hosts = st.from_regex(r"\A(www\.)?[a-z][a-z0-9-]{0,10}\.(com|co\.th|th|shop)\Z")

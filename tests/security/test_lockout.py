@@ -86,3 +86,116 @@ def test_force_login_and_authenticate_without_a_request_are_not_locked(client, o
     assert authenticate(username="officer", password="pw") == officer
     client.force_login(officer)
     assert client.get(reverse("admin:portal_target_changelist")).status_code == 200
+
+
+# -- issue 24 item 3: lockout cannot deny another person's login ---------------------------------
+
+PROXY = "10.0.0.2"  # the production TLS proxy: every request reaches the portal from it
+ATTACKER, OWNER = "203.0.113.9", "198.51.100.7"
+
+
+def attempt_via(client, address, password, remote=PROXY, forwarded=None, token=""):
+    """A login through the proxy, which appends the address it saw to X-Forwarded-For."""
+    chain = ", ".join(part for part in (forwarded, address) if part)
+    return client.post(
+        LOGIN,
+        {"username": "officer", "password": password, "otp_token": token, "next": "/admin/"},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=chain,
+    )
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+
+
+def test_item3_lockout_attackers_bad_passwords_behind_the_proxy_never_stop_the_real_user(
+    client, officer, settings, behind_proxy
+):
+    for _ in range(settings.AXES_FAILURE_LIMIT + 2):
+        attempt_via(client, ATTACKER, "wrong")
+    assert attempt_via(client, ATTACKER, "pw").status_code == 429  # the guesser is stopped
+    owner = type(client)()
+    assert attempt_via(owner, OWNER, "pw").status_code == 302
+    assert AccessAttempt.objects.get().ip_address == ATTACKER
+
+
+def test_item3_lockout_a_forged_forwarded_address_is_never_read(
+    client, officer, settings, behind_proxy
+):
+    """What the client writes into X-Forwarded-For stands left of the proxy's entry: the attacker
+    can neither take the owner's address nor escape its own lockout by inventing new ones."""
+    for n in range(settings.AXES_FAILURE_LIMIT + 2):
+        attempt_via(client, ATTACKER, "wrong", forwarded=f"{OWNER}, 192.0.2.{n}")
+    assert attempt_via(client, ATTACKER, "pw", forwarded="192.0.2.200").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+    assert attempt_via(type(client)(), OWNER, "pw").status_code == 302
+
+
+def test_item3_lockout_no_proxy_is_trusted_unless_configured(client, officer, settings):
+    assert settings.PORTAL_TRUSTED_PROXY_COUNT == 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        attempt_via(client, f"192.0.2.{n}", "wrong", remote=ATTACKER)
+    assert attempt_via(client, "192.0.2.99", "pw", remote=ATTACKER).status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+    assert attempt_via(type(client)(), "", "pw", remote=OWNER).status_code == 302
+
+
+def test_item3_lockout_guesses_from_many_addresses_leave_the_owner_its_second_factor(
+    client, officer, settings, behind_proxy
+):
+    """Past the account-wide limit a password alone no longer signs in from anywhere, and a
+    guesser cannot tell a right password from a wrong one; the owner's password and authenticator
+    code still sign in, from an address that was never used."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.security.test_two_factor import code, wrong_code
+
+    settings.PORTAL_ACCOUNT_FAILURE_LIMIT = 8
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    for n in range(settings.PORTAL_ACCOUNT_FAILURE_LIMIT):
+        attempt_via(client, f"192.0.2.{n}", "wrong")
+    fresh = "192.0.2.250"
+    assert attempt_via(client, fresh, "pw").status_code == 429
+    assert attempt_via(client, fresh, "wrong", token=wrong_code(device)).status_code == 429
+    assert attempt_via(client, fresh, "pw", token=wrong_code(device)).status_code == 429
+    # A wrong code after the right password holds the authenticator back for a second (django-otp's
+    # own throttle, which only someone with the password reaches); the owner tries a moment later.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_timestamp=timezone.now() - timedelta(seconds=2)
+    )
+    owner = type(client)()
+    assert attempt_via(owner, OWNER, "pw", token=code(device)).status_code == 302
+    assert owner.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_item3_lockout_the_owner_passes_its_own_address_lock_with_the_second_factor(
+    client, officer, settings
+):
+    """An office shares one address: a colleague's five bad passwords there do not keep the owner
+    out, who signs in with the authenticator code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.security.test_two_factor import code
+
+    device = TOTPDevice.objects.create(user=officer, name="phone", confirmed=True)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, "officer", "wrong")
+    assert attempt(client, "officer", "pw").status_code == 429
+    response = client.post(
+        LOGIN, {"username": "officer", "password": "pw", "otp_token": code(device), "next": "/"}
+    )
+    assert response.status_code == 302
+
+
+def test_item3_lockout_page_tells_the_owner_how_to_pass(client, officer, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        attempt(client, "officer", "wrong")
+    response = client.post(
+        LOGIN, {"username": "officer", "password": "wrong"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "sign in with your password and its code" in page
+    assert f'href="{LOGIN}"' in page

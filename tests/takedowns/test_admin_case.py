@@ -316,3 +316,53 @@ def test_read_only_items_carry_the_ids_their_formset_reads_back(role_users, righ
     assert page.count('class="td-item"') == len(items.forms) > 0  # the plain table
     for form in items.forms:
         assert str(form["id"]) in page  # as Django's HiddenInput renders it
+
+
+# --- issue 25, item 4: the liaison decides a forwarded case's items in one save --------------
+
+
+def test_liaison_decides_the_items_of_a_forwarded_case_in_one_save(role_users, right, client_for):
+    case = walk(make_case(right, items=2), S.FORWARDED, role_users)
+    liaison = role_users["liaison"]
+    client = client_for(liaison)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(change_url(case))
+    data = post_data(
+        page, **{"items-0-outcome": ItemOutcome.REMOVED, "items-1-outcome": ItemOutcome.REMOVED}
+    )
+    response = client.post(change_url(case), data, follow=True)
+    assert response.status_code == 200
+    messages = [str(m) for m in response.context["messages"]]
+    assert "All items decided: the case moved to “Removed”." in messages, messages
+    case.refresh_from_db()
+    assert case.state == S.REMOVED
+    steps = list(
+        case.events.filter(item__isnull=True).order_by("at", "id").values_list("to_state", "actor")
+    )
+    # The review the decisions imply is its own step of the log, in the liaison's name.
+    assert steps[-2:] == [(S.UNDER_PLATFORM_REVIEW, liaison.pk), (S.REMOVED, liaison.pk)]
+
+
+def test_liaison_decides_some_items_of_a_forwarded_case(role_users, right, client_for):
+    case = walk(make_case(right, items=2), S.FORWARDED, role_users)
+    client = client_for(role_users["liaison"])
+    data = post_data(client.get(change_url(case)), **{"items-0-outcome": ItemOutcome.REMOVED})
+    response = client.post(change_url(case), data, follow=True)
+    assert response.status_code == 200
+    assert not any("All items decided" in str(m) for m in response.context["messages"])
+    case.refresh_from_db()
+    assert case.state == S.UNDER_PLATFORM_REVIEW
+    assert sorted(case.items.values_list("outcome", flat=True)) == ["pending", "removed"]
+
+
+def test_officer_cannot_decide_the_items_of_a_forwarded_case_by_a_crafted_post(
+    role_users, right, client_for
+):
+    case = walk(make_case(right), S.FORWARDED, role_users)
+    client = client_for(role_users["officer"])
+    data = post_data(client.get(change_url(case)))
+    data.update({"items-0-id": case.items.get().pk, "items-0-outcome": ItemOutcome.REMOVED})
+    client.post(change_url(case), data)
+    case.refresh_from_db()
+    assert case.state == S.FORWARDED
+    assert case.items.get().outcome == ItemOutcome.PENDING

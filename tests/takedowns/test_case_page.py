@@ -1,6 +1,8 @@
 """The case page in daily use: items and evidence on the new-case page, where a case came from,
 and who reads a step's note."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -177,3 +179,114 @@ def test_the_seller_lookup_suggests_reported_handles_by_their_start(officer, cli
         reverse("admin:takedowns_platformseller_changelist"), {"q": "fake"}
     )
     assert page.context["cl"].result_count == 0
+
+
+# --- issue 25, item 1: the case form keeps what was chosen, and sends a new case to review ----
+
+
+def evidence_row(file=None, **fields):
+    row = {
+        "evidence-TOTAL_FORMS": "1",
+        "evidence-0-kind": "screenshot",
+        "evidence-0-description": "หน้าร้าน",
+    }
+    if file is not None:
+        row["evidence-0-file"] = file
+    row.update({f"evidence-0-{name}": value for name, value in fields.items()})
+    return row
+
+
+ONE_ITEM = {
+    "items-TOTAL_FORMS": "1",
+    "items-0-kind": "listing",
+    "items-0-url": "https://shop.tiktok.com/view/product/5151",
+    "items-0-seller_handle": "@DurianFake",
+}
+
+
+def test_case_form_keeps_the_evidence_file_after_an_error(
+    officer, right, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(officer)
+    upload = SimpleUploadedFile("shot.png", PNG, content_type="image/png")
+    data = new_case_data(client.get(ADD), right, **ONE_ITEM, **evidence_row(upload))
+    data["reporter_email"] = "not an address"
+    failed = client.post(ADD, data)
+    assert failed.status_code == 200 and not TakedownCase.objects.exists()
+    page = failed.content.decode()
+    assert 'class="kept-upload help"' in page and "shot.png" in page
+    kept = failed.context["inline_admin_formsets"][1].formset.forms[0]
+    reference = re.search(r'name="evidence-0-file__kept" value="([^"]+)"', page).group(1)
+
+    # Posted again without choosing the file: the kept one is attached, checked and hashed.
+    data = new_case_data(failed, right, **ONE_ITEM, **evidence_row())
+    data["evidence-0-file__kept"] = reference
+    response = client.post(ADD, data)
+    assert response.status_code == 302, response.context["errors"]
+    evidence = TakedownCase.objects.get().evidence.get()
+    assert evidence.original_name == "shot.png" and evidence.size == len(PNG)
+    assert evidence.file.read() == PNG
+    assert kept.fields["captured_at"].required is False
+    # "Captured at" left empty is the time of upload.
+    assert abs((evidence.captured_at - evidence.uploaded_at).total_seconds()) < 60
+
+
+def test_case_form_refuses_a_forged_kept_file_reference(
+    officer, right, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(officer)
+    data = new_case_data(client.get(ADD), right, **evidence_row())
+    data["evidence-0-file__kept"] = "kept-uploads/../../etc/passwd"
+    response = client.post(ADD, data)
+    assert response.status_code == 200
+    assert "file" in response.context["inline_admin_formsets"][1].formset.forms[0].errors
+    assert not TakedownCase.objects.exists()
+
+
+def test_case_form_does_not_keep_a_refused_file(officer, right, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(officer)
+    page_as_png = SimpleUploadedFile("shot.png", b"<html>x</html>", content_type="image/png")
+    data = new_case_data(client.get(ADD), right, **evidence_row(page_as_png))
+    response = client.post(ADD, data)
+    assert response.status_code == 200
+    assert "evidence-0-file__kept" not in response.content.decode()
+    assert not (tmp_path / "kept-uploads").exists()
+
+
+def test_case_form_creates_a_case_and_sends_it_to_review_in_one_save(
+    officer, right, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(officer)
+    page = client.get(ADD)
+    form = page.context["adminform"].form
+    assert [state for state, _label in form.fields["transition"].choices] == ["", S.DIP_REVIEW]
+    # The step comes right after the case's first fields, not under the whole page.
+    titles = [fieldset.name for fieldset in page.context["adminform"]]
+    assert titles[1] == "ขั้นตอนถัดไป"  # "Next step"
+    upload = SimpleUploadedFile("shot.png", PNG, content_type="image/png")
+    data = new_case_data(page, right, transition=S.DIP_REVIEW, **ONE_ITEM, **evidence_row(upload))
+    response = client.post(ADD, data)
+    assert response.status_code == 302, response.context["errors"]
+    case = TakedownCase.objects.get()
+    assert case.state == S.DIP_REVIEW and case.submitted_at is not None
+    assert case.items.count() == 1 and case.evidence.count() == 1
+    assert list(case.events.values_list("from_state", "to_state", "actor")) == [
+        ("", S.DRAFT, officer.pk),
+        (S.DRAFT, S.DIP_REVIEW, officer.pk),
+    ]
+
+
+def test_case_form_refuses_withdrawing_or_a_crafted_step_on_a_new_case(
+    role_users, right, client_for
+):
+    client = client_for(role_users["officer"])
+    for to_state in (S.WITHDRAWN, S.FORWARDED):
+        data = new_case_data(client.get(ADD), right, transition=to_state)
+        response = client.post(ADD, data)
+        assert response.status_code == 200
+        assert "transition" in response.context["adminform"].form.errors
+    assert not TakedownCase.objects.exists()

@@ -245,14 +245,14 @@ def test_item_urls_are_added_by_a_background_import_job_too(officer, right):
 def test_export_then_import_job_of_formula_escaped_cells_changes_nothing(officer, right):
     """The background job reads an exported file back the same way (its own CSV reader)."""
     from portal.jobs.exports import iter_csv
-    from portal.jobs.importer import CsvFileRows, FileImporter
+    from portal.jobs.importer import FileImporter, FileRows
 
     case = make_case(right, reporter_phone="+66 81 234 5678", title="@ร้าน ''=x")
     exported = io.BytesIO(b"".join(iter_csv(TakedownCaseResource(), TakedownCase.objects.all())))
     assert b"'+66 81 234 5678" in exported.getvalue()
     case.title, case.reporter_phone = "changed", "0"
     case.save()
-    outcome = FileImporter(TakedownCaseResource(), CsvFileRows(exported), user=officer).run()
+    outcome = FileImporter(TakedownCaseResource(), FileRows(exported), user=officer).run()
     assert outcome.ok and outcome.updated == 1, outcome.errors
     case.refresh_from_db()
     assert (case.title, case.reporter_phone) == ("@ร้าน ''=x", "+66 81 234 5678")
