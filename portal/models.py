@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.choices import SubdivisionType, TargetMetric, WorkstreamCode
+from portal.languages import in_active_language
 
 
 class Province(models.Model):
@@ -21,7 +22,7 @@ class Province(models.Model):
         verbose_name_plural = _("provinces")
 
     def __str__(self):
-        return f"{self.name_th} ({self.name_en})"
+        return in_active_language(self.name_th, self.name_en)
 
 
 class PublicHoliday(models.Model):

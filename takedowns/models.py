@@ -10,11 +10,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.fields import WebURLField
+from portal.languages import in_active_language
 from portal.people import dip_staff, platform_staff
 from portal.security.uploads import DOCUMENT_TYPES, EVIDENCE_TYPES, PortalFileField
 from takedowns.choices import (
@@ -148,7 +148,7 @@ class ReasonCode(models.Model):
         verbose_name_plural = _("reason codes")
 
     def __str__(self):
-        return self.name_th if (get_language() or "th").startswith("th") else self.name_en
+        return in_active_language(self.name_th, self.name_en)
 
     def fits(self, use: str) -> bool:
         return self.use in (ReasonUse.ANY, use)
