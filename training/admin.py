@@ -25,6 +25,7 @@ from training.forms import (
 )
 from training.models import (
     Attendance,
+    CertificateSignatory,
     Consultation,
     Course,
     Participant,
@@ -448,3 +449,16 @@ class ConsultationAdmin(TrainingAdmin):
             )
         codes = sorted({a.session.course.code for a in attendances})
         return ", ".join(codes) or "–"
+
+
+@admin.register(CertificateSignatory)
+class CertificateSignatoryAdmin(SimpleHistoryAdmin):
+    """Kept by supervisors: a new Director-General is a new row from the day they sign, so a
+    certificate printed again keeps the signatory of its own date."""
+
+    list_display = ("signs_from", "name_th", "title_th", "name_en", "has_seal")
+    fields = ("signs_from", "name_th", "title_th", "name_en", "title_en", "seal")
+
+    @admin.display(description=_("seal"), boolean=True)
+    def has_seal(self, signatory):
+        return bool(signatory.seal)

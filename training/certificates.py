@@ -1,12 +1,14 @@
 """What a certificate of completion shows, in Thai and in English, and its PDF."""
 
+import base64
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
-from training.models import Attendance
+from portal.security.uploads import safe_content_type
+from training.models import Attendance, CertificateSignatory
 
 
 def thai_date(day) -> str:
@@ -21,10 +23,23 @@ def english_date(day) -> str:
         return formats.date_format(day, "j F Y")
 
 
+def seal_data_uri(signatory: CertificateSignatory | None) -> str:
+    """The signatory's seal inline (``data:``): the PDF renderer fetches nothing, and the printable
+    page needs no download link."""
+    if signatory is None or not signatory.seal:
+        return ""
+    with signatory.seal.open("rb") as seal:
+        data = base64.b64encode(seal.read()).decode("ascii")
+    return f"data:{safe_content_type(signatory.seal.name)};base64,{data}"
+
+
 def certificate_context(attendance: Attendance) -> dict:
     session = attendance.session
     day = attendance.completed_on or timezone.localdate(session.ends_at)
+    signatory = CertificateSignatory.on(day)
     return {
+        "signatory": signatory,
+        "seal": seal_data_uri(signatory),
         "attendance": attendance,
         "participant": attendance.participant,
         "course": session.course,
@@ -42,7 +57,12 @@ PDF_MAX_CERTIFICATES = 200
 
 
 def _refuse_fetch(url, *args, **kwargs):
-    """The PDF renderer reads nothing from outside: its stylesheet is handed to it."""
+    """The PDF renderer reads nothing from outside: its stylesheet is handed to it, and the seal
+    is inline (``data:``)."""
+    if url.startswith("data:"):
+        from weasyprint import default_url_fetcher
+
+        return default_url_fetcher(url, *args, **kwargs)
     raise ValueError(f"Certificates load no external resource: {url}")
 
 

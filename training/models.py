@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.fields import WebURLField
 from portal.people import dip_staff
+from portal.security.uploads import JPEG, JPG, PNG, PortalFileField
 from training.choices import (
     ConsultationChannel,
     ConsultationTopic,
@@ -335,3 +336,43 @@ class Consultation(models.Model):
             errors["follow_up_on"] = _("The follow-up cannot be before the consultation.")
         if errors:
             raise ValidationError(errors)
+
+
+#: A seal is an image the certificate embeds: PNG or JPEG.
+SEAL_TYPES = (PNG, JPEG, JPG)
+
+
+class CertificateSignatory(models.Model):
+    """Who signs the certificates of completion from a date on: the name and title printed under
+    the signature line, and the seal printed beside it, if one is kept (supervisors keep them)."""
+
+    signs_from = models.DateField(
+        _("signs certificates from"),
+        unique=True,
+        help_text=_("Certificates dated on or after this day carry this signatory."),
+    )
+    name_th = models.CharField(_("Thai name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200)
+    title_th = models.CharField(_("position in Thai"), max_length=200)
+    title_en = models.CharField(_("position in English"), max_length=200)
+    seal = PortalFileField(
+        _("seal"),
+        upload_to="training/seals/",
+        blank=True,
+        file_types=SEAL_TYPES,
+        help_text=_("A PNG or JPEG image of the seal, printed beside the signature (optional)."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-signs_from"]
+        verbose_name = _("certificate signatory")
+        verbose_name_plural = _("certificate signatories")
+
+    def __str__(self):
+        return f"{self.name_th} ({self.signs_from:%Y-%m-%d})"
+
+    @classmethod
+    def on(cls, day):
+        """The signatory of a certificate dated ``day``: the latest to sign from then or before."""
+        return cls.objects.filter(signs_from__lte=day).order_by("-signs_from").first()

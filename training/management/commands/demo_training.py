@@ -2,7 +2,7 @@
 certificates and consultations. Idempotent: a second run adds nothing."""
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -19,7 +19,14 @@ from training.choices import (
     PlatformTool,
     SessionMode,
 )
-from training.models import Attendance, Consultation, Course, Participant, TrainingSession
+from training.models import (
+    Attendance,
+    CertificateSignatory,
+    Consultation,
+    Course,
+    Participant,
+    TrainingSession,
+)
 
 COURSES = [
     # code, Thai title, English title, tool, hours, pass mark
@@ -103,6 +110,7 @@ class Command(BaseCommand):
         self.fake = Faker("th_TH")
         self.fake.seed_instance(2026)
         courses = self.courses()
+        self.signatory()
         staff = self.participants(participants)
         if not TrainingSession.objects.filter(reference__startswith="DEMO-").exists():
             self.sessions(courses, staff, sessions)
@@ -113,6 +121,18 @@ class Command(BaseCommand):
             f"{TrainingSession.objects.count()} sessions, {Participant.objects.count()} participants, "
             f"{Attendance.objects.filter(completed=True).count()} certificates, "
             f"{Consultation.objects.count()} consultations"
+        )
+
+    def signatory(self):
+        """Who signs the demo's certificates (a supervisor keeps the real one, with its seal)."""
+        CertificateSignatory.objects.get_or_create(
+            signs_from=date(2024, 1, 1),
+            defaults={
+                "name_th": "นางสาวตัวอย่าง ลงนาม",
+                "name_en": "Ms Tua-yang Longnam",
+                "title_th": "อธิบดีกรมทรัพย์สินทางปัญญา",
+                "title_en": "Director-General, Department of Intellectual Property",
+            },
         )
 
     def courses(self):
