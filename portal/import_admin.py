@@ -12,10 +12,12 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from portal.importing import CSV, FORMATS, UnreadableFileError
+from portal.importing import CSV, FORMATS
+from portal.internals import ExportFieldLabelMixin, FileExportResponseMixin
 from portal.jobs.choices import JobState
 from portal.jobs.exports import streaming_csv_response
 from portal.jobs.services import file_format_of, import_is_large, import_job_create
+from portal.reading import UnreadableFileError
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
 
 
@@ -36,25 +38,25 @@ def column_label(resource_class, field_name: str) -> str:
         return field.column_name if field else field_name
 
 
-class PortalExportForm(SelectableFieldsExportForm):
+class PortalExportForm(ExportFieldLabelMixin, SelectableFieldsExportForm):
     """django-import-export's export form, with its "Select all" box working under the CSP and
     its column checkboxes named by ``column_label``."""
 
     class Media:
         js = ["portal/export-select-all.js"]
 
-    def _get_field_label(self, resource, field_name):
+    def field_label(self, resource, field_name):
         return column_label(resource, field_name)
 
 
-class _PortalFormatsMixin:
+class _PortalFormatsMixin(FileExportResponseMixin):
     formats = FORMATS
     export_form_class = PortalExportForm
 
-    def _do_file_export(self, file_format, request, queryset, export_form=None):
+    def file_export_response(self, file_format, request, queryset, export_form):
         """CSV is streamed row by row (portal.jobs.exports), so memory stays flat for any size."""
         if not isinstance(file_format, CSV):
-            return super()._do_file_export(file_format, request, queryset, export_form=export_form)
+            return None
         resource_class = self.choose_export_resource_class(export_form, request)
         resource = resource_class(
             **self.get_export_resource_kwargs(request, export_form=export_form)

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.internals import ValidateAfterModelMixin
 from portal.security.kept_uploads import KeptUploadsMixin
 from takedowns import case_items, evidence, selectors, transitions
 from takedowns.choices import CaseState, ItemOutcome
@@ -43,7 +44,7 @@ def note_audience(case, steps) -> str:
     return _("Only DIP sees this note: the platform sees the log from forwarding on.")
 
 
-class TakedownCaseForm(KeptUploadsMixin, forms.ModelForm):
+class TakedownCaseForm(ValidateAfterModelMixin, KeptUploadsMixin, forms.ModelForm):
     """The case form; ``actor`` is set by the admin. Adds the version seen and the next step
     (on the new-case page too: a case is created and sent to review in one save)."""
 
@@ -127,10 +128,9 @@ class TakedownCaseForm(KeptUploadsMixin, forms.ModelForm):
                 raise ValidationError(STALE_MESSAGE, code="stale")
         return cleaned
 
-    def _post_clean(self):
-        super()._post_clean()
+    def validate_after_model(self):
         to_state = self.cleaned_data.get("transition")
-        if not to_state or self.errors:
+        if not to_state:
             return
         try:
             transitions.case_check_transition(

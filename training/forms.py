@@ -4,11 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from portal.internals import ValidateAfterModelMixin, formset_deletes
 from training import services
 from training.models import Attendance, TrainingSession
 
 
-class TrainingSessionForm(forms.ModelForm):
+class TrainingSessionForm(ValidateAfterModelMixin, forms.ModelForm):
     class Meta:
         model = TrainingSession
         fields = (
@@ -25,16 +26,11 @@ class TrainingSessionForm(forms.ModelForm):
             "notes",
         )
 
-    def _post_clean(self):
-        super()._post_clean()
-        if not self.errors:
-            try:
-                services.session_validate_capacity(session=self.instance)
-            except ValidationError as error:
-                self._update_errors(error)
+    def validate_after_model(self):
+        services.session_validate_capacity(session=self.instance)
 
 
-class AttendanceForm(forms.ModelForm):
+class AttendanceForm(ValidateAfterModelMixin, forms.ModelForm):
     """One attendance row, alone or as a line of a session's inline."""
 
     #: False in the session's inline, whose formset counts the seats of all its rows at once.
@@ -44,22 +40,14 @@ class AttendanceForm(forms.ModelForm):
         model = Attendance
         fields = ("session", "participant", "attended", "score", "completed")
 
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
+    def validate_after_model(self):
         attendance = self.instance
-        try:
-            if attendance.session_id and attendance.session.pk:
-                services.attendance_validate(
-                    attendance=attendance, check_capacity=self.check_capacity
-                )
-            elif hasattr(attendance, "session"):  # a new session, not saved yet
-                services.attendance_check_completion(
-                    attendance=attendance, course=attendance.session.course
-                )
-        except ValidationError as error:
-            self._update_errors(error)
+        if attendance.session_id and attendance.session.pk:
+            services.attendance_validate(attendance=attendance, check_capacity=self.check_capacity)
+        elif hasattr(attendance, "session"):  # a new session, not saved yet
+            services.attendance_check_completion(
+                attendance=attendance, course=attendance.session.course
+            )
 
 
 class AttendanceInlineForm(AttendanceForm):
@@ -78,13 +66,11 @@ class AttendanceInlineFormSet(forms.BaseInlineFormSet):
         if session.pk:
             services.session_lock(session_id=session.pk)
             existing = session.attendances.count()
-        removed = sum(
-            1 for form in self.forms if form.instance.pk and self._should_delete_form(form)
-        )
+        removed = sum(1 for form in self.forms if form.instance.pk and formset_deletes(self, form))
         added = sum(
             1
             for form in self.forms
-            if not form.instance.pk and form.has_changed() and not self._should_delete_form(form)
+            if not form.instance.pk and form.has_changed() and not formset_deletes(self, form)
         )
         if not session.capacity:
             return

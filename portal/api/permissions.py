@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 
 from portal.api.models import ApiToken
+from portal.internals import django_request
 from portal.roles import is_platform_user
 
 
@@ -33,4 +34,4 @@ class IsStaffOrLiaisonToken(BasePermission):
         # A session: the admin's own test, so two-factor where it is required.
         from django.contrib import admin
 
-        return admin.site.has_permission(request._request)
+        return admin.site.has_permission(django_request(request))

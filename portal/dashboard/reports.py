@@ -20,6 +20,7 @@ from portal.choices import WorkstreamCode
 from portal.dashboard import presentation
 from portal.dashboard.choices import ReportFormat
 from portal.dashboard.selectors import Scope, compute_figures, details
+from portal.internals import values_list_names
 from portal.xlsx import Header, Number, cell_value, workbook_bytes
 
 #: Reports with at most this many rows behind their figures are streamed at once.
@@ -101,7 +102,7 @@ def _choice_labels(queryset) -> list[dict | None]:
     The columns are the query's named fields, in the order ``values_list`` was given them.
     """
     model, labels = queryset.model, []
-    for name in queryset._fields:
+    for name in values_list_names(queryset):
         try:
             field = model._meta.get_field(name) if "__" not in name else None
         except FieldDoesNotExist:

@@ -35,8 +35,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, models, transaction
 from import_export import resources, widgets
 
+from portal import internals
 from portal.importing import unescape_row
-from portal.jobs import internals
 from portal.reading import Table, read_table
 
 CHUNK_SIZE = 2000

@@ -12,6 +12,7 @@ from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 
+from portal.internals import registered_model_admins
 from portal.people import person_name
 
 
@@ -30,7 +31,7 @@ class ScopedAutocompleteMixin:
 
     def _asking_admin(self, request):
         """The admin of the model whose field asks, if that field is a forward relation."""
-        for model, model_admin in self._registry.items():
+        for model, model_admin in registered_model_admins(self).items():
             opts = model._meta
             if (opts.app_label, opts.model_name) != (
                 request.GET.get("app_label"),

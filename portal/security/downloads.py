@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import FileResponse, Http404
 
+from portal.internals import registered_model_admins
 from portal.security.uploads import safe_content_type
 
 #: No script, plugin, form or same-origin access, whatever the browser makes of the bytes.
@@ -40,7 +41,7 @@ def file_download(request, app_label, model_name, pk, field_name):
     """
     found = [
         (model, model_admin)
-        for model, model_admin in admin.site._registry.items()
+        for model, model_admin in registered_model_admins(admin.site).items()
         if (model._meta.app_label, model._meta.model_name) == (app_label, model_name)
     ]
     if not found:

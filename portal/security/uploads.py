@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
+from portal.internals import require_file
+
 #: Bytes read from the start of a file to tell what it is.
 HEAD_BYTES = 512
 #: A file starting with one of these (after white space) is a web page or script, whatever its name.
@@ -174,7 +176,7 @@ class DownloadFieldFile(FieldFile):
 
     @property
     def url(self):
-        self._require_file()
+        require_file(self)
         instance = self.instance
         if instance.pk is None:
             return ""

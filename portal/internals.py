@@ -1,17 +1,33 @@
-"""Where an import job reaches into django-import-export and Django below their public API.
+"""The one place the project reaches below the public API of Django, django-import-export, tablib
+and Django REST framework: every private attribute (``_name``) of theirs used or overridden.
 
-Why: ``FileImporter`` applies a Resource's own rules to 100,000 rows, and the public path (the
-admin's ``Resource.import_data``) costs several queries and a list rebuild per row. To keep the same
-rules and messages at a fraction of the cost, the job replaces a few steps for the length of one
-file: a foreign key widget looks each value up once, the import fields are worked out once,
-``Model.full_clean`` skips its per-row queries (the job then runs them per chunk, with Django's own
-messages), and the job decides whether rows can be written in bulk from the model's save hooks.
+Each reach is wrapped here under a name that says what it is for, and listed in ``RELIED_ON``
+with the signature it has today; ``tests/portal/test_library_internals.py`` checks that list
+against the installed libraries (so an upgrade that breaks one fails there, by name) and that no
+other module of the project touches a library's private attribute.
 
-Each of those needs something the libraries do not promise to keep: private methods
-(``Resource._check_import_id_fields``, ``Model._get_unique_checks``, ``Signal._live_receivers``),
-the shape of ``Model.full_clean`` and of ``ForeignKeyWidget``. They are all here, and only here,
-so that an upgrade of Django (5.2) or django-import-export (4.x) is checked in one module; the
-import job tests (tests/jobs) fail if one of them changes behaviour.
+Why each is needed:
+
+- the import job (``portal.jobs.importer``) applies a Resource's own rules to 100,000 rows, and
+  the public path (the admin's ``Resource.import_data``) costs several queries and a list rebuild
+  per row. To keep the same rules and messages at a fraction of the cost, the job replaces a few
+  steps for the length of one file: a foreign key widget looks each value up once, the import
+  fields are worked out once, ``Model.full_clean`` skips its per-row queries (the job then runs
+  them per chunk, with Django's own messages), and the job decides whether rows can be written in
+  bulk from the model's save hooks (``Resource._check_import_id_fields``,
+  ``Model._get_unique_checks``, ``Signal._live_receivers``, the shape of ``Model.full_clean`` and
+  of ``ForeignKeyWidget``);
+- a model form's check that needs the instance as the model's validation left it (a case's
+  transition, a session's seats) runs in ``ModelForm._post_clean`` and files its errors with
+  ``_update_errors``, as the model's own errors are;
+- an export answers with a streamed CSV instead of import-export's ``_do_file_export``, and its
+  column checkboxes are labelled by ``_get_field_label``;
+- the session form counts the attendance rows its formset deletes (``_should_delete_form``); a
+  stored file's link refuses a field with no file as Django does (``FieldFile._require_file``);
+- the file download view and the autocomplete's checks find a model's admin in
+  ``AdminSite._registry``; the dashboard report
+  reads a ``values_list`` query's column names from ``QuerySet._fields``; the API's session check
+  hands the admin the ``HttpRequest`` under a DRF ``Request`` (``Request._request``).
 """
 
 from __future__ import annotations
@@ -203,3 +219,120 @@ def unique_message(instance, model_class, fields, constraint) -> tuple[str, Vali
         )
     key = fields[0] if len(fields) == 1 else NON_FIELD_ERRORS
     return key, message
+
+
+# --- Django: forms, admin, querysets ------------------------------------------------------------
+
+
+class ValidateAfterModelMixin:
+    """A ModelForm whose ``validate_after_model()`` runs once the model's own validation passed
+    (Django's ``_post_clean``); a ValidationError it raises goes to its fields, as the model's
+    own errors do (``_update_errors``)."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.validate_after_model()
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def validate_after_model(self) -> None:
+        """Checks of the validated instance; raise ValidationError (by field) to refuse it."""
+
+
+def require_file(field_file) -> None:
+    """Raise ValueError, as a FieldFile with no file does when its ``url`` is asked for."""
+    field_file._require_file()
+
+
+def formset_deletes(formset, form) -> bool:
+    """The formset will delete ``form`` (its "delete" box is ticked and it may delete)."""
+    return formset._should_delete_form(form)
+
+
+def registered_model_admins(site) -> dict:
+    """Every model registered on an admin ``site``, with its ModelAdmin."""
+    return dict(site._registry)
+
+
+def values_list_names(queryset) -> tuple[str, ...]:
+    """The column names of a ``values_list`` query, in its order."""
+    return tuple(queryset._fields)
+
+
+def django_request(request):
+    """The Django ``HttpRequest`` under a Django REST framework ``Request``."""
+    return request._request
+
+
+# --- django-import-export: the admin's export ---------------------------------------------------
+
+
+class FileExportResponseMixin:
+    """An ExportMixin whose ``file_export_response()`` may answer an export itself (None: the
+    library's own export, ``_do_file_export``)."""
+
+    def _do_file_export(self, file_format, request, queryset, export_form=None):
+        response = self.file_export_response(file_format, request, queryset, export_form)
+        if response is None:
+            response = super()._do_file_export(
+                file_format, request, queryset, export_form=export_form
+            )
+        return response
+
+    def file_export_response(self, file_format, request, queryset, export_form):
+        return None
+
+
+class ExportFieldLabelMixin:
+    """An export form whose column checkboxes are labelled by ``field_label()`` (the library's
+    ``_get_field_label``)."""
+
+    def _get_field_label(self, resource, field_name):
+        return self.field_label(resource, field_name)
+
+    def field_label(self, resource, field_name) -> str:
+        raise NotImplementedError
+
+
+#: (module, class, attribute, its parameters today; None for an attribute of an instance) —
+#: what this module relies on, checked against the installed libraries by
+#: tests/portal/test_library_internals.py. ``full_clean`` is public, but the job replaces it
+#: with one of the same parameters.
+RELIED_ON = [
+    ("import_export.resources", "Resource", "_check_import_id_fields", ("self", "headers")),
+    (
+        "import_export.admin",
+        "ExportMixin",
+        "_do_file_export",
+        ("self", "file_format", "request", "queryset", "export_form"),
+    ),
+    (
+        "import_export.forms",
+        "SelectableFieldsExportForm",
+        "_get_field_label",
+        ("self", "resource", "field_name"),
+    ),
+    (
+        "django.db.models",
+        "Model",
+        "_get_unique_checks",
+        ("self", "exclude", "include_meta_constraints"),
+    ),
+    (
+        "django.db.models",
+        "Model",
+        "full_clean",
+        ("self", "exclude", "validate_unique", "validate_constraints"),
+    ),
+    ("django.dispatch", "Signal", "_live_receivers", ("self", "sender")),
+    ("django.forms.models", "BaseModelForm", "_post_clean", ("self",)),
+    ("django.forms.models", "BaseModelForm", "_update_errors", ("self", "errors")),
+    ("django.db.models.fields.files", "FieldFile", "_require_file", ("self",)),
+    ("django.forms.formsets", "BaseFormSet", "_should_delete_form", ("self", "form")),
+    ("django.contrib.admin.sites", "AdminSite", "_registry", None),
+    ("django.db.models.query", "QuerySet", "_fields", None),
+    ("rest_framework.request", "Request", "_request", None),
+]
