@@ -4,21 +4,22 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from portal.dates import format_date
 from training.models import Attendance
 
 
 def thai_date(day) -> str:
-    """25 พฤศจิกายน พ.ศ. 2569: the certificate's long Thai date (Buddhist era: portal.dates)."""
+    """25 พฤศจิกายน พ.ศ. 2569: the certificate's long Thai date (in the Buddhist era)."""
     with translation.override("th"):
-        return formats.date_format(day, "j F พ.ศ. Y")
+        return format_date(day, "j F พ.ศ. Y")
 
 
 def english_date(day) -> str:
     """25 November 2026: the certificate's long English date."""
     with translation.override("en"):
-        return formats.date_format(day, "j F Y")
+        return format_date(day, "j F Y")
 
 
 def certificate_context(attendance: Attendance) -> dict:
