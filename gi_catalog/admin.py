@@ -6,7 +6,7 @@ from django.contrib.admin.helpers import ActionForm
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -31,6 +31,7 @@ from gi_catalog.resources import (
 )
 from gi_catalog.services import applications_transition
 from portal.admin_filters import DateRangeFilter
+from portal.dates import format_date, local_date, local_month
 from portal.import_admin import PortalExportMixin, PortalImportExportMixin
 from portal.validators import is_web_url
 
@@ -94,7 +95,7 @@ class ActivityOnProductInline(ReadOnlyInline):
 
     @admin.display(description=_("date"))
     def held_on(self, obj):
-        return obj.promotionactivity.held_on
+        return local_date(obj.promotionactivity.held_on)
 
     @admin.display(description=_("views"))
     def views(self, obj):
@@ -165,10 +166,10 @@ class GIProductAdmin(CatalogAdmin):
         if not obj.registered_on:
             return "—"
         if obj.registered_on_precision == DatePrecision.YEAR:
-            return obj.registered_on.year
+            return format_date(obj.registered_on, "Y")
         if obj.registered_on_precision == DatePrecision.MONTH:
-            return formats.date_format(obj.registered_on, "YEAR_MONTH_FORMAT")
-        return obj.registered_on
+            return local_month(obj.registered_on)
+        return local_date(obj.registered_on)
 
     @admin.display(description=_("authorized sellers"), ordering="sellers")
     def seller_count(self, obj):

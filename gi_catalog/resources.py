@@ -16,6 +16,7 @@ from gi_catalog.models import (
     Seller,
 )
 from gi_catalog.validators import compact_tax_id
+from portal.dates import DateTextError, parse_date
 from portal.importing import ManyToManyWidget, PortalResource
 from portal.models import Province
 
@@ -30,27 +31,26 @@ class PartialDateField(fields.Field):
         self.precision_attribute = precision_attribute
 
     def clean(self, row, **kwargs):
+        """A whole date as ``portal.dates.parse_date`` reads it; a year or a month of a year
+        (``YYYY``, ``YYYY-MM``) with its year in BE or CE alike."""
         value = row[self.column_name]
         if isinstance(value, date):
-            return value, DatePrecision.DAY
+            return parse_date(value), DatePrecision.DAY
         value = str(value or "").strip()
         if not value:
             return None, DatePrecision.DAY
         match = PARTIAL_DATE.match(value)
+        if match is None or match[3]:
+            return parse_date(value), DatePrecision.DAY
+        year, month = match[1], match[2]
         try:
-            if not match:
-                raise ValueError
-            year, month, day = match.groups()
-            parsed = date(int(year), int(month or 1), int(day or 1))
-        except ValueError as error:
+            parsed = parse_date(f"{year}-{month or 1}-1")
+        except DateTextError as error:
             raise ValueError(
                 _("“%(value)s” is not a date: write YYYY-MM-DD, YYYY-MM or YYYY.")
                 % {"value": value}
             ) from error
-        precision = (
-            DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
-        )
-        return parsed, precision
+        return parsed, DatePrecision.MONTH if month else DatePrecision.YEAR
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         value, precision = self.clean(row, **kwargs)

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_filters import DateRangeFilter
 from portal.import_admin import PortalImportExportMixin
 from portal.models import Agreement, Province, PublicHoliday, Target, Workstream
 from portal.resources import TargetResource
@@ -46,7 +47,7 @@ class ProvinceAdmin(admin.ModelAdmin):
 @admin.register(PublicHoliday)
 class PublicHolidayAdmin(SimpleHistoryAdmin):
     list_display = ("date", "name")
-    date_hierarchy = "date"
+    list_filter = (("date", DateRangeFilter),)  # not a date hierarchy: its years are CE
     search_fields = ("name",)
 
 

@@ -21,9 +21,13 @@ QUICK_RANGES = ((30, gettext_lazy("Last 30 days")), (365, gettext_lazy("Last 12 
 class DateRangeFilter(admin.FieldListFilter):
     template = "admin/date_range_filter.html"
 
+    @staticmethod
+    def parameters(field_path: str) -> tuple[str, str]:
+        """The query parameters of the filter of ``field_path``: from, to."""
+        return f"{field_path}_after", f"{field_path}_before"
+
     def __init__(self, field, request, params, model, model_admin, field_path):
-        self.after_param = f"{field_path}_after"
-        self.before_param = f"{field_path}_before"
+        self.after_param, self.before_param = self.parameters(field_path)
         super().__init__(field, request, params, model, model_admin, field_path)
         self.after_value = self._text(self.after_param)
         self.before_value = self._text(self.before_param)

@@ -1,9 +1,71 @@
+import functools
+
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal import dates
+from portal.fields import DATE_INPUTS
 from portal.people import PeopleByNameMixin
 from portal.security.admin_site import TwoFactorAdminSiteMixin
 from portal.security.autocomplete import ScopedAutocompleteMixin
+
+
+def use_local_date_inputs(model_admin) -> None:
+    """Dates of ``model_admin``'s forms (a ModelAdmin's or an inline's) typed as people write
+    them (``portal.fields.DATE_INPUTS``), unless the admin chose its own inputs for them."""
+    own = type(model_admin).formfield_overrides
+    for field_class, inputs in DATE_INPUTS.items():
+        if field_class not in own:
+            model_admin.formfield_overrides[field_class] = dict(inputs)
+
+
+@functools.cache
+def date_column(model, name):
+    """The change-list column of the date or moment field ``name``, written by
+    ``portal.dates``; ``name`` itself for any other column."""
+    try:
+        field = model._meta.get_field(name) if isinstance(name, str) else None
+    except FieldDoesNotExist:
+        field = None
+    if not isinstance(field, models.DateField) or field.choices:
+        return name
+
+    @admin.display(description=field.verbose_name, ordering=name)
+    def column(obj):
+        value = getattr(obj, name)
+        return None if value is None else dates.format_date(value)
+
+    column.__name__ = name  # the column's CSS class and help text stay the field's
+    return column
+
+
+class LocalDatesAdminMixin:
+    """Every admin of the site (``PortalAdminSite.admin_mixins``): its list's dates and its
+    forms' date inputs in the user's era (``portal.dates``). Read-only fields go through the
+    ``readonly_contents`` filter of the admin's fieldset and tabular templates."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        use_local_date_inputs(self)
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        for inline in inlines:
+            use_local_date_inputs(inline)
+        return inlines
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        return [
+            name if name in self.list_editable else date_column(self.model, name)
+            for name in columns
+        ]
+
+    def get_list_display_links(self, request, list_display):
+        links = super().get_list_display_links(request, list_display)
+        return links if links is None else [date_column(self.model, name) for name in links]
 
 
 class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.AdminSite):
@@ -24,13 +86,17 @@ class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.Ad
         """
         self._url_builders.append(build_urls)
 
+    #: What every admin of the site gets, whoever wrote it (the libraries' too): people picked and
+    #: listed by name (``portal.people``), dates in the user's era (``LocalDatesAdminMixin``).
+    admin_mixins = (PeopleByNameMixin, LocalDatesAdminMixin)
+
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every admin picks and lists people by name (``portal.people``), whoever wrote it."""
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, PeopleByNameMixin):
+        missing = tuple(mixin for mixin in self.admin_mixins if not issubclass(admin_class, mixin))
+        if missing:
             admin_class = type(
                 admin_class.__name__,
-                (PeopleByNameMixin, admin_class),
+                (*missing, admin_class),
                 {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
             )
         super().register(model_or_iterable, admin_class, **options)

@@ -40,9 +40,6 @@ class PortalConfig(AppConfig):
     }
 
     def ready(self):
-        from portal import dates
         from portal.signals import sync_roles_after_migrate
-
-        dates.install()
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="portal_sync_roles")

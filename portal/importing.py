@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from import_export import resources, widgets
 from import_export.formats import base_formats
 
+from portal.dates import parse_date, parse_datetime
 from portal.formulas import escape_formula, unescape_formula
 from portal.reading import (
     Table,
@@ -122,6 +123,22 @@ class DecimalWidget(widgets.DecimalWidget):
             raise ValueError(_("“%(value)s” is not a number.") % {"value": value}) from error
 
 
+class DateWidget(widgets.DateWidget):
+    """A day in a file: a date cell, or a text as Thai offices write it, the year in BE or CE
+    (``portal.dates.parse_date``); what it cannot read for sure is a row error saying what to
+    write. Exports stay ISO (``YYYY-MM-DD``)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_date(value)
+
+
+class DateTimeWidget(widgets.DateTimeWidget):
+    """A moment in a file: a day as ``DateWidget`` reads it and a time, in Bangkok time."""
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_datetime(value)
+
+
 class ManyToManyWidget(widgets.ManyToManyWidget):
     """Refuses a value that matches no object instead of silently dropping it."""
 
@@ -161,6 +178,10 @@ class PortalResource(resources.ModelResource):
             return IntegerWidget
         if widget in (widgets.DecimalWidget, widgets.FloatWidget):
             return DecimalWidget
+        if widget is widgets.DateTimeWidget:
+            return DateTimeWidget
+        if widget is widgets.DateWidget:
+            return DateWidget
         return widget
 
     @classmethod

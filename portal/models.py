@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from portal.choices import SubdivisionType, TargetMetric, WorkstreamCode
+from portal.dates import local_date
 from portal.languages import in_active_language
 
 
@@ -38,7 +39,7 @@ class PublicHoliday(models.Model):
         verbose_name_plural = _("public holidays")
 
     def __str__(self):
-        return f"{self.date:%Y-%m-%d} {self.name}"
+        return f"{local_date(self.date)} {self.name}"
 
 
 class Agreement(models.Model):

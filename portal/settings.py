@@ -95,6 +95,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "portal" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # Dates in every template through portal.dates (Buddhist era in Thai).
+            "builtins": ["portal.templatetags.local_dates"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -124,7 +126,7 @@ LANGUAGES = [("th", _("Thai")), ("en", _("English"))]
 # (library_locale: makemessages leaves it alone). Both win over every app's catalogue.
 LOCALE_PATHS = [BASE_DIR / "portal" / "locale", BASE_DIR / "portal" / "library_locale"]
 TIME_ZONE = "Asia/Bangkok"
-# How dates read (portal/formats; Thai years in the Buddhist era: portal.dates).
+# How dates read (portal/formats; written and read by portal.dates: BE years in Thai).
 FORMAT_MODULE_PATH = ["portal.formats"]
 USE_I18N = True
 USE_TZ = True

@@ -11,14 +11,13 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.dates import local_datetime
+from portal.dates import format_date, local_datetime
 from portal.import_admin import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.roles import is_platform_user
@@ -809,7 +808,7 @@ class TakedownCaseAdmin(
             _("Found by DIP's monitoring sweep"),
             reverse("admin:takedowns_monitoringsweep_change", args=[finding.sweep_id]),
             finding.sweep.reference,
-            date_format(finding.sweep.swept_on, "SHORT_DATE_FORMAT"),
+            format_date(finding.sweep.swept_on, "SHORT_DATE_FORMAT"),
         )
 
     @admin.display(description=_("age"), ordering="created_at")

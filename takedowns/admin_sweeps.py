@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.dates import local_date
 from portal.import_admin import PortalExportMixin, PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.roles import OFFICER, SUPERVISOR
@@ -347,7 +348,7 @@ class SweepFindingAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("date of the sweep"), ordering="sweep__swept_on")
     def swept_on(self, obj):
-        return obj.sweep.swept_on
+        return local_date(obj.sweep.swept_on)
 
     @admin.display(description=_("case"))
     def case_link(self, obj):

@@ -1,11 +1,11 @@
 """Admin forms: they validate through the services (one place per rule) and refuse lost updates."""
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.fields import LocalSplitDateTimeField
 from portal.internals import ValidateAfterModelMixin
 from portal.security.kept_uploads import KeptUploadsMixin
 from takedowns import case_items, evidence, selectors, transitions
@@ -68,10 +68,9 @@ class TakedownCaseForm(ValidateAfterModelMixin, KeptUploadsMixin, forms.ModelFor
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
     )
-    transition_at = forms.SplitDateTimeField(
+    transition_at = LocalSplitDateTimeField(
         label=_("Time of this step"),
         required=False,
-        widget=AdminSplitDateTime,
         help_text=_("Leave empty for now; the liaison enters the platform's decision time here."),
     )
 

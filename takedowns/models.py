@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.dates import local_date
 from portal.fields import WebURLField
 from portal.languages import in_active_language
 from portal.people import dip_staff, platform_staff
@@ -720,7 +721,7 @@ class MonitoringSweep(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.reference} ({self.swept_on})"
+        return f"{self.reference} ({local_date(self.swept_on)})"
 
     @property
     def reference(self) -> str:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, widgets
 
 from portal.bulk import copy_insert_values, copy_insert_with_history
-from portal.importing import PortalResource
+from portal.importing import DateTimeWidget, PortalResource
 from takedowns import case_items, transitions
 from takedowns.choices import CaseState
 from takedowns.models import (
@@ -135,9 +135,7 @@ def _urls_of(cell) -> list[str]:
 
 def _local_time_column(name: str) -> fields.Field:
     """An export-only date and time, written in local time."""
-    return fields.Field(
-        attribute=name, column_name=name, readonly=True, widget=widgets.DateTimeWidget()
-    )
+    return fields.Field(attribute=name, column_name=name, readonly=True, widget=DateTimeWidget())
 
 
 class TakedownCaseResource(PortalResource):

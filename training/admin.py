@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_filters import DateRangeFilter
+from portal.dates import local_date
 from portal.import_admin import PortalImportExportMixin
 from training import services
 from training.certificates import PDF_MAX_CERTIFICATES, certificate_context, certificates_pdf
@@ -284,7 +285,7 @@ class AttendanceAdmin(TrainingAdmin):
 
     @admin.display(description=_("date"), ordering="session__starts_at")
     def session_date(self, attendance):
-        return attendance.session.starts_at.date()
+        return local_date(attendance.session.starts_at)
 
     @admin.display(description=_("certificate"))
     def certificate(self, attendance):

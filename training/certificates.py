@@ -5,22 +5,23 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from portal.dates import format_date
 from portal.security.uploads import safe_content_type
 from training.models import Attendance, CertificateSignatory
 
 
 def thai_date(day) -> str:
-    """25 พฤศจิกายน พ.ศ. 2569: the certificate's long Thai date (Buddhist era: portal.dates)."""
+    """25 พฤศจิกายน พ.ศ. 2569: the certificate's long Thai date (in the Buddhist era)."""
     with translation.override("th"):
-        return formats.date_format(day, "j F พ.ศ. Y")
+        return format_date(day, "j F พ.ศ. Y")
 
 
 def english_date(day) -> str:
     """25 November 2026: the certificate's long English date."""
     with translation.override("en"):
-        return formats.date_format(day, "j F Y")
+        return format_date(day, "j F Y")
 
 
 def seal_data_uri(signatory: CertificateSignatory | None) -> str:

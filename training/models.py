@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from portal.dates import local_date
 from portal.fields import WebURLField
 from portal.people import dip_staff
 from portal.security.uploads import JPEG, JPG, PNG, PortalFileField
@@ -313,7 +314,7 @@ class Consultation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.consulted_on:%Y-%m-%d} {self.entrepreneur_name}"
+        return f"{local_date(self.consulted_on)} {self.entrepreneur_name}"
 
     def clean(self):
         errors = {}

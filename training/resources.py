@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from portal.importing import IntegerWidget, PortalResource
+from portal.importing import DateWidget, IntegerWidget, PortalResource
 from portal.models import Province
 from training import services
 from training.choices import (
@@ -351,9 +351,7 @@ def _seller_model():
 class ConsultationResource(TrainingResource):
     """Consultations; the natural key is (date, adviser, entrepreneur, topic)."""
 
-    consulted_on = fields.Field(
-        attribute="consulted_on", column_name="date", widget=widgets.DateWidget()
-    )
+    consulted_on = fields.Field(attribute="consulted_on", column_name="date", widget=DateWidget())
     adviser = fields.Field(
         attribute="adviser",
         column_name="adviser_email",
@@ -382,7 +380,7 @@ class ConsultationResource(TrainingResource):
     follow_up_on = fields.Field(
         attribute="follow_up_on",
         column_name="follow_up_date",
-        widget=widgets.DateWidget(),
+        widget=DateWidget(),
     )
 
     optional_columns = (

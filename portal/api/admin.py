@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from portal.admin_filters import DateRangeFilter
 from portal.api.bulk import (
     COLUMN_HELP,
     COLUMNS,
@@ -209,9 +210,8 @@ class DecisionUploadAdmin(RoleLimitedAdminMixin, admin.ModelAdmin):
         "unchanged_count",
         "error_count",
     )
-    list_filter = ("status",)
+    list_filter = ("status", ("uploaded_at", DateRangeFilter))
     list_select_related = ("uploaded_by",)
-    date_hierarchy = "uploaded_at"
     show_full_result_count = False
     add_form_template = "admin/api/decisionupload/upload.html"
 

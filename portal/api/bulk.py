@@ -15,14 +15,13 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
 from portal.api.services import case_decision_record, item_decision_record
+from portal.dates import parse_datetime
 from portal.importing import CSV, unescape_row
 from portal.reading import UnreadableFileError, read_table
 from portal.xlsx import Header, workbook_bytes
@@ -133,16 +132,13 @@ def read_sheet(*, data: bytes, file_name: str) -> list[Row]:
 
 
 def _parse_when(value) -> datetime:
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        moment = datetime.combine(value, time(12, 0))
-    else:
-        moment = parse_datetime(value.replace("/", "-"))
-        if moment is None:
-            raise ValueError
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+    """A decision's time as ``portal.dates.parse_datetime`` reads it (a BE year too); a day alone
+    is its noon."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time(12, 0))
+    moment = parse_datetime(value)
+    if moment is None:
+        raise ValueError
     return moment
 
 

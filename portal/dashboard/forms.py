@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.choices import WorkstreamCode
 from portal.dashboard.choices import ReportFormat
 from portal.dashboard.selectors import ALL_SECTIONS, Scope
+from portal.fields import LocalDateField
 
 MAX_RANGE = timedelta(days=366 * 10)
 
@@ -20,8 +21,8 @@ class DateInput(forms.DateInput):
 class ScopeForm(forms.Form):
     """The dashboard's filters: a date range and a workstream (the liaison has no workstream)."""
 
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = LocalDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = LocalDateField(label=_("To"), required=False, widget=DateInput())
     workstream = forms.ChoiceField(
         label=_("Workstream"),
         required=False,

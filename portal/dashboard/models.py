@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from portal.dashboard.choices import ReportFormat, ReportStatus
+from portal.dates import local_datetime
 from takedowns.choices import CaseState
 
 
@@ -131,4 +132,4 @@ class CaseDayRefresh(models.Model):
         default_permissions = ()
 
     def __str__(self):
-        return f"{self.refreshed_at:%Y-%m-%d %H:%M}"
+        return local_datetime(self.refreshed_at)

@@ -40,6 +40,8 @@ def _filter_parameters(model, list_filter) -> set[str]:
             path, filter_class = None, item
         if path is not None:
             allowed |= _field_parameters(model, path)
+            if callable(named_after_path := getattr(filter_class, "parameters", None)):
+                allowed |= set(named_after_path(path))  # the date-range filter's
         for name in ("parameter_name", "lookup_kwarg", "lookup_kwarg_from", "lookup_kwarg_to"):
             value = getattr(filter_class, name, None)
             if isinstance(value, str):

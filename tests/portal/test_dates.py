@@ -31,10 +31,13 @@ def test_local_date_and_moment_in_bangkok(language, day, moment):
 
 
 def test_templates_write_dates_the_same_way_and_keep_machine_formats():
-    template = Template('{{ at }}|{{ at|date:"SHORT_DATE_FORMAT" }}|{{ at|date:"c" }}')
+    template = Template(
+        '{{ at|date:"DATETIME_FORMAT" }}|{{ at|date:"SHORT_DATE_FORMAT" }}|{{ at|date }}|'
+        '{{ at|date:"c" }}|{{ none|date }}'
+    )
     with translation.override("th"):
-        shown = template.render(Context({"at": MOMENT}))
-    assert shown == "2 ธ.ค. 2569 14:05|2 ธ.ค. 2569|2026-12-02T14:05:00+07:00"
+        shown = template.render(Context({"at": MOMENT, "none": None}))
+    assert shown == "2 ธ.ค. 2569 14:05|2 ธ.ค. 2569|2 ธ.ค. 2569|2026-12-02T14:05:00+07:00|"
 
 
 @pytest.mark.django_db
@@ -62,3 +65,46 @@ def test_a_month_reads_as_the_locale_writes_it():
         assert local_month("2026-11") == "พ.ย. 2569"
     with translation.override("en"):
         assert local_month(date(2026, 11, 30)) == "Nov 2026"
+
+
+@pytest.mark.parametrize(
+    "text, era, day",
+    [
+        ("30/11/2571", None, date(2028, 11, 30)),
+        ("2571-11-30", None, date(2028, 11, 30)),
+        ("30.11.2026", None, date(2026, 11, 30)),
+        ("29/02/2567", None, date(2024, 2, 29)),  # BE 2567 is the leap year 2024
+        ("30 พฤศจิกายน พ.ศ. 2569", None, date(2026, 11, 30)),
+        ("30 Nov 2026", None, date(2026, 11, 30)),
+        ("๓๐/๑๑/๒๕๖๙", None, date(2026, 11, 30)),
+        ("30/11/2569", "BE", date(2026, 11, 30)),
+        ("2026-11-30", "BE", date(2026, 11, 30)),  # ISO: its year is read as it is
+        ("2026-11-30", "CE", date(2026, 11, 30)),
+        ("", None, None),
+    ],
+)
+def test_parse_date_reads_be_and_ce_years(text, era, day):
+    from portal.dates import parse_date
+
+    assert parse_date(text, era) == day
+
+
+@pytest.mark.parametrize(
+    "text, era, advice",
+    [
+        ("30/11/2026", "BE", "30/11/2569"),
+        ("30/11/2571", "CE", "30/11/2028"),
+        ("2571-11-30", "CE", "2028-11-30"),
+        ("11/30/2026", None, "day/month/year"),
+        ("30/11/69", None, "four-digit year"),
+        ("31/02/2026", None, "not a day of the calendar"),
+        ("30/11/9999", None, "too far ahead"),
+        ("30/11/1850", None, "too far back"),
+        ("30 Foo 2026", None, "not a month"),
+    ],
+)
+def test_parse_date_refuses_what_it_cannot_read_for_sure(text, era, advice):
+    from portal.dates import DateTextError, parse_date
+
+    with translation.override("en"), pytest.raises(DateTextError, match=advice):
+        parse_date(text, era)

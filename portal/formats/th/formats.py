@@ -1,7 +1,9 @@
 """How dates read in Thai: "2 ธ.ค. 2569", "2 ธ.ค. 2569 14:05" (24-hour Bangkok time).
 
-The year is written in the Buddhist era: portal.dates turns every "Y" of these formats into the
-year plus 543 while Thai is active. Input formats stay Django's (Christian era, as typed).
+The year is written in the Buddhist era: ``portal.dates.format_date`` turns every "Y" of these
+formats into the year plus 543. A date input shows "30/11/2569" and reads what
+``portal.dates.parse_date`` reads (the first input format is the one it shows; the rest document
+what else it takes).
 """
 
 DATE_FORMAT = "j M Y"
@@ -11,3 +13,4 @@ SHORT_DATETIME_FORMAT = "j M Y H:i"
 YEAR_MONTH_FORMAT = "M Y"
 MONTH_DAY_FORMAT = "j M"
 TIME_FORMAT = "H:i"
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
