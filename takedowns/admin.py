@@ -22,7 +22,7 @@ from portal.import_admin import PortalImportExportMixin
 from portal.paginators import EstimatedCountPaginator
 from portal.roles import is_platform_user
 from portal.security.limited_admin import RoleLimitedAdminMixin
-from takedowns import case_items, selectors, sla, transitions
+from takedowns import case_items, evidence, selectors, sla, transitions
 from takedowns.choices import BASES_NEEDING_AUTHORIZATION, PLATFORM_FINDABLE_STATES, CaseState
 from takedowns.forms import EvidenceForm, InfringingItemInlineForm, TakedownCaseForm
 from takedowns.models import (
@@ -310,10 +310,8 @@ class InfringingItemInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         """Also on the new-case page (``obj`` None): the items are saved with the case."""
-        return (
-            (obj is None or obj.state in case_items.ITEM_EDIT_STATES)
-            and not is_platform_user(request.user)
-            and super().has_add_permission(request, obj)
+        return case_items.child_may(
+            case=obj or TakedownCase(), model=InfringingItem, action="add", actor=request.user
         )
 
     def has_change_permission(self, request, obj=None):
@@ -321,16 +319,13 @@ class InfringingItemInline(admin.TabularInline):
             return False
         if is_platform_user(request.user):
             return self._platform_can_decide(request, obj)
-        return obj.state in case_items.ITEM_EDIT_STATES or (
-            request.user.is_superuser and self._platform_can_decide(request, obj)
-        )
+        return case_items.child_may(
+            case=obj, model=InfringingItem, action="change", actor=request.user
+        ) or (request.user.is_superuser and self._platform_can_decide(request, obj))
 
     def has_delete_permission(self, request, obj=None):
-        return (
-            obj is not None
-            and obj.state in case_items.ITEM_EDIT_STATES
-            and not is_platform_user(request.user)
-            and super().has_delete_permission(request, obj)
+        return obj is not None and case_items.child_may(
+            case=obj, model=InfringingItem, action="delete", actor=request.user
         )
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -367,21 +362,22 @@ class EvidenceInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         """Also on the new-case page (``obj`` None): the files are saved with the case."""
-        return (
-            (obj is None or obj.state in case_items.EVIDENCE_ADD_STATES)
-            and not is_platform_user(request.user)
-            and super().has_add_permission(request, obj)
+        return case_items.child_may(
+            case=obj or TakedownCase(), model=Evidence, action="add", actor=request.user
         )
 
     def has_change_permission(self, request, obj=None):
         return False  # evidence is kept as uploaded; delete and upload again
 
     def has_delete_permission(self, request, obj=None):
-        return (
-            obj is not None
-            and obj.state in case_items.ITEM_EDIT_STATES
-            and super().has_delete_permission(request, obj)
+        return obj is not None and case_items.child_may(
+            case=obj, model=Evidence, action="delete", actor=request.user
         )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"actor": request.user})
+        return formset
 
 
 # --- the case ------------------------------------------------------------------------------
@@ -709,12 +705,10 @@ class TakedownCaseAdmin(
         if formset.model is InfringingItem:
             self._save_items(request, form.instance, formset)
         elif formset.model is Evidence:
-            instances = formset.save(commit=False)
-            for evidence in instances:
-                evidence.uploaded_by = request.user
-                evidence.save()
-            for evidence in formset.deleted_objects:
-                evidence.delete()
+            for added in formset.save(commit=False):  # evidence is never changed, only added
+                evidence.evidence_add(evidence=added, actor=request.user)
+            for removed in formset.deleted_objects:
+                evidence.evidence_delete(evidence=removed, actor=request.user)
         else:
             formset.save()
 
@@ -729,9 +723,13 @@ class TakedownCaseAdmin(
             # DIP's new and changed items, each through the item service (a URL reported by
             # someone else at the same moment is a duplicate there, see changeform_view)
             for item in formset.save(commit=False):
+                action = "add" if item._state.adding else "change"
+                case_items.child_check(
+                    case=item.case, model=InfringingItem, action=action, actor=request.user
+                )
                 case_items.item_save(item=item)
             for item in formset.deleted_objects:
-                item.delete()
+                case_items.item_delete(item=item, actor=request.user)
             return
         formset.new_objects, formset.deleted_objects = [], []
         formset.changed_objects = [(f.instance, ["outcome"]) for f in platform_forms]
@@ -1061,6 +1059,9 @@ class PlatformSellerAdmin(admin.ModelAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(CaseScopedMixin, SimpleHistoryAdmin):
+    """Evidence of any case in one list; adding and deleting follow the case page's rule
+    (``case_items.CHILD_RULES``), whichever page or action is used."""
+
     form = EvidenceForm
     list_display = ("original_name", "case", "kind", "captured_at", "size", "sha256")
     list_select_related = ("case",)
@@ -1071,16 +1072,34 @@ class EvidenceAdmin(CaseScopedMixin, SimpleHistoryAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+        evidence.evidence_add(evidence=obj, actor=request.user)  # never changed (no permission)
+
+    def delete_model(self, request, obj):
+        evidence.evidence_delete(evidence=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        """The list's "delete selected": each through the same rule (the confirmation page has
+        already refused a selection holding evidence of a case that does not allow it)."""
+        for obj in queryset.select_related("case"):
+            evidence.evidence_delete(evidence=obj, actor=request.user)
+
+    def has_add_permission(self, request):
+        return case_items.child_role_may(actor=request.user, model=Evidence, action="add")
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not is_platform_user(request.user)
+    def has_delete_permission(self, request, obj=None):
+        if obj is None:
+            return case_items.child_role_may(actor=request.user, model=Evidence, action="delete")
+        return case_items.child_may(
+            case=obj.case, model=Evidence, action="delete", actor=request.user
+        )
 
 
 @admin.register(StatusEvent)

@@ -1,21 +1,26 @@
-"""The infringing items of a case: adding and editing them (one open report per URL) and
-recording each item's outcome."""
+"""The child records of a case and what may be done to them in each state of the case (one rule
+for every path that writes them), then its infringing items: adding and editing them (one open
+report per URL) and recording each item's outcome."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from takedowns.choices import PRE_DECISION_STATES, ItemKind, ItemOutcome, ReasonUse
 from takedowns.choices import CaseState as S
 from takedowns.models import (
     DuplicateItemError,
+    Evidence,
     InfringingItem,
     ReasonCode,
     StatusEvent,
@@ -23,6 +28,7 @@ from takedowns.models import (
 )
 from takedowns.transitions import (
     FUTURE_TOLERANCE,
+    PERM_DIP,
     PERM_PLATFORM,
     actor_has,
     audit_history_write,
@@ -39,6 +45,92 @@ CASE_EDIT_STATES = ITEM_EDIT_STATES | {S.INFO_REQUESTED}
 
 #: Evidence may be added until the platform decides.
 EVIDENCE_ADD_STATES = PRE_DECISION_STATES
+
+
+# --- the rule for a case's child records ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChildRule:
+    """In which states of its case DIP may add, change or delete one kind of child record."""
+
+    states: frozenset
+    refusal: Promise  # the message, with the case's ``ref`` and ``state``
+
+
+#: The case page's rule for the records of a case, which every path that writes them applies
+#: (the case page's inlines, the records' own admin pages and their delete actions, imports):
+#: items are DIP's while it prepares the case; evidence may be added until the platform decides,
+#: removed only while DIP prepares the case, and is never changed (it is kept as uploaded). The
+#: status log is append-only and the platform's item outcomes follow ``ITEM_OUTCOMES_BY_STATE``.
+CHILD_RULES = {
+    (InfringingItem, "add"): ChildRule(
+        ITEM_EDIT_STATES,
+        gettext_lazy("Case %(ref)s is “%(state)s”: items can no longer be added."),
+    ),
+    (InfringingItem, "change"): ChildRule(
+        ITEM_EDIT_STATES,
+        gettext_lazy("Case %(ref)s is “%(state)s”: its items can no longer be changed."),
+    ),
+    (InfringingItem, "delete"): ChildRule(
+        ITEM_EDIT_STATES,
+        gettext_lazy("Case %(ref)s is “%(state)s”: its items can no longer be removed."),
+    ),
+    (Evidence, "add"): ChildRule(
+        EVIDENCE_ADD_STATES,
+        gettext_lazy("Case %(ref)s is “%(state)s”: evidence can no longer be added."),
+    ),
+    (Evidence, "change"): ChildRule(
+        frozenset(),
+        gettext_lazy("Evidence is kept as uploaded: remove it and upload the file again."),
+    ),
+    (Evidence, "delete"): ChildRule(
+        ITEM_EDIT_STATES,
+        gettext_lazy("Case %(ref)s is “%(state)s”: its evidence can no longer be removed."),
+    ),
+}
+
+
+def child_role_may(*, actor, model, action: str) -> bool:
+    """Whether ``actor``'s role may ``action`` (add, change, delete) ``model`` records of a case at
+    all: DIP's roles (who see every case) with the model's permission; never the platform or a
+    manager."""
+    return actor_has(actor, PERM_DIP) and actor_has(actor, f"{action}_{model._meta.model_name}")
+
+
+def child_may(*, case: TakedownCase, model, action: str, actor) -> bool:
+    """Whether ``actor`` may ``action`` a ``model`` record of ``case`` in the state ``case`` has
+    (an unsaved case is a draft); for showing what may be done. Writes use ``child_check``."""
+    rule = CHILD_RULES[(model, action)]
+    return case.state in rule.states and child_role_may(actor=actor, model=model, action=action)
+
+
+def child_check(*, case: TakedownCase, model, action: str, actor) -> None:
+    """Refuse, unless ``actor`` may ``action`` a ``model`` record of ``case`` now: the case's
+    state is read again and its row locked until the transaction ends, so the case cannot move
+    (forwarding, a decision) between this check and the write. Raises PermissionDenied for a role
+    that may not, ValidationError (code ``case_locked``) for a state that does not allow it."""
+    if not child_role_may(actor=actor, model=model, action=action):
+        raise PermissionDenied(_("Your role may not add, change or remove a case's records."))
+    if case.pk is not None:
+        current = (
+            TakedownCase.objects.select_for_update()
+            .filter(pk=case.pk)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if current is None:
+            raise ValidationError(_("The case no longer exists."), code="case_missing")
+        case.state = current
+    rule = CHILD_RULES[(model, action)]
+    if case.state not in rule.states:
+        raise ValidationError(
+            rule.refusal % {"ref": case.reference, "state": S(case.state).label},
+            code="case_locked",
+        )
+
+
+# --- infringing items ---------------------------------------------------------------------------
 
 
 def item_find_open_duplicate(*, url: str, exclude_pk=None) -> InfringingItem | None:
@@ -73,15 +165,17 @@ def item_kind_for_url(url: str) -> str:
 @transaction.atomic
 def item_add(*, case: TakedownCase, actor, url: str, kind: str, **fields) -> InfringingItem:
     """Add an item to a case that DIP still edits; a URL already open elsewhere is refused."""
-    if case.state not in ITEM_EDIT_STATES and not actor.is_superuser:
-        raise ValidationError(
-            _("Items can be added only while DIP prepares the case."), code="case_locked"
-        )
-    if not actor_has(actor, "add_infringingitem"):
-        raise PermissionDenied(_("Your role may not add items."))
+    child_check(case=case, model=InfringingItem, action="add", actor=actor)
     item = InfringingItem(case=case, url=url, kind=kind, **fields)
     item.full_clean()  # duplicates: ValidationError with a link to the open case
     return item_save(item=item)
+
+
+@transaction.atomic
+def item_delete(*, item: InfringingItem, actor) -> None:
+    """Remove an item from a case that DIP still edits."""
+    child_check(case=item.case, model=InfringingItem, action="delete", actor=actor)
+    item.delete()
 
 
 class ItemRaceDuplicate(ValidationError):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import InlineForeignKeyField
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -187,7 +188,10 @@ class InfringingItemInlineForm(forms.ModelForm):
 class EvidenceForm(KeptUploadsMixin, forms.ModelForm):
     """Checks the upload (type, content, size) and stores its SHA-256; a bad file is not kept.
     A good one is kept when the page comes back with an error elsewhere (``KeptUploadsMixin``).
+    New evidence goes only to a case whose state allows it (``actor`` is set by the admin).
     """
+
+    actor = None
 
     class Meta:
         model = Evidence
@@ -201,6 +205,18 @@ class EvidenceForm(KeptUploadsMixin, forms.ModelForm):
 
     def clean_captured_at(self):
         return self.cleaned_data.get("captured_at") or timezone.now()
+
+    def clean(self):
+        cleaned = super().clean()
+        case = cleaned.get("case")
+        if case is not None and self.instance.pk is None:
+            try:
+                case_items.child_check(case=case, model=Evidence, action="add", actor=self.actor)
+            except (ValidationError, PermissionDenied) as error:
+                # on the case page (an inline) the case is no field of the row: the row's error
+                inline = isinstance(self.fields.get("case"), InlineForeignKeyField)
+                self.add_error(None if inline else "case", _as_form_error(error))
+        return cleaned
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

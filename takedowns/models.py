@@ -601,6 +601,12 @@ class Evidence(models.Model):
     def __str__(self):
         return self.original_name or self.file.name
 
+    def clean(self):
+        if self.item_id and self.case_id and self.item.case_id != self.case_id:
+            raise ValidationError(
+                {"item": _("Choose one of this case's own items.")}, code="item_of_another_case"
+            )
+
 
 class StatusEvent(models.Model):
     """Append-only log of a case: every transition (and item decision) with actor, time, note."""

@@ -8,7 +8,7 @@
 Exports go through the portal's formats, which escape formula-like cells.
 """
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.utils import timezone
@@ -126,6 +126,14 @@ class _ItemUrlsField(fields.Field):
 
     def save(self, instance, row, is_m2m=False, **kwargs):
         pass  # read by TakedownCaseResource.import_instance
+
+
+def _check_child(case, model, action: str, user) -> None:
+    """``case_items.child_check`` for an import row: a refusal is the row's error."""
+    try:
+        case_items.child_check(case=case, model=model, action=action, actor=user)
+    except PermissionDenied as error:
+        raise ValidationError(str(error)) from None
 
 
 def _urls_of(cell) -> list[str]:
@@ -314,11 +322,8 @@ class TakedownCaseResource(PortalResource):
                 % {"urls": ", ".join(left_out)}
             )
         new = [url for url in wanted if url not in have]
-        if new and case.state not in case_items.ITEM_EDIT_STATES:
-            raise ValidationError(
-                _("Case %(ref)s is “%(state)s”: items can no longer be added.")
-                % {"ref": case.reference, "state": CaseState(case.state).label}
-            )
+        if new:
+            _check_child(case, InfringingItem, "add", kwargs.get("user"))
         row_number = kwargs.get("row_number")
         for url in new:
             duplicate = case_items.item_find_open_duplicate(url=url)
@@ -472,13 +477,18 @@ class InfringingItemResource(PortalResource):
                     % {"ref": existing_case.reference}
                 }
             )
-        if case is not None and case.state not in case_items.ITEM_EDIT_STATES:
-            raise ValidationError(
-                {
-                    "case": _("Case %(ref)s is “%(state)s”: items can no longer be added.")
-                    % {"ref": case.reference, "state": CaseState(case.state).label}
-                }
-            )
+        if case is not None:
+            action = "add" if instance._state.adding else "change"
+            try:
+                _check_child(case, InfringingItem, action, kwargs.get("user"))
+            except ValidationError as error:
+                raise ValidationError({"case": error.messages}) from None
+
+    def before_save_instance(self, instance, row, **kwargs):
+        """Checked again on writing, with the case locked (``case_items.child_check``)."""
+        super().before_save_instance(instance, row, **kwargs)
+        action = "add" if instance._state.adding else "change"
+        _check_child(instance.case, InfringingItem, action, kwargs.get("user"))
 
 
 # --- monitoring sweeps ---------------------------------------------------------------------------

@@ -257,7 +257,7 @@ class FileImporter:
                 original = None if new else copy.deepcopy(instance)
                 errors: dict = {}
                 try:
-                    resource.import_instance(instance, row, row_number=row_number)
+                    resource.import_instance(instance, row, row_number=row_number, user=self.user)
                 except ValidationError as error:
                     errors = error.update_error_dict(errors)
                 if not new and resource.skip_row(instance, original, row, errors):

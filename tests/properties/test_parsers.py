@@ -11,7 +11,7 @@ from stdnum.th import moa, pin
 from gi_catalog.validators import compact_tax_id, validate_thai_tax_id
 from portal.formulas import FORMULA_TRIGGERS, escape_formula, unescape_formula
 from portal.reading import UnreadableFileError, decode_text
-from takedowns.normalize import TRACKING_PARAMETERS, normalize_url
+from takedowns.normalize import NON_IDENTIFYING_PARAMETERS, normalize_url
 
 hosts = st.from_regex(r"\A(www\.)?[a-z][a-z0-9-]{0,10}\.(com|co\.th|th|shop)\Z")
 segments = st.lists(
@@ -28,7 +28,7 @@ params = st.lists(
 )
 tracking = st.lists(
     st.tuples(
-        st.sampled_from(sorted(TRACKING_PARAMETERS) + ["utm_source", "utm_campaign"]),
+        st.sampled_from(sorted(NON_IDENTIFYING_PARAMETERS) + ["utm_source", "utm_campaign"]),
         st.text(string.ascii_letters, max_size=5),
     ),
     max_size=3,

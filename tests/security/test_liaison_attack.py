@@ -1,4 +1,6 @@
-"""Issue 16, attacker audit: the liaison tries every way to DIP's private data.
+"""Issue 16, attacker audit: the liaison tries every way to DIP's private data (and issue 24:
+every role tries to write a case's records past the case's rules, or to report an open listing
+again under another spelling of its URL).
 
 DIP's private data here is a set of marked strings: a draft case (never forwarded) and everything
 on it, and on a forwarded case the reporter's phone and position, the internal note, the assigned
@@ -26,9 +28,17 @@ from django.urls import reverse
 from portal.api.bulk import COLUMNS
 from portal.roles import OFFICER
 from takedowns.choices import CaseState
-from takedowns.models import Evidence, ProtectedRight, RightsHolder, StatusEvent, TakedownCase
+from takedowns.models import (
+    Evidence,
+    InfringingItem,
+    ProtectedRight,
+    RightsHolder,
+    StatusEvent,
+    TakedownCase,
+)
 from tests.api.conftest import api_as, token_for  # noqa: F401 (fixtures)
 from tests.conftest import _make_user
+from tests.takedowns.admin_helpers import new_case_data
 from tests.takedowns.conftest import holder, make_case, right, walk  # noqa: F401 (fixtures)
 
 S = CaseState
@@ -412,3 +422,124 @@ def test_liaison_attack_reverse_relation_lookups_on_rights_are_refused(
     assert client.get(rights, {"right_type__exact": "trademark"}).status_code == 200
     history = reverse("admin:takedowns_protectedright_history", args=[forwarded.right_id])
     assert client.get(history).status_code == 200
+
+
+# --- issue 24: a case's records follow the case; a listing has one URL ------------------------
+
+ROLES = ("officer", "supervisor", "liaison", "manager")
+VIDEO = "https://www.tiktok.com/@seller068/video/7301234567890123456"
+#: Spellings of ``VIDEO`` that were taken as new reports while it was open.
+VIDEO_SPELLINGS = (
+    "tiktok.com//@seller068/video/7301234567890123456",
+    "https://www.tiktok.com/@SELLER068/video/7301234567890123456",
+    "https://www.tiktok.com/@seller068/video/7301234567890123456?lang=th",
+    "HTTP://M.TikTok.com/./@Seller068/video/x/../7301234567890123456/?utm_source=a&sender_device=pc",
+    "https://tiktok.com/%40seller068/%76ideo/7301234567890123456#top",
+)
+
+
+CASE_HEADER = (
+    "reference,title,description,rights_holder,right_registration_number,infringement_type,"
+    "priority,reporter_name,reporter_email,reporter_phone,reporter_basis,"
+    "authorization_valid_from,authorization_valid_until,item_urls\r\n"
+)
+
+
+def _records_snapshot():
+    return _snapshot() + [list(InfringingItem.objects.order_by("pk").values())]
+
+
+def _evidence_form(case, item=None):
+    return {
+        "case": case.pk,
+        "item": item.pk if item else "",
+        "kind": "screenshot",
+        "file": SimpleUploadedFile("e.png", PNG, "image/png"),
+        "captured_at_0": "2026-11-20",
+        "captured_at_1": "10:00:00",
+    }
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_attack_evidence_page_crafted_posts_follow_the_case(
+    role,
+    stage,
+    right,  # noqa: F811
+    role_users,
+    client_for,
+):
+    """Crafted POSTs of the evidence page, as each role: an item of the draft on evidence of the
+    forwarded case, evidence for a removed and a closed case, deleting evidence of a decided case
+    (its page and "delete selected"). Nothing changes, and the liaison's evidence pages and their
+    history show nothing of the draft."""
+    draft, forwarded = stage
+    removed = walk(make_case(right), S.REMOVED, role_users)
+    closed = walk(make_case(right), S.CLOSED, role_users)
+    decided = Evidence.objects.create(
+        case=removed, file="takedowns/evidence/r.png", captured_at="2026-11-20T10:00:00+07:00"
+    )
+    before = _records_snapshot()
+    client = client_for(role_users[role])
+    add = reverse("admin:takedowns_evidence_add")
+    assert client.post(add, _evidence_form(forwarded, draft.items.get())).status_code != 302
+    for case in (removed, closed):
+        assert client.post(add, _evidence_form(case)).status_code != 302
+    delete = reverse("admin:takedowns_evidence_delete", args=[decided.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    changelist = reverse("admin:takedowns_evidence_changelist")
+    client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [decided.pk], "post": "yes"}
+    )
+    assert _records_snapshot() == before
+    liaison = client_for(role_users["liaison"])
+    assert_no_secret(liaison.get(changelist), changelist)
+    for shown in Evidence.objects.filter(case__in=[forwarded, removed, closed]):
+        for page in ("change", "history"):
+            url = reverse(f"admin:takedowns_evidence_{page}", args=[shown.pk])
+            assert_no_secret(liaison.get(url), url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_attack_url_spellings_of_an_open_listing_are_never_new_reports(
+    role,
+    stage,
+    right,  # noqa: F811
+    role_users,
+    client_for,
+):
+    """Each spelling of a listing open in the forwarded case, sent as each role through the
+    new-case page, the item import and the case import, adds no item (DIP gets the duplicate
+    message naming the open case; the others may not write at all)."""
+    draft, forwarded = stage
+    InfringingItem.objects.create(case=forwarded, kind="video", url=VIDEO)
+    before = _records_snapshot()
+    client = client_for(role_users[role])
+    add = reverse("admin:takedowns_takedowncase_add")
+    page = client.get(add)
+    for url in VIDEO_SPELLINGS:
+        if page.status_code == 200:
+            data = new_case_data(
+                page,
+                right,
+                **{"items-TOTAL_FORMS": "1", "items-0-kind": "video", "items-0-url": url},
+            )
+            response = client.post(add, data)
+            assert response.status_code == 200 and forwarded.reference in texts_of(response), url
+        else:
+            assert client.post(add, {"title": "x", "items-0-url": url}).status_code == 403
+        items = f"case_reference,kind,url\r\n{draft.reference},video,{url}\r\n"
+        cases = CASE_HEADER + (
+            f",Fake rice,,{right.owner.name},{right.registration_number},counterfeit,normal,"
+            f"Somchai,s@dip.go.th,,owner,,,{url}\r\n"
+        )
+        for model, csv in (("infringingitem", items), ("takedowncase", cases)):
+            upload = SimpleUploadedFile("items.csv", csv.encode(), "text/csv")
+            response = client.post(
+                reverse(f"admin:takedowns_{model}_import"), {"import_file": upload, "format": "0"}
+            )
+            if page.status_code == 200:
+                assert forwarded.reference in texts_of(response), (model, url)
+                assert not response.context.get("confirm_form"), (model, url)
+            else:
+                assert response.status_code == 403, (model, url)
+    assert _records_snapshot() == before

@@ -92,4 +92,4 @@ def test_admin_search_by_reference_url_fragment_and_handle(officer, right, clien
         assert other.reference not in page, term
     items = reverse("admin:takedowns_infringingitem_changelist")
     page = client.get(items, {"q": "fake88/4242"}).content.decode()
-    assert "DoiChang_Fake88/424242" in page and other.items.get().normalized_url not in page
+    assert "doichang_fake88/424242" in page and other.items.get().normalized_url not in page

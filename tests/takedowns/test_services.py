@@ -331,7 +331,7 @@ def test_url_normalisation():
         normalize_url(
             "HTTP://WWW.TikTok.com/@Shop/video/123/?utm_source=x&is_from_webapp=1&b=2&a=1#frag"
         )
-        == "https://tiktok.com/@Shop/video/123?a=1&b=2"
+        == "https://tiktok.com/@shop/video/123?a=1&b=2"
     )
     assert normalize_url("shop.tiktok.com/view/product/1729/") == normalize_url(
         "https://shop.tiktok.com:443/view/product/1729?share_link_id=abc"
