@@ -20,10 +20,10 @@ QUICK_RANGES = ((30, gettext_lazy("Last 30 days")), (365, gettext_lazy("Last 12 
 
 class DateRangeFilter(admin.FieldListFilter):
     template = "admin/date_range_filter.html"
+    parameter_suffixes = ("_after", "_before")  # the lookup guard allows these (limited_admin)
 
     def __init__(self, field, request, params, model, model_admin, field_path):
-        self.after_param = f"{field_path}_after"
-        self.before_param = f"{field_path}_before"
+        self.after_param, self.before_param = (f"{field_path}{s}" for s in self.parameter_suffixes)
         super().__init__(field, request, params, model, model_admin, field_path)
         self.after_value = self._text(self.after_param)
         self.before_value = self._text(self.before_param)

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.people import PeopleByNameMixin
 from portal.security.admin_site import TwoFactorAdminSiteMixin
 from portal.security.autocomplete import ScopedAutocompleteMixin
+from portal.security.limited_admin import ChangeListGuardMixin
 
 
 class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.AdminSite):
@@ -24,14 +25,22 @@ class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.Ad
         """
         self._url_builders.append(build_urls)
 
+    #: What every admin has, whoever wrote it: people picked and listed by name
+    #: (``portal.people``), and change lists that take only their own filters (``limited_admin``).
+    EVERY_ADMIN = (PeopleByNameMixin, ChangeListGuardMixin)
+
     def register(self, model_or_iterable, admin_class=None, **options):
-        """Every admin picks and lists people by name (``portal.people``), whoever wrote it."""
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, PeopleByNameMixin):
+        missing = tuple(mixin for mixin in self.EVERY_ADMIN if not issubclass(admin_class, mixin))
+        if missing:
             admin_class = type(
                 admin_class.__name__,
-                (PeopleByNameMixin, admin_class),
-                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+                (*missing, admin_class),
+                {
+                    "__module__": admin_class.__module__,
+                    "__qualname__": admin_class.__qualname__,
+                    "__doc__": admin_class.__doc__,
+                },
             )
         super().register(model_or_iterable, admin_class, **options)
 
