@@ -20,11 +20,12 @@ QUICK_RANGES = ((30, gettext_lazy("Last 30 days")), (365, gettext_lazy("Last 12 
 
 class DateRangeFilter(admin.FieldListFilter):
     template = "admin/date_range_filter.html"
+    parameter_suffixes = ("_after", "_before")  # the lookup guard allows these (limited_admin)
 
     @staticmethod
     def parameters(field_path: str) -> tuple[str, str]:
         """The query parameters of the filter of ``field_path``: from, to."""
-        return f"{field_path}_after", f"{field_path}_before"
+        return tuple(f"{field_path}{suffix}" for suffix in DateRangeFilter.parameter_suffixes)
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         self.after_param, self.before_param = self.parameters(field_path)

@@ -10,6 +10,7 @@ from portal.fields import DATE_INPUTS
 from portal.people import PeopleByNameMixin
 from portal.security.admin_site import TwoFactorAdminSiteMixin
 from portal.security.autocomplete import ScopedAutocompleteMixin
+from portal.security.limited_admin import ChangeListGuardMixin
 
 
 def use_local_date_inputs(model_admin) -> None:
@@ -87,8 +88,9 @@ class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.Ad
         self._url_builders.append(build_urls)
 
     #: What every admin of the site gets, whoever wrote it (the libraries' too): people picked and
-    #: listed by name (``portal.people``), dates in the user's era (``LocalDatesAdminMixin``).
-    admin_mixins = (PeopleByNameMixin, LocalDatesAdminMixin)
+    #: listed by name (``portal.people``), dates in the user's era (``LocalDatesAdminMixin``), and
+    #: change lists that take only their own filters (``limited_admin``).
+    admin_mixins = (PeopleByNameMixin, LocalDatesAdminMixin, ChangeListGuardMixin)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
@@ -97,7 +99,11 @@ class PortalAdminSite(ScopedAutocompleteMixin, TwoFactorAdminSiteMixin, admin.Ad
             admin_class = type(
                 admin_class.__name__,
                 (*missing, admin_class),
-                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+                {
+                    "__module__": admin_class.__module__,
+                    "__qualname__": admin_class.__qualname__,
+                    "__doc__": admin_class.__doc__,
+                },
             )
         super().register(model_or_iterable, admin_class, **options)
 

@@ -349,5 +349,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
-# django-axes logs every login and logout at INFO; keep its lockouts (WARNING) only.
-LOGGING["loggers"] = {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}}
+# django-axes logs every login and logout at INFO; keep its lockouts (WARNING) only. Django's
+# template engine logs a page's whole context at DEBUG (an API token being shown, an authenticator
+# key): never, whatever LOG_LEVEL says.
+LOGGING["loggers"] = {
+    "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+    "django.template": {"level": "INFO"},
+}

@@ -23,5 +23,6 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "portal.security.views.bad_request"
 handler403 = "portal.security.views.permission_denied"
 handler500 = "portal.security.views.server_error"

@@ -1,3 +1,5 @@
+import secrets
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
@@ -5,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,11 +31,19 @@ from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import ReasonCode
 from takedowns.transitions import platform_target_states
 
+#: The issue forms a supervisor opened and has not sent yet (their ids only: no secret).
+OPEN_ISSUE_FORMS_SESSION_KEY = "api_token_issue_forms"
+OPEN_ISSUE_FORMS_KEPT = 20
+
 
 class ApiTokenIssueForm(forms.ModelForm):
     lifetime = forms.TypedChoiceField(
         label=_("valid for"), choices=TokenLifetime.choices, coerce=int, initial=90
     )
+    #: One id per opened form: sending the form again (a reload of the page showing the token)
+    #: finds it used and issues no second token.
+    issue_form = forms.CharField(widget=forms.HiddenInput)
+    session = None  # the request's session, set by ApiTokenAdmin.get_form
 
     class Meta:
         model = ApiToken
@@ -48,9 +59,34 @@ class ApiTokenIssueForm(forms.ModelForm):
         )
         self.fields["user"].label = _("TikTok Liaison account")
 
+    def clean(self):
+        cleaned_data = super().clean()
+        form_id = cleaned_data.get("issue_form")
+        if form_id not in self.session.get(OPEN_ISSUE_FORMS_SESSION_KEY, []):
+            raise forms.ValidationError(
+                _(
+                    "This form was sent already, and the token it issued was shown then, once. "
+                    "Open “Add API token” again to issue another."
+                ),
+                code="issue_form_used",
+            )
+        return cleaned_data
 
-#: Where a just-issued token waits for the page that shows it once.
-ISSUED_SESSION_KEY = "api_token_issued"
+
+def open_issue_form(session) -> str:
+    """A new issue form's id, remembered in the session until the form is sent."""
+    form_id = secrets.token_urlsafe(16)
+    open_forms = session.get(OPEN_ISSUE_FORMS_SESSION_KEY, [])
+    session[OPEN_ISSUE_FORMS_SESSION_KEY] = [*open_forms, form_id][-OPEN_ISSUE_FORMS_KEPT:]
+    return form_id
+
+
+def close_issue_form(session, form_id: str) -> None:
+    open_forms = session.get(OPEN_ISSUE_FORMS_SESSION_KEY, [])
+    session[OPEN_ISSUE_FORMS_SESSION_KEY] = [f for f in open_forms if f != form_id]
+
+
+ISSUE_FIELDS = ("user", "name", "lifetime", "issue_form")
 
 
 @admin.register(ApiToken)
@@ -84,14 +120,22 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
-            kwargs["form"] = ApiTokenIssueForm
-            kwargs["fields"] = ("user", "name", "lifetime")
+            kwargs["form"] = type(
+                ApiTokenIssueForm.__name__, (ApiTokenIssueForm,), {"session": request.session}
+            )
+            kwargs["fields"] = ISSUE_FIELDS
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("user", "name", "lifetime")
+            return ISSUE_FIELDS
         return self.readonly_fields
+
+    def get_changeform_initial_data(self, request):
+        return {
+            **super().get_changeform_initial_data(request),
+            "issue_form": open_issue_form(request.session),
+        }
 
     def get_readonly_fields(self, request, obj=None):
         return self.readonly_fields if obj is not None else ()
@@ -110,6 +154,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         )
         obj.pk = token.pk
         obj._plain_token = plain  # shown once by response_add, never stored
+        close_issue_form(request.session, form.cleaned_data["issue_form"])
 
     def save_related(self, request, form, formsets, change):
         pass  # no relations to save; the token row was written by the service
@@ -118,55 +163,19 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
         return super().log_addition(request, ApiToken.objects.get(pk=obj.pk), message)
 
     def response_add(self, request, obj, post_url_continue=None):
-        # Post/Redirect/Get: the token waits in the session for the one page that shows it, so
-        # reloading that page never sends the form (and issues a token) again.
-        request.session[ISSUED_SESSION_KEY] = {"pk": obj.pk, "token": obj._plain_token}
-        return HttpResponseRedirect(
-            reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_issued", args=[obj.pk])
-        )
-
-    def get_urls(self):
-        return [
-            path(
-                "<str:object_id>/issued/",
-                self.admin_site.admin_view(self.issued_view),
-                name=f"{self.opts.app_label}_{self.opts.model_name}_issued",
-            ),
-            *super().get_urls(),
-        ]
-
-    def issued_view(self, request, object_id: str):
-        """Shows a just-issued token once; afterwards (a reload) only says it was shown."""
-        if not self.has_add_permission(request):
-            raise PermissionDenied
-        token = ApiToken.objects.select_related("user").filter(pk=object_id).first()
-        if token is None:
-            raise Http404
-        waiting = request.session.get(ISSUED_SESSION_KEY) or {}
-        if waiting.get("pk") != token.pk:
-            self.message_user(
-                request,
-                _(
-                    "This token was shown once and cannot be shown again. Issue a new one if it "
-                    "was not copied, and revoke this one."
-                ),
-                messages.WARNING,
-            )
-            return HttpResponseRedirect(
-                reverse(
-                    f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[token.pk]
-                )
-            )
-        del request.session[ISSUED_SESSION_KEY]
+        """The token is shown in the answer to the form that issued it, and kept nowhere: not in
+        the session, not in any cache (``no-store``). Sending the form again issues no second
+        token (``ApiTokenIssueForm.issue_form``)."""
+        token = ApiToken.objects.select_related("user").get(pk=obj.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("API token issued"),
             "token": token,
-            "plain_token": waiting["token"],
+            "plain_token": obj._plain_token,
         }
         response = TemplateResponse(request, "admin/api/apitoken/token_issued.html", context)
-        response["Cache-Control"] = "no-store"
+        add_never_cache_headers(response)
         return response
 
     @admin.action(description=_("Revoke selected tokens"), permissions=["change"])

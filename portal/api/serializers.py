@@ -1,3 +1,5 @@
+from datetime import UTC
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -118,9 +120,26 @@ class EventFeedSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
+class StorableDateTimeField(serializers.DateTimeField):
+    """A date and time the portal can compare and store: one whose year leaves Python's range once
+    moved to UTC (``0001-01-01T00:00:00`` in Bangkok time) is a 400 naming it, not an error."""
+
+    default_error_messages = {
+        "out_of_range": _("“{value}” is outside the dates the portal can read."),
+    }
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+            moment.astimezone(UTC)
+        except OverflowError:
+            self.fail("out_of_range", value=value)
+        return moment
+
+
 class CaseListQuerySerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False)
-    updated_since = serializers.DateTimeField(required=False)
+    updated_since = StorableDateTimeField(required=False)
     cursor = serializers.CharField(required=False, max_length=200)
     limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
 

@@ -5,6 +5,7 @@ import sys
 import qrcode
 import qrcode.image.svg
 from django.contrib import messages
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect
@@ -62,6 +63,14 @@ def two_factor_setup(request, site):
         error=error,
     )
     return TemplateResponse(request, "security/two_factor_setup.html", context)
+
+
+def bad_request(request, exception=None):
+    """A 400 that says what was refused; a change list's refused filter links to the plain list."""
+    context = {}
+    if isinstance(exception, DisallowedModelAdminLookup):
+        context["list_url"] = request.path
+    return TemplateResponse(request, "security/400.html", context, status=400)
 
 
 def permission_denied(request, exception=None):

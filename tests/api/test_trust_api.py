@@ -101,22 +101,21 @@ ADD = reverse("admin:api_apitoken_add")
 
 
 def test_api_token_page_reload_issues_no_second_token(supervisor, liaison, client_for):
-    """Item 5: the "shown once" page comes after a redirect; reloading it neither issues another
-    token nor shows this one again."""
+    """Item 5 (and issue 24 item 8): the token is shown in the answer to the form, with no-store;
+    sending the same form again (a reload) neither issues another token nor shows this one."""
     from portal.api.models import ApiToken
 
     client = client_for(supervisor)
-    posted = client.post(ADD, {"user": liaison.pk, "name": "IPPC sync", "lifetime": "90"})
-    token = ApiToken.objects.get()
-    issued = reverse("admin:api_apitoken_issued", args=[token.pk])
-    assert posted.status_code == 302 and posted.url == issued
-    shown = client.get(issued)
+    form_id = client.get(ADD).context["adminform"].form.initial["issue_form"]
+    data = {"user": liaison.pk, "name": "IPPC sync", "lifetime": "90", "issue_form": form_id}
+    shown = client.post(ADD, data)
     assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
     plain = shown.context["plain_token"]
     assert plain.startswith("mou_") and plain in shown.content.decode()
-    again = client.get(issued, follow=True)
-    assert plain not in again.content.decode()
-    assert again.redirect_chain[-1][0] == reverse("admin:api_apitoken_change", args=[token.pk])
+    again = client.post(ADD, data)
+    assert again.status_code == 200 and plain not in again.content.decode()
+    errors = again.context["adminform"].form.non_field_errors().as_data()
+    assert [error.code for error in errors] == ["issue_form_used"]
     assert ApiToken.objects.count() == 1
     # the token it showed is the one stored, and it works
     from rest_framework.test import APIClient

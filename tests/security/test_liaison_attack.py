@@ -543,3 +543,102 @@ def test_attack_url_spellings_of_an_open_listing_are_never_new_reports(
             else:
                 assert response.status_code == 403, (model, url)
     assert _records_snapshot() == before
+
+
+# -- issue 24: the third pass's paths, for every role ---------------------------------------------
+
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_liaison_attack_third_pass_odd_list_queries(role, stage, role_users, client_for):
+    """Item 5: a bad ``__regex`` on every list the role opens is a 400 with a message, and an
+    allowed date filter at year 1 or 9999 is never a server error."""
+    client = client_for(role_users[role])
+    for model, _model_admin, name in _model_urls():
+        changelist = reverse(f"{name}_changelist")
+        if client.get(changelist).status_code != 200:
+            continue
+        refused = client.get(changelist, {"code__regex": "(", "id__iregex": "["})
+        assert refused.status_code == 400, changelist
+        assert "security/400.html" in [template.name for template in refused.templates]
+        for field in model._meta.concrete_fields:
+            if field.get_internal_type() in ("DateField", "DateTimeField"):
+                for query in (
+                    {f"{field.name}__gte": "0001-01-01"},
+                    {f"{field.name}__lt": "9999-12-31 23:59:59"},
+                    {f"{field.name}_after": "0001-01-01", f"{field.name}_before": "9999-12-31"},
+                ):
+                    response = client.get(changelist, query)
+                    assert response.status_code < 500, (changelist, query)
+                    if role == "liaison":
+                        assert_no_secret(response, f"{changelist}?{query}", sent=str(query))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_liaison_attack_third_pass_lockout_denies_no_one(role, role_users, client, settings):
+    """Item 3: another address's bad passwords for the role's account, through the trusted
+    proxy, leave the account's owner signing in."""
+    settings.PORTAL_TRUSTED_PROXY_COUNT = 1
+    login = reverse("admin:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        client.post(
+            login,
+            {"username": role, "password": "wrong"},
+            REMOTE_ADDR="10.0.0.2",
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+        )
+    owner = type(client)()
+    response = owner.post(
+        login,
+        {"username": role, "password": "pw", "next": "/admin/"},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+    )
+    assert response.status_code == 302 and owner.session["_auth_user_id"] == str(
+        role_users[role].pk
+    )
+
+
+def test_liaison_attack_third_pass_api_odd_parameters(stage, api_as, liaison):  # noqa: F811
+    """Item 5 on the API: dates outside what the portal stores are a 400 with a message."""
+    api = api_as(liaison)
+    for query in (
+        {"updated_since": "0001-01-01T00:00:00"},
+        {"updated_since": "9999-12-31T23:59:59"},
+        {"updated_since": "๒๕๖๙-๑๑-๒๐"},
+        {"limit": "١٢"},
+    ):
+        response = api.get("/api/v1/cases/", query)
+        assert response.status_code in (200, 400), query
+        if response.status_code == 400:
+            assert response.json()["detail"], query
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_liaison_attack_third_pass_no_secret_in_the_session(role, role_users, client, settings):
+    """Item 8 and "no secret at rest": the role's password, and for the supervisor the token it
+    issues, are in no session row."""
+    from django.contrib.sessions.models import Session
+
+    user = role_users[role]
+    user.set_password("Attack-pass-7QX-2026")
+    user.save()
+    login = reverse("admin:login")
+    client.post(login, {"username": role, "password": "Attack-pass-7QX-2026"})
+    secrets = ["Attack-pass-7QX-2026"]
+    if role == "supervisor":
+        add = reverse("admin:api_apitoken_add")
+        form_id = client.get(add).context["adminform"].form.initial["issue_form"]
+        issued = client.post(
+            add,
+            {
+                "user": role_users["liaison"].pk,
+                "name": "x",
+                "lifetime": "90",
+                "issue_form": form_id,
+            },
+        )
+        secrets.append(issued.context["plain_token"])
+    for row in Session.objects.all():
+        text = f"{row.session_data} {row.get_decoded()}"
+        assert not [secret for secret in secrets if secret in text], role
