@@ -548,7 +548,6 @@ def test_attack_url_spellings_of_an_open_listing_are_never_new_reports(
 # -- issue 24: the third pass's paths, for every role ---------------------------------------------
 
 
-
 @pytest.mark.parametrize("role", ROLES)
 def test_liaison_attack_third_pass_odd_list_queries(role, stage, role_users, client_for):
     """Item 5: a bad ``__regex`` on every list the role opens is a 400 with a message, and an
