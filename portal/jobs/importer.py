@@ -40,6 +40,7 @@ from import_export import resources, widgets
 
 from portal.importing import UnreadableFileError, decode_text, unescape_row
 from portal.jobs import internals
+from portal.signals import rows_written
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -486,6 +487,8 @@ class FileImporter:
             self._bulk_write(created, updated)
         else:
             self._save_each(pending)
+            return
+        rows_written.send(sender=self.model)
 
     def _save_each(self, chunk) -> None:
         """The Resource's own save path, row by row (what the admin's import does)."""
