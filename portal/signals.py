@@ -5,8 +5,8 @@ from django.dispatch import Signal
 from portal.reference_data import load_reference_data
 from portal.roles import sync_roles
 
-#: Rows of ``sender`` were written in bulk (no save signal for each): sent by the import job's bulk
-#: path. A save receiver that is also connected here marks itself ``bulk_notified = True``, so
+#: Rows of ``sender`` were written in bulk or by an UPDATE (no save signal for each): sent by the
+#: import job's bulk path, the case transitions, onboarding steps and the SLA flag. A save receiver that is also connected here marks itself ``bulk_notified = True``, so
 #: it does not stop imports of the model from writing in bulk.
 rows_written = Signal()
 

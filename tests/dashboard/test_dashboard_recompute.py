@@ -139,3 +139,34 @@ def test_dashboard_never_stale_bulk_import_writes_still_count_and_stay_bulk(
     with django_capture_on_commit_callbacks(execute=True):
         rows_written.send(sender=Target)
     assert figures_changed_at() is not None
+
+
+def test_dashboard_never_stale_nine_forwards_show_on_the_next_page(
+    supervisor, manager, client_for, django_capture_on_commit_callbacks
+):
+    """On the old main nine forwards did not show until "recompute now" was pressed: the
+    transitions write with bulk UPDATEs, which send no save signal."""
+    with django_capture_on_commit_callbacks(execute=True):
+        ready = []
+        for _ in range(9):
+            case = b.case(b.at(date(2026, 3, 1)), "@seller")
+            ready.append(
+                b.move(
+                    case,
+                    supervisor,
+                    ("dip_review", b.at(date(2026, 3, 1), 11)),
+                    ("ready_to_forward", b.at(date(2026, 3, 1), 12)),
+                )
+            )
+    services.snapshot_take(scope_key="full")
+    takedowns = client_for(manager).get(URL).context["sections"]
+    before = next(s for s in takedowns if s["key"] == "takedowns")["scalars"]
+    assert {tile["key"]: tile["value"] for tile in before}["forwarded"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(supervisor).post(
+            reverse("admin:takedowns_takedowncase_changelist"),
+            {"action": "forward_selected", "_selected_action": [c.pk for c in ready]},
+        )
+    sections = client_for(manager).get(URL).context["sections"]
+    after = next(s for s in sections if s["key"] == "takedowns")["scalars"]
+    assert {tile["key"]: tile["value"] for tile in after}["forwarded"] == 9
