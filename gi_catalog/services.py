@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from gi_catalog.choices import OnboardingStatus as S
 from gi_catalog.models import OnboardingApplication, OnboardingStep
+from portal.signals import rows_written
 
 #: Allowed moves: no step can be skipped; rejected, withdrawn and live are final.
 TRANSITIONS: dict[str, tuple[str, ...]] = {
@@ -84,6 +85,8 @@ def application_transition(
 
     with transaction.atomic():
         updated = OnboardingApplication.objects.filter(**conditions).update(**changes)
+        if updated:
+            rows_written.send(sender=OnboardingApplication)  # an UPDATE: no save signal
         if updated != 1:
             current = OnboardingApplication.objects.filter(pk=application.pk).first()
             if (

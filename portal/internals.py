@@ -107,9 +107,12 @@ def resource_overrides(resource, name: str) -> bool:
 
 
 def has_save_receivers_besides_history(model) -> bool:
-    """Something other than simple-history's audit trail listens to ``model``'s save signals."""
+    """Something other than simple-history's audit trail listens to ``model``'s save signals
+    (a receiver told of bulk writes by ``portal.signals.rows_written`` does not count)."""
     for signal in (signals.pre_save, signals.post_save):
         for receiver in signal._live_receivers(model)[0]:
+            if getattr(receiver, "bulk_notified", False):
+                continue
             owner = getattr(receiver, "__self__", None)
             if getattr(receiver, "__module__", "").startswith("simple_history"):
                 continue

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.roles import LIAISON
+from portal.signals import rows_written
 from portal.workdays import add_working_days
 from takedowns.choices import PRIORITIES_WITHIN_24H, SLA_RUNNING_STATES
 from takedowns.models import TakedownCase
@@ -52,6 +53,7 @@ def case_flag_overdue(*, now: datetime | None = None) -> list[int]:
             sla_breached=True, sla_notified_at=now
         )
         if claimed:
+            rows_written.send(sender=TakedownCase)  # an UPDATE: no save signal
             flagged.append(pk)
             case = TakedownCase.objects.select_related("assigned_liaison").get(pk=pk)
             transaction.on_commit(lambda case=case: case_send_overdue_email(case=case))

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.dates import local_datetime
+from portal.signals import rows_written
 from takedowns.choices import (
     BASES_NEEDING_AUTHORIZATION,
     DECIDED_STATES,
@@ -583,6 +584,7 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
         actor=actor,
         change_reason=change_reason,
     )
+    rows_written.send(sender=TakedownCase)  # bulk UPDATEs: no save signal tells the dashboard
 
 
 def in_chunks(values: list, size: int = BATCH_SIZE):

@@ -35,6 +35,7 @@ class Snapshot(models.Model):
                 "view_takedown_dashboard",
                 _("Can see the takedown part of the dashboard and download it"),
             ),
+            ("recompute_dashboard", _("Can have the dashboard's figures recomputed at once")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["day", "scope"], name="snapshot_once_per_day_and_scope")

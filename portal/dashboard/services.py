@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,6 +43,105 @@ def snapshot_scope_of(scope: Scope) -> str:
 #: Sections whose figures read the takedown counts of ``CaseDay``.
 CASE_DAY_SECTIONS = frozenset({"targets", "takedowns", "monitoring"})
 
+#: The apps whose rows move a figure: a change to any of their models makes the figures stale.
+FIGURE_APPS = frozenset({"gi_catalog", "takedowns", "training"})
+FIGURE_CORE_MODELS = frozenset({"agreement", "workstream", "target", "publicholiday"})
+_CHANGED_KEY = "dashboard:changed_at"
+_RECOMPUTE_KEY = "dashboard:recompute-queued"
+#: A queued recompute that never ran (a lost message) lets the next change queue another after this.
+RECOMPUTE_LOCK_SECONDS = 120
+
+
+def moves_figures(model) -> bool:
+    """True for a model whose rows the dashboard counts (not their audit history)."""
+    meta = model._meta
+    if meta.model_name.startswith("historical"):
+        return False
+    if meta.app_label == "portal":
+        return meta.model_name in FIGURE_CORE_MODELS
+    return meta.app_label in FIGURE_APPS
+
+
+def figures_changed() -> None:
+    """A row that moves a figure was written: the figures computed before now are stale, and one
+    recompute is queued (never more than one at a time). Called once per committed transaction
+    by the model signals (``DashboardConfig.ready``) and by "Recompute now"."""
+    cache.set(_CHANGED_KEY, timezone.now().timestamp(), None)
+    figures_recompute_soon()
+
+
+class FiguresChangeNotice:
+    """The ``on_commit`` callback that calls ``figures_changed`` once for a transaction."""
+
+    def __init__(self):
+        self.pending = True
+
+    def __call__(self):
+        self.pending = False
+        figures_changed()
+
+
+def figure_rows_written(sender, using=None, raw=False, **kwargs) -> None:
+    """Receiver of the model signals: once per transaction that writes rows that move a figure,
+    ``figures_changed`` runs when it commits (a rolled-back one changes nothing)."""
+    if raw or not moves_figures(sender):
+        return
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and any(
+        isinstance(callback, FiguresChangeNotice) and callback.pending
+        for _savepoints, callback, _robust in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(FiguresChangeNotice(), using=using)
+
+
+figure_rows_written.bulk_notified = True  # also connected to portal.signals.rows_written
+
+
+def figures_changed_at() -> datetime | None:
+    stamp = cache.get(_CHANGED_KEY)
+    return datetime.fromtimestamp(stamp, tz=UTC) if stamp is not None else None
+
+
+def figures_recompute_soon() -> bool:
+    """Queue one recompute of every snapshot (and ``CaseDay``) unless one is queued already;
+    True when this call queued it. With tasks run in place nothing is queued: the next page
+    computes what it finds stale. The broker down: the page keeps the older figures, with their
+    time, and the next change or page tries again."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return False
+    if not cache.add(_RECOMPUTE_KEY, True, timeout=RECOMPUTE_LOCK_SECONDS):
+        return False
+    queue_on_commit(
+        "portal.dashboard.tasks.take_snapshots", on_unavailable=lambda: cache.delete(_RECOMPUTE_KEY)
+    )
+    return True
+
+
+#: "Recompute now" is taken at most once in this many seconds, whoever presses it.
+RECOMPUTE_THROTTLE_SECONDS = 60
+_PRESSED_KEY = "dashboard:recompute-pressed"
+
+
+def figures_recompute_now() -> bool:
+    """ "Recompute now": the figures are recomputed as after a change (queued, or on the next
+    page when tasks run in place). False when it was pressed less than a minute ago or a
+    recompute is queued already: one at a time, however often it is pressed."""
+    if cache.get(_RECOMPUTE_KEY) is not None:
+        return False
+    if not cache.add(_PRESSED_KEY, True, timeout=RECOMPUTE_THROTTLE_SECONDS):
+        return False
+    figures_changed()
+    return True
+
+
+def _fresh(computed_at: datetime | None) -> bool:
+    """Computed within SNAPSHOT_MAX_AGE and after the last change that moves a figure."""
+    if computed_at is None or computed_at < timezone.now() - SNAPSHOT_MAX_AGE:
+        return False
+    changed_at = figures_changed_at()
+    return changed_at is None or computed_at >= changed_at
+
 
 def case_days_refresh() -> datetime:
     """Rebuild ``CaseDay`` (the takedown cases counted per day) from the cases, in one
@@ -59,30 +158,20 @@ def case_days_refresh() -> datetime:
         CaseDayRefresh.objects.filter(pk=1).update(
             refreshed_at=as_of, platform_repeat_infringers=top
         )
-    cache.delete(_case_days_lock())
     return as_of
 
 
-def _case_days_lock() -> str:
-    return "dashboard:refreshing:case_days"
-
-
-def case_days_ensure(*, refresh: bool = False) -> None:
-    """Keep ``CaseDay`` at most SNAPSHOT_MAX_AGE old for a filtered view: rebuilt at once when it
-    was never built, when asked (``refresh``) or when tasks run eagerly; otherwise one request
-    queues a rebuild and the page shows the older counts with their time."""
+def case_days_ensure() -> None:
+    """Keep ``CaseDay`` fresh for a filtered view: rebuilt at once when it was never built or
+    when tasks run eagerly; otherwise a recompute is queued and the page shows the older counts
+    with their time."""
     as_of = case_days_as_of()
-    if as_of is not None and not refresh and as_of >= timezone.now() - SNAPSHOT_MAX_AGE:
+    if _fresh(as_of):
         return
-    if as_of is None or refresh or settings.CELERY_TASK_ALWAYS_EAGER:
+    if as_of is None or settings.CELERY_TASK_ALWAYS_EAGER:
         case_days_refresh()
         return
-    if cache.add(_case_days_lock(), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
-        # the broker down: the older counts stay, and the next request tries again
-        queue_on_commit(
-            "portal.dashboard.tasks.refresh_case_days",
-            on_unavailable=lambda: cache.delete(_case_days_lock()),
-        )
+    figures_recompute_soon()
 
 
 def snapshot_take(
@@ -108,57 +197,46 @@ def snapshot_take(
     snapshot, _created = Snapshot.objects.update_or_create(
         day=day, scope=scope_key, defaults={"taken_at": taken_at, "figures": figures}
     )
-    cache.delete(_refresh_lock(scope_key))
     return snapshot
 
 
 def snapshots_take_all() -> list[Snapshot]:
-    """Rebuild ``CaseDay`` once, then take every scope's snapshot from it."""
+    """Rebuild ``CaseDay`` once, then take every scope's snapshot from it. A change committed
+    from here on queues the next recompute (this one may not count it)."""
+    cache.delete(_RECOMPUTE_KEY)
     case_days_refresh()
     return [snapshot_take(scope_key=key, count_cases=False) for key in SNAPSHOT_SCOPES]
 
 
-def _refresh_lock(scope_key: str) -> str:
-    return f"dashboard:refreshing:{scope_key}"
-
-
-def figures_get(*, scope: Scope, refresh: bool = False) -> dict:
+def figures_get(*, scope: Scope) -> dict:
     """The figures the page shows for ``scope``; every answer carries ``computed_at``.
 
-    The unfiltered view reads the latest snapshot. When it is older than SNAPSHOT_MAX_AGE (the beat
-    task has not run) one request refreshes it — at once when tasks run eagerly, else by queueing
-    the snapshot task — while the others keep showing the older figures with their time. A
-    filtered view is computed by the database (its takedown counts summed from ``CaseDay``, kept
-    fresh the same way) and cached for a few minutes. ``refresh`` computes
-    now either way.
+    The unfiltered view reads the latest snapshot. It is shown while fresh: younger than
+    SNAPSHOT_MAX_AGE and computed after the last change that moves a figure (``figures_changed``).
+    A stale one is recomputed at once when tasks run eagerly; with a worker the recompute is
+    queued (the change queued it already) and the older figures are shown with their time, so a
+    change shows within a minute. A filtered view is computed by the database (its takedown
+    counts summed from ``CaseDay``, kept fresh the same way) and cached while it is fresh.
     """
     if scope.is_default:
         key = snapshot_scope_of(scope)
-        latest = None
-        if not refresh:
-            latest = (
-                Snapshot.objects.filter(scope=key)
-                .order_by("-day", "-taken_at")
-                .values_list("taken_at", "figures")
-                .first()
-            )
-            if latest and latest[0] >= timezone.now() - SNAPSHOT_MAX_AGE:
-                return latest[1]
+        latest = (
+            Snapshot.objects.filter(scope=key)
+            .order_by("-day", "-taken_at")
+            .values_list("taken_at", "figures")
+            .first()
+        )
+        if latest and _fresh(latest[0]):
+            return latest[1]
         if latest and not settings.CELERY_TASK_ALWAYS_EAGER:
-            if cache.add(_refresh_lock(key), True, timeout=int(SNAPSHOT_MAX_AGE.total_seconds())):
-                queue_on_commit(
-                    "portal.dashboard.tasks.take_snapshot",
-                    key,
-                    on_unavailable=lambda: cache.delete(_refresh_lock(key)),
-                )
+            figures_recompute_soon()
             return latest[1]
         return snapshot_take(scope_key=key).figures
-    if not refresh:
-        cached = cache.get(scope.cache_key())
-        if cached:
-            return cached
+    cached = cache.get(scope.cache_key())
+    if cached and _fresh(datetime.fromisoformat(cached["computed_at"])):
+        return cached
     if CASE_DAY_SECTIONS & set(scope.sections):
-        case_days_ensure(refresh=refresh)
+        case_days_ensure()
     figures = compute_figures(scope)
     cache.set(scope.cache_key(), figures, FILTERED_CACHE_SECONDS)
     return figures

@@ -14,6 +14,7 @@ def admin_urls(admin_site):
 
     return [
         path("dashboard/", wrap(views.dashboard_view), name="dashboard"),
+        path("dashboard/recompute/", wrap(views.recompute_view), name="dashboard_recompute"),
         path("dashboard/report/", wrap(views.report_view), name="dashboard_report"),
         path(
             "dashboard/report/<uuid:job_id>/",

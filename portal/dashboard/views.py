@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -21,6 +22,7 @@ from portal.dashboard.selectors import detail_row_count, snapshot_trend
 
 FULL_PERMISSION = "dashboard.view_dashboard"
 TAKEDOWN_PERMISSION = "dashboard.view_takedown_dashboard"
+RECOMPUTE_PERMISSION = "dashboard.recompute_dashboard"
 
 
 def platform_only_for(user) -> bool:
@@ -61,7 +63,7 @@ def dashboard_view(request, admin_site):
     platform_only = platform_only_for(request.user)
     form = ScopeForm(request.GET or None, platform_only=platform_only)
     scope = form.scope()
-    figures = services.figures_get(scope=scope, refresh=request.GET.get("refresh") == "1")
+    figures = services.figures_get(scope=scope)
     sections = figures["sections"]
     charts = presentation.chart_data(figures)
     trend = _trend_chart(figures, snapshot_trend(services.snapshot_scope_of(scope)))
@@ -100,9 +102,37 @@ def dashboard_view(request, admin_site):
         ],
         "charts": charts,
         "has_trend": bool(trend),
+        "can_recompute": request.user.has_perm(RECOMPUTE_PERMISSION),
         "report_formats": ReportFormat.choices,
     }
     return TemplateResponse(request, "dashboard/index.html", context)
+
+
+@require_POST
+def recompute_view(request, admin_site):
+    """ "Recompute now" (a POST with the CSRF token, for the roles that keep the figures): one
+    recompute at a time, at most once a minute; back to the page with the same filters."""
+    platform_only_for(request.user)
+    if not request.user.has_perm(RECOMPUTE_PERMISSION):
+        raise PermissionDenied
+    if services.figures_recompute_now():
+        messages.success(
+            request, _("The figures are being recomputed; the page shows them within a minute.")
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "The figures are already being recomputed (at most once a minute); the page "
+                "shows them as soon as they are ready."
+            ),
+        )
+    back = reverse(f"{admin_site.name}:dashboard")
+    filters = ScopeForm(request.GET)
+    if filters.is_valid():
+        kept = {name: request.GET[name] for name in filters.fields if request.GET.get(name)}
+        back += f"?{urlencode(kept)}" if kept else ""
+    return redirect(back)
 
 
 def _attachment(content: bytes, filename: str, content_type: str) -> HttpResponse:

@@ -38,6 +38,7 @@ from import_export import resources, widgets
 from portal import internals
 from portal.importing import unescape_row
 from portal.reading import Table, read_table
+from portal.signals import rows_written
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
@@ -457,6 +458,8 @@ class FileImporter:
             self._bulk_write(created, updated)
         else:
             self._save_each(pending)
+            return
+        rows_written.send(sender=self.model)
 
     def _save_each(self, chunk) -> None:
         """The Resource's own save path, row by row (what the admin's import does)."""

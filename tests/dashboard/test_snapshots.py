@@ -33,15 +33,17 @@ def test_the_task_keeps_one_snapshot_per_day_and_scope():
     assert set(platform.figures["sections"]) == {"takedowns"}
 
 
-def test_page_reads_a_fresh_snapshot_and_shows_its_time(manager, client_for):
+def test_page_reads_a_fresh_snapshot_and_shows_its_time(
+    manager, client_for, django_capture_on_commit_callbacks
+):
     snapshot = services.snapshot_take(scope_key="full")
-    b.activity(date(2026, 3, 1), gmv="10")  # not in the snapshot yet
     response = client_for(manager).get(URL)
     assert response.context["computed_at"].isoformat() == snapshot.figures["computed_at"]
     gi = next(s for s in response.context["sections"] if s["key"] == "gi")
     assert {tile["key"]: tile["value"] for tile in gi["scalars"]}["promotions"] == 0
-    # "Recompute now" computes the figures again.
-    response = client_for(manager).get(URL + "?refresh=1")
+    with django_capture_on_commit_callbacks(execute=True):
+        b.activity(date(2026, 3, 1), gmv="10")  # committed: the snapshot is stale now
+    response = client_for(manager).get(URL)
     gi = next(s for s in response.context["sections"] if s["key"] == "gi")
     assert {tile["key"]: tile["value"] for tile in gi["scalars"]}["promotions"] == 1
 
@@ -91,22 +93,23 @@ def test_snapshots_kept_over_time_draw_the_trend(manager, liaison, client_for):
     assert "activities" not in {s["label"] for s in liaison_trend["series"]}
 
 
-def test_filtered_views_are_cached_for_a_few_minutes():
+def test_filtered_views_are_cached_until_a_change(django_capture_on_commit_callbacks):
     scope = Scope(date_from=date(2026, 1, 1))
     first = services.figures_get(scope=scope)
-    b.activity(date(2026, 3, 1), gmv="10")
     assert services.figures_get(scope=scope) == first
-    assert services.figures_get(scope=scope, refresh=True)["sections"]["gi"]["promotions"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        b.activity(date(2026, 3, 1), gmv="10")
+    assert services.figures_get(scope=scope)["sections"]["gi"]["promotions"] == 1
 
 
-def test_with_a_worker_a_stale_snapshot_is_shown_while_one_refresh_is_queued(
+def test_with_a_worker_a_stale_snapshot_is_shown_while_one_recompute_is_queued(
     settings, monkeypatch, django_capture_on_commit_callbacks
 ):
     from portal.dashboard import tasks
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
     queued = []
-    monkeypatch.setattr(tasks.take_snapshot, "delay", queued.append)
+    monkeypatch.setattr(tasks.take_snapshots, "delay", lambda: queued.append("all"))
     snapshot = services.snapshot_take(scope_key="full")
     Snapshot.objects.filter(pk=snapshot.pk).update(
         taken_at=timezone.now() - services.SNAPSHOT_MAX_AGE - timedelta(minutes=1)
@@ -115,11 +118,11 @@ def test_with_a_worker_a_stale_snapshot_is_shown_while_one_refresh_is_queued(
         first = services.figures_get(scope=Scope())
         second = services.figures_get(scope=Scope())
     assert first == second == snapshot.figures  # the older figures, with their own time
-    assert queued == ["full"]  # one refresh, not one per request
-    services.snapshot_take(scope_key="full")  # the worker's run releases the lock
+    assert queued == ["all"]  # one recompute, not one per request
+    services.snapshots_take_all()  # the worker's run releases the lock
     with django_capture_on_commit_callbacks(execute=True):
         services.figures_get(scope=Scope())
-    assert queued == ["full"]  # fresh again: nothing to queue
+    assert queued == ["all"]  # fresh again: nothing to queue
 
 
 def test_demo_command_rebuilds_weekly_points_from_the_data(manager, client_for):

@@ -203,6 +203,7 @@ SITE_PAGES = {
     # name: (method, url kwargs, permissions of which any one allows, expected refusal for others)
     "index": ("GET", {}, None),
     "dashboard": ("GET", {}, DASHBOARD),
+    "dashboard_recompute": ("POST", {}, ("dashboard.recompute_dashboard",)),
     "dashboard_report": ("POST", {}, DASHBOARD),
     "dashboard_report_job": ("GET", {"job_id": uuid.uuid4()}, DASHBOARD),
     "dashboard_report_download": ("GET", {"job_id": uuid.uuid4()}, DASHBOARD),
