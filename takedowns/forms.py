@@ -80,6 +80,7 @@ class TakedownCaseForm(KeptUploadsMixin, forms.ModelForm):
         fields = (
             "title",
             "description",
+            "summary_en",
             "rights_holder",
             "right",
             "infringement_type",

@@ -41,6 +41,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "reference",
             "state",
             "title",
+            "summary_en",
             "priority",
             "infringement_type",
             "rights_holder",
