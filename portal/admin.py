@@ -1,11 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_filters import DateRangeFilter
 from portal.import_admin import PortalImportExportMixin
 from portal.models import Agreement, Province, PublicHoliday, Target, Workstream
+from portal.numbers import readable_number, whole_or_decimal
 from portal.resources import TargetResource
 from portal.roles import DIP_ROLES, user_roles
 
@@ -62,8 +65,31 @@ class AgreementAdmin(SimpleHistoryAdmin):
     inlines = [WorkstreamInline]
 
 
+class TargetForm(forms.ModelForm):
+    """A whole target value is edited as one ("20", not "20.00")."""
+
+    class Meta:
+        model = Target
+        fields = (
+            "workstream",
+            "name",
+            "metric",
+            "target_value",
+            "unit",
+            "period_start",
+            "due_date",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        value = self.initial.get("target_value")
+        if value is not None:
+            self.initial["target_value"] = whole_or_decimal(value)
+
+
 class TargetInline(admin.TabularInline):
     model = Target
+    form = TargetForm
     extra = 0
 
 
@@ -78,7 +104,12 @@ class WorkstreamAdmin(SimpleHistoryAdmin):
 @admin.register(Target)
 class TargetAdmin(PortalImportExportMixin, SimpleHistoryAdmin):
     resource_classes = [TargetResource]
-    list_display = ("name", "workstream", "metric", "target_value", "unit", "due_date")
+    form = TargetForm
+    list_display = ("name", "workstream", "metric", "target", "due_date")
     list_select_related = ("workstream",)
     list_filter = ("workstream__code", "metric")
     search_fields = ("name",)
+
+    @admin.display(description=_("target"), ordering="target_value")
+    def target(self, obj):
+        return f"{readable_number(obj.target_value)} {obj.unit}"

@@ -9,10 +9,12 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
@@ -164,6 +166,18 @@ def show_visible_case_counts(request, sellers) -> None:
         seller.case_count = counts.get(seller.handle, 0)
 
 
+def listing_title_html(item: InfringingItem) -> str:
+    language = item.title_language
+    if language is None:
+        return item.title or "—"
+    return format_html(
+        '<span lang="{}">{}</span> <span class="td-lang">({})</span>',
+        language.code,
+        item.title,
+        _("original language: %(language)s") % {"language": language.label},
+    )
+
+
 # --- list filters (no query to build their choices) ----------------------------------------
 
 
@@ -291,6 +305,19 @@ class InfringingItemInline(admin.TabularInline):
             return format_html('<strong class="td-repeat">{}</strong>', count)
         return count
 
+    @admin.display(description=_("title on the platform"))
+    def listing_title(self, obj):
+        """The title as the seller wrote it, its original language marked (the liaison reads
+        English; most titles are Thai)."""
+        return listing_title_html(obj)
+
+    def get_fields(self, request, obj=None):
+        """A title nobody may change here is shown with its language."""
+        fields = super().get_fields(request, obj)
+        if "title" in self.get_readonly_fields(request, obj):
+            fields = ["listing_title" if name == "title" else name for name in fields]
+        return fields
+
     def _platform_can_decide(self, request, obj) -> bool:
         return (
             obj is not None
@@ -299,7 +326,7 @@ class InfringingItemInline(admin.TabularInline):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        always = ("normalized_url", "seller_cases", "outcome_at")
+        always = ("normalized_url", "seller_cases", "outcome_at", "listing_title")
         content = ("kind", "url", "seller_handle", "shop_id", "title", "price_thb")
         outcome = ("outcome", "outcome_reason")
         if is_platform_user(request.user):
@@ -491,6 +518,8 @@ class TakedownCaseAdmin(
                 to_attr="prefetched_items",
             )
         )
+        if self._info_requested_queue(request):
+            queryset = selectors.with_open_info_request(queryset)
         return selectors.cases_visible_to(user=request.user, queryset=queryset)
 
     def has_change_permission(self, request, obj=None):
@@ -510,7 +539,10 @@ class TakedownCaseAdmin(
         permissions=["forward"], description=_("Forward the selected cases to the platform")
     )
     def forward_selected(self, request, queryset):
-        """Each case goes through the same transition (and checks) as its own page."""
+        """Asks first (a page listing the cases, and why any cannot go); then each case goes
+        through the same transition (and checks) as its own page."""
+        if request.POST.get("post") != "yes":
+            return self._forward_confirmation(request, queryset.order_by("reference"))
         forwarded, refused = [], []
         for case in queryset.order_by("reference"):
             try:
@@ -535,6 +567,38 @@ class TakedownCaseAdmin(
             self.message_user(
                 request, _("Not forwarded, %(reason)s") % {"reason": line}, messages.ERROR
             )
+
+    def _forward_confirmation(self, request, cases):
+        rows = []
+        for case in cases:
+            try:
+                transitions.case_check_transition(
+                    case=case, to_state=S.FORWARDED, actor=request.user
+                )
+            except (ValidationError, PermissionDenied) as error:
+                rows.append((case, " ".join(getattr(error, "messages", [str(error)]))))
+            else:
+                rows.append((case, ""))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Forward these cases to the platform?"),
+            "opts": self.opts,
+            "rows": rows,
+            "ready": sum(1 for _case, refusal in rows if not refusal),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(
+            request, "admin/takedowns/takedowncase/forward_selected_confirmation.html", context
+        )
+
+    def get_actions(self, request):
+        """Forwarding first and deleting last, apart, so one is never chosen for the other."""
+        actions = super().get_actions(request)
+        delete = actions.pop("delete_selected", None)
+        if delete is not None:
+            actions["delete_selected"] = delete
+        return actions
 
     def get_deleted_objects(self, objs, request):
         # A deletable case takes its items, evidence and log with it; their own admins refuse
@@ -564,6 +628,7 @@ class TakedownCaseAdmin(
                         "state",
                         *(["source"] if obj is not None and not platform else []),
                         "title",
+                        "summary_en",
                         "description",
                         "rights_holder",
                         "right",
@@ -618,6 +683,30 @@ class TakedownCaseAdmin(
     def get_changelist(self, request, **kwargs):
         return CaseChangeList
 
+    def _info_requested_queue(self, request) -> bool:
+        return request.GET.get(WorkQueueFilter.parameter_name) == "info_requested"
+
+    def get_list_display(self, request):
+        """The liaison reads the English summary instead of the Thai title; the queue of
+        information requests shows what the platform asked."""
+        columns = list(super().get_list_display(request))
+        if is_platform_user(request.user):
+            columns[columns.index("title")] = "english_summary"
+        if self._info_requested_queue(request):
+            columns.insert(2, "info_request")  # after the reference and the title
+        return columns
+
+    def get_list_display_links(self, request, list_display):
+        return [name for name in ("reference", "title", "english_summary") if name in list_display]
+
+    @admin.display(description=_("English summary"))
+    def english_summary(self, obj):
+        return Truncator(obj.summary_en).chars(120) or "—"
+
+    @admin.display(description=_("what the platform asked"))
+    def info_request(self, obj):
+        return Truncator(getattr(obj, "info_request_note", "") or "").chars(200) or "—"
+
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
         show_visible_case_counts(
@@ -648,6 +737,8 @@ class TakedownCaseAdmin(
             events = obj.events.select_related("actor", "reason_code", "item").order_by("at", "id")
             context["case_log"] = platform_events_only(request, events)
             context["case_log_title"] = StatusEvent._meta.verbose_name_plural
+            # At the top of the page, for both sides: what the platform asked, and the answer.
+            context["info_exchanges"] = selectors.case_info_exchanges(case=obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def get_inline_instances(self, request, obj=None):

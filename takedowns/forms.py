@@ -81,6 +81,7 @@ class TakedownCaseForm(ValidateAfterModelMixin, KeptUploadsMixin, forms.ModelFor
         fields = (
             "title",
             "description",
+            "summary_en",
             "rights_holder",
             "right",
             "infringement_type",

@@ -4,6 +4,8 @@ State changes happen only in ``takedowns.transitions`` (one table of transitions
 constraints and the small rules of one row.
 """
 
+import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -202,6 +204,14 @@ class TakedownCase(models.Model):
     version = models.PositiveIntegerField(_("version"), default=0, editable=False)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
+    summary_en = models.TextField(
+        _("English summary for the platform"),
+        blank=True,
+        help_text=_(
+            "What is reported and why, in English, for the platform's staff (who do not read "
+            "Thai). Required before the case is forwarded."
+        ),
+    )
     rights_holder = models.ForeignKey(
         RightsHolder,
         on_delete=models.PROTECT,
@@ -435,6 +445,21 @@ class PlatformSeller(models.Model):
         return self.case_count >= REPEAT_INFRINGER_MIN_CASES
 
 
+@dataclass(frozen=True)
+class TextLanguage:
+    code: str  # the HTML ``lang`` of the text
+    label: str
+
+
+#: The script a listing's title is written in tells its language (the first one found, in this
+#: order): Thai sellers write Thai, cross-border ones Chinese, the rest mostly English.
+TITLE_SCRIPTS = (
+    (re.compile(r"[\u0e00-\u0e7f]"), "th", _("Thai")),
+    (re.compile(r"[\u3400-\u9fff]"), "zh", _("Chinese")),
+    (re.compile(r"[A-Za-z]"), "en", _("English")),
+)
+
+
 class InfringingItem(models.Model):
     """One listing, LIVE, video, shop or account reported in a case, with its own outcome."""
 
@@ -528,6 +553,14 @@ class InfringingItem(models.Model):
                 raise ValidationError(
                     {"url": DuplicateItemError.message_for(duplicate.case)}, code="duplicate"
                 )
+
+    @property
+    def title_language(self) -> TextLanguage | None:
+        """The original language of the listing's title, as its script shows it."""
+        for script, code, label in TITLE_SCRIPTS:
+            if script.search(self.title):
+                return TextLanguage(code, label)
+        return None
 
 
 class DuplicateItemError:

@@ -4,7 +4,7 @@ its day from."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from portal.roles import is_platform_user
@@ -94,6 +94,12 @@ WORK_QUEUES = (
         lambda u: Q(state=S.INFO_REQUESTED),
     ),
     WorkQueue(
+        "awaiting_my_review",
+        _("Awaiting my review"),
+        PERM_FORWARD,
+        lambda u: Q(state=S.DIP_REVIEW) & ~_mine(u),  # what others sent for review
+    ),
+    WorkQueue(
         "ready_to_forward",
         _("Ready to forward"),
         PERM_FORWARD,
@@ -106,6 +112,41 @@ WORK_QUEUES = (
         lambda u: Q(state__in=PLATFORM_PENDING_STATES),
     ),
 )
+
+
+@dataclass(frozen=True)
+class InfoExchange:
+    """The platform's request for more information and DIP's answer (None while unanswered)."""
+
+    request: StatusEvent
+    answer: StatusEvent | None
+
+
+def case_info_exchanges(*, case) -> list[InfoExchange]:
+    """The case's information requests with their answers, oldest first (both sides see them:
+    they happen after forwarding, ``events_visible_to``)."""
+    events = (
+        case.events.filter(Q(to_state=S.INFO_REQUESTED) | Q(from_state=S.INFO_REQUESTED))
+        .exclude(from_state=F("to_state"))
+        .select_related("actor", "reason_code")
+        .order_by("at", "id")
+    )
+    exchanges: list[InfoExchange] = []
+    for event in events:
+        if event.to_state == S.INFO_REQUESTED:
+            exchanges.append(InfoExchange(event, None))
+        elif exchanges and exchanges[-1].answer is None:
+            exchanges[-1] = InfoExchange(exchanges[-1].request, event)
+    return exchanges
+
+
+def with_open_info_request(queryset):
+    """``queryset`` with ``info_request_note``: the note of each case's latest information
+    request (the officer's queue shows what the platform asked)."""
+    latest = StatusEvent.objects.filter(case=OuterRef("pk"), to_state=S.INFO_REQUESTED).order_by(
+        "-at", "-id"
+    )
+    return queryset.annotate(info_request_note=Subquery(latest.values("note")[:1]))
 
 
 def work_queues_for(user) -> list[WorkQueue]:

@@ -150,6 +150,12 @@ def _check_forwarding(case: TakedownCase, at: datetime, has_items: bool) -> None
     errors = []
     if not has_items:
         errors.append(ValidationError(_("The case has no infringing items."), code="no_items"))
+    if not case.summary_en.strip():
+        errors.append(
+            ValidationError(
+                _("Write the English summary for the platform first."), code="summary_missing"
+            )
+        )
     right = case.right
     if not right.is_valid_on(day):
         errors.append(
@@ -360,7 +366,8 @@ def case_transition(
 
     Raises ValidationError (``code``: illegal_transition, reason_required, note_required,
     unknown_reason, reason_not_applicable, future_time, time_before_previous_step, no_items,
-    right_not_valid, ownership_not_proven, authorization_missing, authorization_expired,
+    summary_missing, right_not_valid, ownership_not_proven, authorization_missing,
+    authorization_expired,
     appeal_limit_reached, appeal_deadline_passed, decision_mismatch, stale) or PermissionDenied.
     """
     _rule, reason, at = case_check_transition(

@@ -43,6 +43,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "reference",
             "state",
             "title",
+            "summary_en",
             "priority",
             "infringement_type",
             "rights_holder",

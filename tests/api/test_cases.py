@@ -152,3 +152,10 @@ def test_event_feed_bad_params(params, liaison_api):
 def test_event_count_sanity(case_in):
     case_in(S.FORWARDED)
     assert StatusEvent.objects.count() == 4  # created + 3 steps
+
+
+def test_case_carries_the_english_summary_dip_wrote(case_in, liaison_api):
+    """Issue 25, item 3: the platform reads DIP's English summary of each case."""
+    case = case_in(S.FORWARDED, summary_en="Fake Thung Kula rice on three listings.")
+    body = liaison_api.get(detail(case)).json()
+    assert body["summary_en"] == "Fake Thung Kula rice on three listings."

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,3 +136,18 @@ def test_the_token_list_names_its_columns_in_thai(supervisor, liaison, client_fo
     headers = client.get(LIST).content.decode().split("<thead>")[1].split("</thead>")[0]
     for label in ("อักษรต้นของโทเคน", "ผู้ใช้", "ออกเมื่อ", "หมดอายุเมื่อ"):
         assert label in headers
+
+
+def test_a_new_api_token_is_copied_with_one_click(supervisor, liaison, client_for):
+    """Issue 25, item 7: a copy button (a static script: the CSP allows no inline one)."""
+    client = client_for(supervisor)
+    issued = client.post(
+        reverse("admin:api_apitoken_add"),
+        {"user": liaison.pk, "name": "IPPC sync", "lifetime": "90"},
+    )
+    page = client.get(issued.url)
+    html = page.content.decode()
+    assert 'id="api-token-copy"' in html
+    assert "api/copy_token.js" in html and "<script>" not in html  # a static file, no inline JS
+    assert finders.find("api/copy_token.js")
+    assert "onclick" not in html

@@ -135,11 +135,37 @@ def test_supervisor_forwards_the_selected_cases_of_the_ready_queue(browser_page,
     page.select_option("select[name=action]", "forward_selected")
     with page.expect_navigation():
         page.click("button[name=index]")
+    # Issue 25, item 7: forwarding asks first, listing the cases.
+    assert page.locator("#td-forward-cases .td-forward-ready").count() == 2
+    assert_all_thai(browser_page)
+    browser_page.shot("forward_selected_confirmation")
+    assert {c.state for c in TakedownCase.objects.filter(pk__in=[c.pk for c in ready])} == {
+        S.READY_TO_FORWARD
+    }
+    with page.expect_navigation():
+        page.click("input[type=submit]")
     assert_all_thai(browser_page)  # the result message
     states = set(TakedownCase.objects.filter(pk__in=[c.pk for c in ready]).values_list("state"))
     assert states == {(S.FORWARDED,)}
     in_review.refresh_from_db()
     assert in_review.state == S.DIP_REVIEW
+
+
+def test_supervisor_issues_an_api_token_and_copies_it_in_one_click(browser_page, role_users, right):
+    """Issue 25, item 7: the new token goes to the clipboard with one click."""
+    page = browser_page.login("supervisor")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    browser_page.goto("/admin/api/apitoken/add/")
+    page.select_option("#id_user", str(role_users["liaison"].pk))
+    page.fill("#id_name", "IPPC sync")
+    save(page, "_save")
+    token = page.locator("#api-token").inner_text().strip()
+    assert token.startswith("mou_")
+    page.click("#api-token-copy")
+    page.wait_for_function("() => document.getElementById('api-token-copy-status').textContent")
+    assert page.evaluate("() => navigator.clipboard.readText()") == token
+    assert_all_thai(browser_page)
+    browser_page.shot("api_token_copied")
 
 
 def test_liaison_records_a_decision_in_english(browser_page, role_users, right):

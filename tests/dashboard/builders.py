@@ -151,6 +151,7 @@ def case(created: datetime, *handles: str, priority="normal"):
     holder, right = rights()
     new = TakedownCase(
         title="สินค้าปลอม",
+        summary_en="Counterfeit goods under the holder's trademark.",
         rights_holder=holder,
         right=right,
         infringement_type=InfringementType.COUNTERFEIT,

@@ -55,6 +55,7 @@ def new_case_data(page, right, **overrides):
     """The new-case page's form filled in as an officer would, for ``right``."""
     fields = {
         "title": "ทุเรียนหมอนทองปลอม",
+        "summary_en": "Counterfeit Monthong durian sold under the holder's mark.",
         "rights_holder": right.owner.pk,
         "right": right.pk,
         "infringement_type": "counterfeit",

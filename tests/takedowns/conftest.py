@@ -66,6 +66,7 @@ _counter = {"n": 0}
 def make_case(right, *, items=1, priority=Priority.NORMAL, created_at=None, **extra):
     fields = dict(
         title="ข้าวหอมมะลิปลอม",
+        summary_en="Counterfeit Thung Kula jasmine rice sold under the holder's mark.",
         rights_holder=right.owner,
         right=right,
         infringement_type=InfringementType.COUNTERFEIT,

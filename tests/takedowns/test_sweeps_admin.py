@@ -227,8 +227,9 @@ def test_a_finding_becomes_a_draft_case_that_walks_the_normal_workflow(
         html = page.content.decode()
         assert sweep.reference in html
         assert reverse("admin:takedowns_monitoringsweep_change", args=[sweep.pk]) in html
-        moved = actor_client.post(change, post_data(page, transition=to_state))
-        assert moved.status_code == 302, page.context["adminform"].form.errors
+        summary = "Fake GI rice found in DIP's monitoring sweep."  # for the platform
+        moved = actor_client.post(change, post_data(page, transition=to_state, summary_en=summary))
+        assert moved.status_code == 302, moved.context["adminform"].form.errors
         case.refresh_from_db()
         assert case.state == to_state
     for to_state in (S.UNDER_PLATFORM_REVIEW, S.REMOVED):

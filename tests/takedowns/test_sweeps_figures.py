@@ -55,6 +55,9 @@ def test_cases_from_sweeps_vs_rights_holders_and_their_removal_rates(
         finding_create_case(finding=finding, actor=officer)
         for finding in sweep.findings.order_by("pk")
     ]
+    for case in from_sweep:  # DIP writes the platform's English summary before forwarding
+        case.summary_en = "Fake GI rice found in DIP's monitoring sweep."
+        case.save(update_fields=["summary_en"])
     walk(from_sweep[0], S.REMOVED, role_users)
     walk(from_sweep[1], S.NOT_REMOVED, role_users)  # decided, not removed
     # from_sweep[2] stays a draft: not decided, not in the rate.

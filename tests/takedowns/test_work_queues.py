@@ -37,7 +37,13 @@ def test_each_role_is_offered_only_its_own_work_queues(
 ):
     expected = {
         officer: {"my_drafts", "my_review", "info_requested"},
-        supervisor: {"my_drafts", "my_review", "info_requested", "ready_to_forward"},
+        supervisor: {
+            "my_drafts",
+            "my_review",
+            "awaiting_my_review",
+            "info_requested",
+            "ready_to_forward",
+        },
         liaison: {"awaiting_decision"},
         manager: set(),
     }
@@ -104,7 +110,11 @@ def test_supervisor_forwards_the_selected_cases_through_the_transition_service(
 
     response = client.post(
         CHANGELIST,
-        {"action": "forward_selected", "_selected_action": [c.pk for c in [*ready, draft]]},
+        {
+            "action": "forward_selected",
+            "_selected_action": [c.pk for c in [*ready, draft]],
+            "post": "yes",  # confirmed (test_supervisor_day)
+        },
         follow=True,
     )
     text = response.content.decode()

@@ -173,7 +173,11 @@ class Command(BaseCommand):
         )
         now = timezone.now()
         start = min(start, now - timedelta(hours=1))
-        TakedownCase.objects.filter(pk=case.pk).update(created_at=start)
+        TakedownCase.objects.filter(pk=case.pk).update(
+            created_at=start,
+            summary_en=f"Found in DIP's monitoring sweep {sweep.reference}: a listing misusing "
+            f"the registered {case.right.right_type} no. {case.right.registration_number or '-'}.",
+        )
         StatusEvent.objects.filter(case=case).update(at=start)
         case.refresh_from_db()
         clock = start

@@ -32,6 +32,10 @@ S = CaseState
 SEED = 2026
 CASES = 200
 DEMO_MARK = "[demo]"
+DEMO_SUMMARY_EN = (
+    "Listings on TikTok Shop infringe the registered {type} no. {number}; the rights holder "
+    "asks for their removal."
+)
 LETTER = "takedowns/authorizations/demo-letter-of-authorization.pdf"
 
 COMPANIES = [
@@ -213,6 +217,9 @@ class Command(BaseCommand):
         case = TakedownCase(
             title=f"{word}{' ปลอม' if rng.random() < 0.6 else ' ละเมิดสิทธิ'} ร้าน {fake.first_name()}",
             description=fake.paragraph(nb_sentences=2),
+            summary_en=DEMO_SUMMARY_EN.format(
+                type=right.right_type, number=right.registration_number or "pending"
+            ),
             rights_holder=right.owner,
             right=right,
             infringement_type=(
