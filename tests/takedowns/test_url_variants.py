@@ -26,7 +26,7 @@ REPORTED_VARIANTS = (
     "https://www.tiktok.com/@SELLER068/video/7301234567890123456",
     "https://www.tiktok.com/@seller068/video/7301234567890123456?lang=th",
 )
-migration = importlib.import_module("takedowns.migrations.0010_normal_urls_and_evidence_items")
+migration = importlib.import_module("takedowns.migrations.0011_normal_urls_and_evidence_items")
 
 
 @pytest.fixture

@@ -82,7 +82,7 @@ def unlink_items_of_other_cases(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("takedowns", "0009_people_by_role"),
+        ("takedowns", "0010_case_summary_en"),
     ]
 
     operations = [
