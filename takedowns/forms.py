@@ -200,9 +200,12 @@ class EvidenceForm(KeptUploadsMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        captured_at = self.fields["captured_at"]
-        captured_at.required = False
-        captured_at.help_text = _("When the file was captured. Leave empty for the time of upload.")
+        captured_at = self.fields.get("captured_at")
+        if captured_at is not None:  # not on a read-only page (evidence is never changed)
+            captured_at.required = False
+            captured_at.help_text = _(
+                "When the file was captured. Leave empty for the time of upload."
+            )
 
     def clean_captured_at(self):
         return self.cleaned_data.get("captured_at") or timezone.now()
