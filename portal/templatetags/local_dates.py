@@ -7,10 +7,12 @@ date with ``|date`` (tests/portal/test_dates_shown.py reads every page for a dat
 """
 
 from django import template
+from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from portal import dates
+from portal.people import person_name
 
 register = template.Library()
 
@@ -29,7 +31,8 @@ def date(value, format_name=None):
 @register.filter
 def readonly_contents(field):
     """What the admin shows for a read-only field (``AdminReadonlyField``): a model's date or
-    moment through ``portal.dates``, anything else as Django shows it."""
+    moment through ``portal.dates``, a person by name (``portal.people``), anything else as
+    Django shows it."""
     name, instance = field.field["field"], field.form.instance
     if isinstance(name, str):
         try:
@@ -39,4 +42,6 @@ def readonly_contents(field):
         value = getattr(instance, name, None) if model_field else None
         if isinstance(model_field, models.DateField) and value is not None:
             return dates.format_date(value)
+        if isinstance(value, get_user_model()):
+            return person_name(value)
     return field.contents()

@@ -113,3 +113,18 @@ def test_people_by_name_in_the_form_the_log_and_the_history(client_for, named, r
     case.save()
     history = client.get(reverse("admin:takedowns_takedowncase_history", args=[case.pk]))
     assert "วิชัย ใจดี" in history.content.decode()
+
+
+def test_people_by_name_read_only_on_the_evidence_page(client_for, named, right):
+    from tests.takedowns.test_case_children import kept_evidence
+
+    officer, supervisor, _ = named
+    evidence = kept_evidence(make_case(right))
+    evidence.uploaded_by = officer
+    evidence.save()
+    page = client_for(supervisor).get(
+        reverse("admin:takedowns_evidence_change", args=[evidence.pk])
+    )
+    html = page.content.decode()
+    assert "สมศรี ตรวจตรา" in html
+    assert ">officer<" not in html
