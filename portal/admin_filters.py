@@ -2,8 +2,9 @@
 date or date-time field, and the last 30 days or 12 months in one click.
 
 Use it as ``list_filter = [("field", DateRangeFilter)]``. The query string names
-``<field>_after`` and ``<field>_before`` (YYYY-MM-DD); a date-time field is compared in the
-portal's time zone (Bangkok), so a day is the local day.
+``<field>_after`` and ``<field>_before``, dates as a date input takes them (``portal.dates``:
+"30/11/2569" in Thai, or ISO); the inputs and their calendar show the user's era. A date-time
+field is compared in the portal's time zone (Bangkok), so a day is the local day.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -12,8 +13,9 @@ from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from portal.dates import DateTextError, input_date, parse_date, typing_era
 
 QUICK_RANGES = ((30, gettext_lazy("Last 30 days")), (365, gettext_lazy("Last 12 months")))
 
@@ -44,14 +46,30 @@ class DateRangeFilter(admin.FieldListFilter):
         return value
 
     def _date(self, text: str) -> date | None:
-        if not text:
-            return None
         try:
-            return date.fromisoformat(text)
-        except ValueError as error:
-            raise IncorrectLookupParameters(
-                _("“%(value)s” is not a date (YYYY-MM-DD).") % {"value": text}
-            ) from error
+            return parse_date(text, typing_era())
+        except DateTextError as error:
+            raise IncorrectLookupParameters(str(error)) from error
+
+    def _shown(self, text: str) -> str:
+        """What an input shows for ``text``: its day as date inputs write it, else as typed."""
+        try:
+            day = parse_date(text, typing_era())
+        except DateTextError:
+            return text
+        return input_date(day) if day else ""
+
+    @property
+    def era(self) -> str:
+        return typing_era()
+
+    @property
+    def after_shown(self) -> str:
+        return self._shown(self.after_value)
+
+    @property
+    def before_shown(self) -> str:
+        return self._shown(self.before_value)
 
     def queryset(self, request, queryset):
         start, end = self._date(self.after_value), self._date(self.before_value)
@@ -74,7 +92,7 @@ class DateRangeFilter(admin.FieldListFilter):
         yield {
             "selected": not (self.after_value or self.before_value),
             "query_string": changelist.get_query_string(remove=own),
-            "display": _("All"),
+            "display": gettext_lazy("All"),
         }
         today = timezone.localdate()
         for days, label in QUICK_RANGES:

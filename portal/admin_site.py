@@ -1,12 +1,15 @@
 import functools
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import dates
-from portal.fields import DATE_INPUTS
+from portal.admin_filters import DateRangeFilter
+from portal.fields import DATE_INPUTS, LocalDateInput
 from portal.people import PeopleByNameMixin
 from portal.security.admin_site import TwoFactorAdminSiteMixin
 from portal.security.autocomplete import ScopedAutocompleteMixin
@@ -63,6 +66,19 @@ class LocalDatesAdminMixin:
             name if name in self.list_editable else date_column(self.model, name)
             for name in columns
         ]
+
+    @property
+    def media(self):
+        """With a date-range filter, the list also loads the date inputs' calendar (and the
+        translations and formats it reads, as a change form does)."""
+        media = super().media
+        if any(
+            isinstance(spec, list | tuple) and issubclass(spec[1], DateRangeFilter)
+            for spec in self.list_filter
+        ):
+            catalog = forms.Media(js=[reverse(f"{self.admin_site.name}:jsi18n")])
+            media += catalog + LocalDateInput().media
+        return media
 
     def get_list_display_links(self, request, list_display):
         links = super().get_list_display_links(request, list_display)

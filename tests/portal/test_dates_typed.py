@@ -8,6 +8,7 @@ from datetime import date, datetime
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import models
 from django.test import RequestFactory
 from django.urls import reverse
@@ -148,6 +149,7 @@ def test_dates_typed_in_forms_every_date_input_of_the_admin_reads_the_users_era(
     """Every date and moment field of every admin form and inline, found from the registry."""
     request = RequestFactory().get("/admin/")
     request.user = django_user_model(is_superuser=True, is_staff=True)
+    request.session = SessionStore()
     checked, wrong = [], []
     for model_admin in admin.site._registry.values():
         forms = [model_admin.get_form(request)]
@@ -173,3 +175,23 @@ def test_dates_typed_in_forms_every_date_input_of_the_admin_reads_the_users_era(
         ("Target", "due_date"),
         ("TrainingSession", "starts_at"),
     } <= set(checked)
+
+
+def test_dates_typed_in_forms_the_date_range_filter_reads_and_shows_be_years(
+    supervisor, client_for
+):
+    """The lists' date-range filter is a date input too: BE in Thai, with the admin's calendar."""
+    page = client_for(supervisor).get(
+        reverse("admin:portal_publicholiday_changelist"),
+        {"date_after": "01/12/2569", "date_before": "2026-12-31"},
+    )
+    assert page.status_code == 200
+    html = page.content.decode()
+    shown = _text(page)
+    assert "10 ธ.ค. 2569" in shown and "1 ม.ค. 2570" not in shown and "2568" not in shown
+    assert 'value="01/12/2569"' in html and 'value="31/12/2569"' in html
+    assert "DateTimeShortcuts.js" in html and "buddhist-era-calendar.js" in html
+    refused = client_for(supervisor).get(
+        reverse("admin:portal_publicholiday_changelist"), {"date_after": "01/12/2026"}
+    )
+    assert refused.status_code == 302 and "e=1" in refused["Location"]
