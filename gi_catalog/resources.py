@@ -15,8 +15,8 @@ from gi_catalog.models import (
     PromotionActivity,
     Seller,
 )
-from gi_catalog.validators import compact_tax_id
 from portal.dates import DateTextError, parse_date
+from portal.excel import thai_tax_id
 from portal.importing import ManyToManyWidget, PortalResource
 from portal.models import Province
 
@@ -134,12 +134,11 @@ class GIProductsWidget(ManyToManyWidget):
 
 
 class TaxIdWidget(widgets.CharWidget):
-    """Accepts dashes and spaces, and numbers that a spreadsheet stored as numbers."""
+    """Accepts dashes and spaces, and numbers a spreadsheet stored as numbers (its lost leading 0
+    restored where the check digit proves it: ``portal.excel.thai_tax_id``)."""
 
     def clean(self, value, row=None, **kwargs):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return compact_tax_id(str(value)) if value not in (None, "") else ""
+        return thai_tax_id(value)
 
 
 class SellerByTaxIdWidget(widgets.ForeignKeyWidget):

@@ -5,37 +5,19 @@ a large import as a background job), which import neither this module nor each o
 """
 
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from portal.importing import CSV, FORMATS
+from portal.importing import CSV, FORMATS, column_label
 from portal.internals import ExportFieldLabelMixin, FileExportResponseMixin
 from portal.jobs.choices import JobState
 from portal.jobs.exports import streaming_csv_response
 from portal.jobs.services import file_format_of, import_is_large, import_job_create
 from portal.reading import UnreadableFileError
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
-
-
-def column_label(resource_class, field_name: str) -> str:
-    """A resource column as the admin names its model field, in the user's language ("สถานะ",
-    not import-export's "State"); a column with no model field is named by the resource's
-    ``column_labels``, else keeps its header."""
-    if field_name in getattr(resource_class, "column_labels", {}):
-        return capfirst(resource_class.column_labels[field_name])
-    field = resource_class.fields.get(field_name)
-    path = ((field.attribute if field else None) or field_name).split("__")
-    model = resource_class._meta.model
-    try:
-        for name in path[:-1]:
-            model = model._meta.get_field(name).related_model
-        return capfirst(model._meta.get_field(path[-1]).verbose_name)
-    except (FieldDoesNotExist, AttributeError):
-        return field.column_name if field else field_name
 
 
 class PortalExportForm(ExportFieldLabelMixin, SelectableFieldsExportForm):

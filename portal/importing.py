@@ -17,18 +17,22 @@ import functools
 
 import tablib
 from django.core.exceptions import (
+    NON_FIELD_ERRORS,
     FieldDoesNotExist,
     MultipleObjectsReturned,
     ObjectDoesNotExist,
     ValidationError,
 )
-from django.db import models
+from django.db import models, transaction
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from import_export import resources, widgets
+from import_export import resources, results, widgets
 from import_export.formats import base_formats
 
+from portal import excel
 from portal.dates import parse_date, parse_datetime
+from portal.engine import FileImporter, ImportOutcome
 from portal.formulas import escape_formula, unescape_formula
 from portal.reading import (
     Table,
@@ -106,13 +110,10 @@ FORMATS = [CSV, XLSX]
 
 
 class IntegerWidget(widgets.IntegerWidget):
-    """Raises ValueError (a row error naming the column) instead of decimal.InvalidOperation."""
+    """``1.0`` as a spreadsheet writes it is 1; ``1.5`` is a row error, never cut to 1."""
 
     def clean(self, value, row=None, **kwargs):
-        try:
-            return super().clean(value, row=row, **kwargs)
-        except ArithmeticError as error:
-            raise ValueError(_("“%(value)s” is not a whole number.") % {"value": value}) from error
+        return excel.whole_number(value)
 
 
 class DecimalWidget(widgets.DecimalWidget):
@@ -155,6 +156,23 @@ class ManyToManyWidget(widgets.ManyToManyWidget):
                 % {"model": self.model._meta.verbose_name, "values": ", ".join(unknown)}
             )
         return queryset
+
+
+def column_label(resource_class, field_name: str) -> str:
+    """A resource column as the admin names its model field, in the user's language ("สถานะ",
+    not import-export's "State"); a column with no model field is named by the resource's
+    ``column_labels``, else keeps its header."""
+    if field_name in getattr(resource_class, "column_labels", {}):
+        return capfirst(resource_class.column_labels[field_name])
+    field = resource_class.fields.get(field_name)
+    path = ((field.attribute if field else None) or field_name).split("__")
+    model = resource_class._meta.model
+    try:
+        for name in path[:-1]:
+            model = model._meta.get_field(name).related_model
+        return capfirst(model._meta.get_field(path[-1]).verbose_name)
+    except (FieldDoesNotExist, AttributeError):
+        return field.column_name if field else field_name
 
 
 class PortalResource(resources.ModelResource):
@@ -203,8 +221,144 @@ class PortalResource(resources.ModelResource):
         """The natural key of a file row, to find a key repeated inside one file."""
         return tuple(str(row.get(column) or "").strip() for column in self.key_columns())
 
-    def import_row(self, row, instance_loader, **kwargs):
-        return super().import_row(self._choice_codes(unescape_row(row)), instance_loader, **kwargs)
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
+        """Every import of a file, whatever its door, runs the one engine (``portal.engine``).
+
+        All or nothing: one bad row and nothing is written. A dry run (the admin's preview)
+        writes and rolls back, so the preview finds what the write would. The answer is
+        django-import-export's ``Result``, for its admin pages and log.
+        """
+        file_name = kwargs.get("file_name") or ""
+        importer = FileImporter(
+            self,
+            dataset,
+            user=kwargs.get("user"),
+            change_reason=_("Import of %(file)s") % {"file": file_name} if file_name else "",
+            keep_rows=True,
+            file_name=file_name,
+        )
+        with transaction.atomic():
+            outcome = importer.run()
+            result = self._result_of(outcome)
+            if dry_run or not outcome.ok:
+                transaction.set_rollback(True)
+        if raise_errors and not outcome.ok:
+            raise ValidationError([problem.reason for problem in outcome.errors])
+        return result
+
+    def _result_of(self, outcome: ImportOutcome) -> results.Result:
+        """The engine's outcome as django-import-export's ``Result``: file errors, each bad row
+        with its errors by column (the file's header), and each valid row with its diff."""
+        result = self.get_result_class()()
+        result.diff_headers = self.get_diff_headers()
+        result.total_rows = outcome.total
+        by_row: dict[int, dict[str, list[str]]] = {}
+        for problem in outcome.errors:
+            if problem.row is None:
+                result.append_base_error(results.Error(ValidationError(problem.reason)))
+            else:
+                column = problem.column or NON_FIELD_ERRORS
+                by_row.setdefault(problem.row, {}).setdefault(column, []).append(problem.reason)
+        for number, errors in sorted(by_row.items()):
+            result.invalid_rows.append(
+                results.InvalidRow(
+                    number=number, validation_error=ValidationError(errors), values=()
+                )
+            )
+            result.totals[results.RowResult.IMPORT_TYPE_INVALID] += 1
+        if not outcome.ok:
+            return result
+        for done in outcome.done:
+            row_result = self.get_row_result_class()()
+            row_result.import_type = done.import_type
+            row_result.instance, row_result.original = done.instance, done.original
+            row_result.add_instance_info(done.instance)
+            new = done.import_type == results.RowResult.IMPORT_TYPE_NEW
+            diff = self.get_diff_class()(self, done.instance if new else done.original, new)
+            diff.compare_with(self, done.instance)
+            row_result.diff = diff.as_html()
+            result.append_row_result(row_result)
+            result.increment_row_result_total(row_result)
+        return result
+
+    def get_diff_headers(self):
+        """The preview's columns as the admin names their fields, in the user's language."""
+        names = {id(field): name for name, field in self.fields.items()}
+        return [column_label(type(self), names[id(f)]) for f in self.get_import_fields()]
+
+    def column_names_of(self, headers) -> list[str]:
+        """A file's headers as this Resource's column names: a header may be the column's code
+        (``tax_id``) or its label in Thai or English, as an XLSX export writes it."""
+        names = self._column_names_by_header
+        return [names.get(str(h or "").strip().casefold(), str(h or "").strip()) for h in headers]
+
+    @functools.cached_property
+    def _column_names_by_header(self) -> dict[str, str]:
+        names = {}
+        for language in ("th", "en"):
+            with translation.override(language):
+                for name, field in self.fields.items():
+                    if field.column_name:
+                        label = column_label(type(self), name)
+                        names.setdefault(str(label).casefold(), field.column_name)
+        names.update((f.column_name.casefold(), f.column_name) for f in self.fields.values())
+        return names
+
+    def file_row(self, row: dict) -> dict:
+        """A file row as the Resource reads it (in place; returned): the export's formula
+        escapes removed, each cell a spreadsheet retyped restored (``portal.excel``), each choice
+        label turned into its code. A cell that cannot be restored for sure is a row error."""
+        errors = {}
+        for column, value in row.items():
+            value = unescape_formula(value)
+            read = self._cell_readers.get(column)
+            if read is not None:
+                try:
+                    value = read(value)
+                except ValueError as error:
+                    errors[column] = str(error)
+            row[column] = value
+        if errors:
+            raise ValidationError(errors)
+        return self._choice_codes(row)
+
+    @functools.cached_property
+    def _cell_readers(self) -> dict:
+        """Per column, how its cell is read back from a spreadsheet, from the model field."""
+        readers = {}
+        for field in self.get_import_fields():
+            widget = field.widget
+            if isinstance(widget, widgets.ForeignKeyWidget):
+                lookup = getattr(widget, "field", "")
+                readers[field.column_name] = (
+                    excel.thai_tax_id if lookup == "tax_id" else excel.cell_text
+                )
+                continue
+            try:
+                model_field = self._meta.model._meta.get_field(field.attribute or "")
+            except FieldDoesNotExist:
+                continue
+            if isinstance(model_field, models.DateTimeField):
+                continue
+            if isinstance(model_field, models.DateField):
+                readers[field.column_name] = excel.date_cell
+            elif isinstance(model_field, models.CharField | models.TextField):
+                if model_field.name == "tax_id":
+                    readers[field.column_name] = excel.thai_tax_id
+                elif model_field.name.endswith("phone"):
+                    readers[field.column_name] = excel.thai_phone
+                else:
+                    readers[field.column_name] = excel.cell_text
+        return readers
 
     def _choice_columns(self) -> dict[str, models.Field]:
         """The columns whose model field has choices (a code stored, a label shown)."""

@@ -8,7 +8,7 @@ other module of the project touches a library's private attribute.
 
 Why each is needed:
 
-- the import job (``portal.jobs.importer``) applies a Resource's own rules to 100,000 rows, and
+- the import engine (``portal.engine``) applies a Resource's own rules to 100,000 rows, and
   the public path (the admin's ``Resource.import_data``) costs several queries and a list rebuild
   per row. To keep the same rules and messages at a fraction of the cost, the job replaces a few
   steps for the length of one file: a foreign key widget looks each value up once, the import
@@ -94,13 +94,8 @@ def resource_overrides(resource, name: str) -> bool:
     (PortalResource's save hook only names the file and user in the audit history, which the
     bulk path records too.)
     """
-    from portal.importing import PortalResource
-
     method = getattr(type(resource), name)
-    return all(
-        method is not getattr(base, name, None)
-        for base in (resources.ModelResource, PortalResource)
-    )
+    return method.__module__ not in ("import_export.resources", "portal.importing")
 
 
 # --- Django ------------------------------------------------------------------------------------
@@ -123,22 +118,26 @@ def has_save_receivers_besides_history(model) -> bool:
 
 
 @contextlib.contextmanager
-def full_clean_without_queries(instance, deferred: dict, *, active: bool = True):
+def full_clean_without_queries(
+    instance, deferred: dict, *, active: bool = True, constraints: bool = False
+):
     """For the block, ``instance.full_clean()`` runs field validation and ``clean()`` as usual
     but not its queries: the foreign keys to look up and the unique checks to make are left in
     ``deferred`` (``foreign_keys``, ``unique_exclude``, ``validate_unique``) for the caller to
-    run for a whole chunk. ``active=False`` leaves ``full_clean`` as it is."""
+    run for a whole chunk. ``constraints`` also checks, row by row, the constraints the chunk's
+    checks do not (check constraints, conditional unique ones), which the database otherwise
+    checks on writing. ``active=False`` leaves ``full_clean`` as it is."""
     if not active:
         yield
         return
-    instance.full_clean = _full_clean_without_queries(instance, deferred)
+    instance.full_clean = _full_clean_without_queries(instance, deferred, constraints)
     try:
         yield
     finally:
         instance.__dict__.pop("full_clean", None)
 
 
-def _full_clean_without_queries(instance, deferred: dict):
+def _full_clean_without_queries(instance, deferred: dict, constraints: bool):
     def full_clean(exclude=None, validate_unique=True, validate_constraints=True):
         errors: dict = {}
         exclude = set(exclude or ())
@@ -170,10 +169,39 @@ def _full_clean_without_queries(instance, deferred: dict):
         deferred["foreign_keys"] = foreign_keys
         deferred["unique_exclude"] = exclude | {n for n in errors if n != NON_FIELD_ERRORS}
         deferred["validate_unique"] = validate_unique
+        if constraints and validate_constraints:
+            errors = _validate_other_constraints(instance, deferred["unique_exclude"], errors)
         if errors:
             raise ValidationError(errors)
 
     return full_clean
+
+
+def _checked_per_chunk(constraint) -> bool:
+    """An unconditional unique constraint on plain fields (``unique_checks_of`` covers it)."""
+    return (
+        isinstance(constraint, models.UniqueConstraint)
+        and bool(constraint.fields)
+        and constraint.condition is None
+        and not constraint.expressions
+    )
+
+
+def _validate_other_constraints(instance, exclude: set, errors: dict) -> dict:
+    """``Model.validate_constraints`` for the constraints not checked per chunk, its errors
+    merged into ``errors`` the way it merges them."""
+    for model_class, constraints in instance.get_constraints():
+        for constraint in constraints:
+            if _checked_per_chunk(constraint):
+                continue
+            try:
+                constraint.validate(model_class, instance, exclude=exclude)
+            except ValidationError as error:
+                if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
+                    errors.setdefault(constraint.fields[0], []).append(error)
+                else:
+                    errors = error.update_error_dict(errors)
+    return errors
 
 
 def _known_to_exist(instance, model_field) -> bool:
@@ -198,13 +226,7 @@ def unique_checks_of(instance, exclude: set, validate_unique: bool) -> list[tupl
         checks += [(model_class, fields, None) for model_class, fields in unique_checks]
     for model_class, constraints in instance.get_constraints():
         for constraint in constraints:
-            if (
-                isinstance(constraint, models.UniqueConstraint)
-                and constraint.fields
-                and constraint.condition is None
-                and not constraint.expressions
-                and not exclude.intersection(constraint.fields)
-            ):
+            if _checked_per_chunk(constraint) and not exclude.intersection(constraint.fields):
                 checks.append((model_class, tuple(constraint.fields), constraint))
     return checks
 

@@ -367,7 +367,7 @@ class TakedownCaseResource(PortalResource):
         case._new_item_urls = []
 
     def bulk_write(self, created, updated, *, user, change_reason):
-        """Write a validated chunk of an import job (``portal.jobs.importer``) in bulk.
+        """Write a validated chunk of an import job (``portal.engine``) in bulk.
 
         Does what saving each row does: new cases get their references from the year's counter
         (a block reserved in one statement per year, in row order), are inserted with their audit
@@ -399,6 +399,17 @@ class TakedownCaseResource(PortalResource):
             if user is not None:
                 case._history_user = user
             self.save_instance(case, False, {}, user=user, using_transactions=True, dry_run=False)
+
+
+def _keep_url_of_same_address(field, instance, row) -> bool:
+    """The row's (normalised) URL is the address the row's item already has: its URL stays as
+    it was typed, so an exported file imported again changes nothing."""
+    return (
+        field.attribute == "url"
+        and not instance._state.adding
+        and bool(instance.normalized_url)
+        and row.get("url") == instance.normalized_url
+    )
 
 
 class InfringingItemResource(PortalResource):
@@ -462,6 +473,10 @@ class InfringingItemResource(PortalResource):
             .select_related("case")
             .first()
         )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if not _keep_url_of_same_address(field, instance, row):
+            super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def do_instance_save(self, instance, is_create):
         case_items.item_save(item=instance)  # a concurrent report of the URL: a row error
@@ -591,6 +606,10 @@ class SweepFindingResource(PortalResource):
             .select_related("case")
             .first()
         )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if not _keep_url_of_same_address(field, instance, row):
+            super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
         if instance.pk and instance.case_id:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from portal.engine import FileImporter, FileRows, ImportOutcome, RowProblem
 from portal.importing import CSV, XLSX
 from portal.jobs.choices import (
     RETRYABLE_STATES,
@@ -24,7 +25,6 @@ from portal.jobs.choices import (
     JobPhase,
     JobState,
 )
-from portal.jobs.importer import FileImporter, FileRows, ImportOutcome, RowProblem
 from portal.jobs.models import Job, JobError
 from portal.queueing import queue_on_commit
 from portal.reading import UnreadableFileError
@@ -362,6 +362,7 @@ def _import(job: Job, reporter: _ProgressReporter) -> None:
             change_reason=_("Import job #%(id)s (%(file)s)")
             % {"id": job.pk, "file": job.file_name},
             progress=reporter,
+            file_name=job.file_name,
         )
         reporter.still_ours().update(rows_total=importer.outcome.total)
         with transaction.atomic():

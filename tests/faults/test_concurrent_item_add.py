@@ -126,7 +126,7 @@ def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
     write. The job's result names row 2 with the duplicate message; row 1 is not written."""
     import tablib
 
-    from portal.jobs.importer import FileImporter
+    from portal.engine import FileImporter
     from takedowns.resources import InfringingItemResource
 
     mine, theirs = make_case(right, items=0), make_case(right, items=0)

@@ -65,3 +65,12 @@ def test_exported_tax_id_keeps_its_leading_zero(officer, client_for, make_seller
         dataset = read(export(client_for(officer), "seller", fmt), fmt)
         assert str(dataset["tax_id"][0]) == tax_id
     assert Seller.objects.count() == 1
+
+
+def test_excel_export_button_says_export_in_thai(officer, client_for):
+    """The export page's button reads "ส่งออก" (export), not "ส่ง" (send)."""
+    from django.urls import reverse
+
+    page = client_for(officer).get(reverse("admin:gi_catalog_seller_export")).content.decode()
+    assert 'type="submit" class="default" value="ส่งออก"' in page
+    assert 'value="ส่ง"' not in page

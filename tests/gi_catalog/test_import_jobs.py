@@ -7,8 +7,8 @@ import pytest
 
 from gi_catalog.models import GIProduct, PromotionActivity
 from gi_catalog.resources import GIProductResource, PromotionActivityResource
+from portal.engine import FileImporter
 from portal.importing import CSV
-from portal.jobs.importer import FileImporter
 
 pytestmark = pytest.mark.django_db
 

@@ -88,7 +88,7 @@ def test_load_command_refuses_a_bad_file_and_writes_nothing(tmp_path):
             ",ข้าวสอง,Rice two,agricultural,TH-99,,thai,,",
         )
     )
-    with pytest.raises(CommandError, match="row 2, province_codes"):
+    with pytest.raises(CommandError, match="row 3, province_codes"):
         call_command("load_gi_register", file=bad, verbosity=0)
     assert not GIProduct.objects.exists()
 
@@ -145,7 +145,7 @@ def test_key_repeated_inside_one_file_is_named_and_nothing_written(officer, clie
     response = upload(client_for(officer), "giproduct", content)
     assert response.context.get("confirm_form") is None
     assert any(
-        row == 3 and "row 1" in message.lower() or "แถว" in message
+        row == 4 and "row 2" in message.lower() or "แถว" in message
         for row, _, message in errors_of(response)
     )
     assert not GIProduct.objects.exists()
@@ -168,7 +168,7 @@ def test_bad_row_names_row_and_column_and_nothing_is_written(
     response = upload(client_for(officer), "giproduct", content)
     assert response.context.get("confirm_form") is None
     errors = errors_of(response)
-    assert any(row == 2 and col == column and words in message for row, col, message in errors), (
+    assert any(row == 3 and col == column and words in message for row, col, message in errors), (
         errors
     )
     assert words in page_text(response)

@@ -59,7 +59,7 @@ def test_bad_checksum_is_refused_with_row_column_and_reason(officer, client_for)
         "seller",
         body(SELLER_HEADER, f"{good},ป้าแดง,producer,TH-57,", f"{bad},ลุงดำ,producer,TH-57,"),
     )
-    assert_refused(response, 2, "tax_id", "check digit", "เลขตรวจสอบ")
+    assert_refused(response, 3, "tax_id", "check digit", "เลขตรวจสอบ")
     assert not Seller.objects.exists()
 
 
@@ -70,7 +70,7 @@ def test_tax_id_repeated_in_one_file(officer, client_for):
         "seller",
         body(SELLER_HEADER, f"{a},ป้าแดง,producer,TH-57,", f"{a},ป้าแดงซ้ำ,producer,TH-57,"),
     )
-    assert_refused(response, 2, "tax_id", "1")
+    assert_refused(response, 3, "tax_id", "2")
     assert not Seller.objects.exists()
 
 
@@ -79,7 +79,7 @@ def test_unknown_province_and_kind(officer, client_for):
         client_for(officer), "seller", body(SELLER_HEADER, f"{valid_tax_id(1)},ป้าแดง,farmer,TH-00,")
     )
     errors = errors_of(response)
-    assert {c for r, c, m in errors if r == 1} >= {"province_code", "kind"}
+    assert {c for r, c, m in errors if r == 2} >= {"province_code", "kind"}
     assert not Seller.objects.exists()
 
 
@@ -117,7 +117,7 @@ def test_unknown_gi_in_an_authorization_row(officer, client_for, seller, coffee)
             f"A-2,{seller.tax_id},ทุเรียนนนท์,2025-01-01,",
         ),
     )
-    assert_refused(response, 2, "gi_product", "ทุเรียนนนท์")
+    assert_refused(response, 3, "gi_product", "ทุเรียนนนท์")
     assert not GIAuthorization.objects.exists()
 
 
@@ -132,8 +132,8 @@ def test_unknown_seller_and_dates_in_the_wrong_order(officer, client_for, seller
         ),
     )
     errors = errors_of(response)
-    assert any(r == 1 and c == "seller_tax_id" for r, c, _ in errors), errors
-    assert any(r == 2 and ("cannot end before" in m or "วันสิ้นสุด" in m) for r, _, m in errors)
+    assert any(r == 2 and c == "seller_tax_id" for r, c, _ in errors), errors
+    assert any(r == 3 and ("cannot end before" in m or "วันสิ้นสุด" in m) for r, _, m in errors), errors
     assert not GIAuthorization.objects.exists()
 
 
@@ -169,12 +169,12 @@ def test_bad_numbers_in_activities(officer, client_for, seller, coffee, cells, c
         f"https://www.tiktok.com/@a/video/2,short_clip,คลิป,2026-10-05,{seller.tax_id},กาแฟดอยตุง,{cells}",
     ]
     response = upload(client_for(officer), "promotionactivity", body(ACTIVITY_HEADER, *rows))
-    assert_refused(response, 2, column, words)
+    assert_refused(response, 3, column, words)
     assert not PromotionActivity.objects.exists()
 
 
 def test_unknown_gi_in_activity_products(officer, client_for, seller, coffee):
     row = f"https://www.tiktok.com/@a/video/1,short_clip,คลิป,2026-10-05,{seller.tax_id},กาแฟดอยตุง;ข้าวไม่มี,10,1,100"
     response = upload(client_for(officer), "promotionactivity", body(ACTIVITY_HEADER, row))
-    assert_refused(response, 1, "gi_products", "ข้าวไม่มี")
+    assert_refused(response, 2, "gi_products", "ข้าวไม่มี")
     assert not PromotionActivity.objects.exists()

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.utils import translation
 
+from portal.engine import DatasetRows, FileImporter, FileRows
 from portal.importing import CSV
-from portal.jobs.importer import FileImporter, FileRows
 from portal.models import Target
 from portal.reading import UnreadableFileError
 from tests.jobs.conftest import TARGET_HEADERS, target_rows
@@ -16,7 +16,7 @@ TEXT = 'name,note\r\n"ข้าว, หอม","two\r\nlines"\r\n\r\nกาแ�
 
 
 def rows_of(source, size=1):
-    return [row for chunk in source.chunks(size) for row in chunk]
+    return [(number, list(cells)) for chunk in source.chunks(size) for number, cells in chunk]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp874"])
@@ -26,13 +26,11 @@ def test_reads_what_a_dataset_read_in_a_request_holds(encoding):
     dataset = CSV().create_dataset(raw)
     assert source.headers == dataset.headers == ["name", "note"]
     assert source.total == len(dataset) == 2  # the blank line is skipped
+    # numbered as the file numbers them, the same in a job as in a request
     assert (
         rows_of(source)
-        == [list(row) for row in dataset]
-        == [
-            ["ข้าว, หอม", "two\r\nlines"],
-            ["กาแฟ", ""],
-        ]
+        == rows_of(DatasetRows(dataset))
+        == [(2, ["ข้าว, หอม", "two\r\nlines"]), (4, ["กาแฟ", ""])]
     )
     assert rows_of(source, size=5) == rows_of(source)  # each pass reads the file again
 

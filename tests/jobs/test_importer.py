@@ -6,8 +6,8 @@ import pytest
 import tablib
 from django.utils import translation
 
+from portal.engine import FileImporter
 from portal.importing import CSV
-from portal.jobs.importer import FileImporter
 from portal.models import PublicHoliday, Target
 from tests.jobs.conftest import TARGET_HEADERS, holiday_csv, target_rows
 from tests.jobs.resources import (
@@ -66,13 +66,13 @@ def test_a_bad_file_writes_nothing_and_names_row_column_and_reason(db, workstrea
     assert not outcome.ok
     found = problems(outcome)
     assert {(row, column) for row, column, _ in found} >= {
-        (2, "metric"),
-        (3, "workstream"),
-        (4, "name"),
-        (5, "target_value"),
+        (3, "metric"),
+        (4, "workstream"),
+        (5, "name"),
+        (6, "target_value"),
     }
-    assert any("no_such_metric" in reason for row, _, reason in found if row == 2)
-    assert any("Row 4 repeats name of row 1" in reason for row, _, reason in found if row == 4)
+    assert any("no_such_metric" in reason for row, _, reason in found if row == 3)
+    assert any("Row 5 repeats name of row 2" in reason for row, _, reason in found if row == 5)
     assert Target.objects.count() == 0
 
 
@@ -83,7 +83,7 @@ def test_a_value_taken_in_the_table_or_twice_in_the_file_is_a_row_error(db):
         headers=("id", "date", "name"),
     )
     outcome = run(HolidayByIdResource, raw)
-    assert [(row, column) for row, column, _ in problems(outcome)] == [(1, "date"), (3, "date")]
+    assert [(row, column) for row, column, _ in problems(outcome)] == [(2, "date"), (4, "date")]
     assert "already exists" in outcome.errors[0].reason
     assert PublicHoliday.objects.count() == 1
 
@@ -100,7 +100,7 @@ def test_a_bad_row_after_written_chunks_leaves_nothing_written(db, workstream):
         progress=lambda phase, done: phase == "writing" and written.append(Target.objects.count()),
     )
     assert written == [10, 20]  # the first two chunks were in the database...
-    assert [(row, column) for row, column, _ in problems(outcome)] == [(23, "target_value")]
+    assert [(row, column) for row, column, _ in problems(outcome)] == [(24, "target_value")]
     assert Target.objects.count() == 0  # ...and were rolled back with the rest
 
 
@@ -110,7 +110,7 @@ def test_a_value_repeated_chunks_apart_is_a_row_error(db):
         headers=("id", "date", "name"),
     )
     outcome = run(HolidayByIdResource, raw, chunk_size=5)
-    assert [(row, column) for row, column, _ in problems(outcome)] == [(13, "date")]
+    assert [(row, column) for row, column, _ in problems(outcome)] == [(14, "date")]
     assert "already exists" in outcome.errors[0].reason
     assert PublicHoliday.objects.count() == 0
 
@@ -120,7 +120,7 @@ def test_a_check_constraint_refused_by_the_database_is_traced_to_its_row(db, wor
     rows[2] = (*rows[2][:3], "0", *rows[2][4:])  # target_value must be > 0
     raw = tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode()
     outcome = run(TargetImportResource, raw)
-    assert problems(outcome) == [(3, "", "The target value must be greater than zero.")]
+    assert problems(outcome) == [(4, "", "The target value must be greater than zero.")]
     assert Target.objects.count() == 0
 
 
@@ -149,7 +149,7 @@ def test_a_resource_with_save_hooks_is_saved_row_by_row_through_them(db, supervi
     importer = FileImporter(HolidayWithHookResource(), CSV().create_dataset(raw), user=supervisor)
     assert not importer.bulk_writable()
     assert importer.run().ok
-    assert [row for _pk, row in HolidayWithHookResource.saved] == [1, 2]
+    assert [row for _pk, row in HolidayWithHookResource.saved] == [2, 3]
     assert all(pk for pk, _row in HolidayWithHookResource.saved)
     assert PublicHoliday.history.filter(history_user=supervisor).count() == 2
 

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from portal.jobs import importer as importer_module
+from portal import engine as importer_module
 from portal.jobs import services
 from portal.jobs.choices import JobState
 from portal.jobs.models import Job

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from portal.jobs import importer as importer_module
+from portal import engine as importer_module
 from portal.jobs.choices import JobPhase, JobState
 from portal.jobs.models import Job
 from portal.jobs.services import JobRunningElsewhere, import_job_run, jobs_recover_stalled

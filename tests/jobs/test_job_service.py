@@ -7,7 +7,7 @@ import tablib
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from portal.jobs import importer as importer_module
+from portal import engine as importer_module
 from portal.jobs.choices import JobState
 from portal.jobs.models import Job, JobError
 from portal.jobs.services import JobRunningElsewhere, import_job_create, import_job_run
@@ -58,7 +58,7 @@ def test_a_bad_file_fails_whole_and_keeps_row_column_reason(
     assert job.state == JobState.FAILED
     assert job.error_count == 1 and job.rows_new == 0
     assert list(JobError.objects.filter(job=job).values_list("row", "column")) == [
-        (8, "target_value")
+        (9, "target_value")
     ]
     assert Target.objects.count() == 0
 

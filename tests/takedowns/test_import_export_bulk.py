@@ -3,8 +3,8 @@
 import pytest
 from django.db.models import Max
 
+from portal.engine import FileImporter
 from portal.importing import CSV
-from portal.jobs.importer import FileImporter
 from takedowns.choices import CaseState
 from takedowns.models import CaseReferenceCounter, StatusEvent, TakedownCase
 from takedowns.resources import TakedownCaseResource
@@ -132,7 +132,7 @@ def test_a_bad_file_writes_nothing(officer, right):
     )
     _importer, outcome = _run(TakedownCaseResource, raw, officer)
     assert not outcome.ok
-    assert {p.row for p in outcome.errors} == {3}
+    assert {p.row for p in outcome.errors} == {4}
     assert TakedownCase.objects.count() == 0
     assert StatusEvent.objects.count() == 0
     assert TakedownCase.history.count() == 0

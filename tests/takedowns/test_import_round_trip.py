@@ -140,7 +140,7 @@ def test_a_real_change_to_a_locked_case_is_refused_with_row_column_and_reason(
         reference = row[headers.index("reference")].value
         if reference == forwarded.reference:
             row[headers.index("reporter_name")].value = "someone else"
-            locked_row = row[0].row - 1
+            locked_row = row[0].row
         if reference == draft.reference:
             row[headers.index("title")].value = "a change DIP may still make"
     changed = io.BytesIO()
@@ -211,7 +211,7 @@ def test_item_urls_refuses_a_duplicate_a_removal_and_a_locked_case(
     dry, confirmed = admin_import(client, "takedowncase", _csv_of(list(rows.values())))
     assert confirmed is None
     errors = {row.number: row.error_dict for row in dry.context["result"].invalid_rows}
-    by_reference = {ref: errors.get(number + 1, {}) for number, ref in enumerate(rows)}
+    by_reference = {ref: errors.get(number + 2, {}) for number, ref in enumerate(rows)}
     assert list(by_reference[draft.reference]) == ["item_urls"]
     assert other.reference in by_reference[draft.reference]["item_urls"][0]
     assert "product/9999" not in by_reference[other.reference]["item_urls"][0]
@@ -221,8 +221,8 @@ def test_item_urls_refuses_a_duplicate_a_removal_and_a_locked_case(
 
 
 def test_item_urls_are_added_by_a_background_import_job_too(officer, right):
-    """The job path (portal.jobs.importer, the Resource's bulk_write) adds them the same way."""
-    from portal.jobs.importer import FileImporter
+    """The job path (portal.engine, the Resource's bulk_write) adds them the same way."""
+    from portal.engine import FileImporter
 
     case = make_case(right, items=0)
     header = ["reference", "title", "rights_holder", "right_registration_number"]
@@ -244,8 +244,8 @@ def test_item_urls_are_added_by_a_background_import_job_too(officer, right):
 
 def test_export_then_import_job_of_formula_escaped_cells_changes_nothing(officer, right):
     """The background job reads an exported file back the same way (its own CSV reader)."""
+    from portal.engine import FileImporter, FileRows
     from portal.jobs.exports import iter_csv
-    from portal.jobs.importer import FileImporter, FileRows
 
     case = make_case(right, reporter_phone="+66 81 234 5678", title="@ร้าน ''=x")
     exported = io.BytesIO(b"".join(iter_csv(TakedownCaseResource(), TakedownCase.objects.all())))

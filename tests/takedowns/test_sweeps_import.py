@@ -98,11 +98,11 @@ def test_a_bad_file_writes_nothing_and_names_row_and_column(officer, client_for)
     result = dry.context["result"]
     errors = {row.number: set(row.error_dict) for row in result.invalid_rows}
     assert errors == {
-        2: {"url"},
-        3: {"sweep"},
-        4: {"right_registration_number"},
-        5: {"kind"},
-        6: {"sweep"},  # repeats the (sweep, url) of row 1
+        3: {"url"},
+        4: {"sweep"},
+        5: {"right_registration_number"},
+        6: {"kind"},
+        7: {"sweep"},  # repeats the (sweep, url) of row 2
     }, errors
     assert SweepFinding.objects.count() == 0
 

@@ -85,7 +85,7 @@ def test_over_capacity_row_is_refused_and_nothing_is_written(
     )
     response = import_file(client_for(officer), "attendance", csv_bytes(rows))
     assert response.status_code == 200
-    assert invalid_rows(response) == {3: {"session"}}
+    assert invalid_rows(response) == {4: {"session"}}
     assert "LIVE-101-A เต็มแล้ว" in page_text(response)
     assert not Attendance.objects.exists()
     assert not Participant.objects.filter(email="late@ipthailand.go.th").exists()
@@ -97,7 +97,7 @@ def test_unknown_session_is_refused_with_row_and_column(officer, client_for, ses
         ["NO-SUCH-SESSION", "staff2@ipthailand.go.th", "", "", "1", "", "0"],
     )
     response = import_file(client_for(officer), "attendance", csv_bytes(rows))
-    assert invalid_rows(response) == {2: {"session"}}
+    assert invalid_rows(response) == {3: {"session"}}
     assert "NO-SUCH-SESSION" in page_text(response)
     assert not Attendance.objects.exists()
 
@@ -106,7 +106,7 @@ def test_completion_without_attendance_is_refused(officer, client_for, session, 
     rows = sheet(["LIVE-101-A", "staff1@ipthailand.go.th", "", "", "0", "90", "1"])
     response = import_file(client_for(officer), "attendance", csv_bytes(rows))
     assert response.status_code == 200
-    assert 1 in invalid_rows(response)
+    assert 2 in invalid_rows(response)
     assert "attended" in page_text(response)
     assert not Attendance.objects.exists()
 
@@ -114,7 +114,7 @@ def test_completion_without_attendance_is_refused(officer, client_for, session, 
 def test_score_below_pass_mark_cannot_complete(officer, client_for, session, participants):
     rows = sheet(["LIVE-101-A", "staff1@ipthailand.go.th", "", "", "1", "59", "1"])
     response = import_file(client_for(officer), "attendance", csv_bytes(rows))
-    assert invalid_rows(response) == {1: {"completed"}}
+    assert invalid_rows(response) == {2: {"completed"}}
     assert not Attendance.objects.exists()
 
 
@@ -131,7 +131,7 @@ def test_score_below_pass_mark_cannot_complete(officer, client_for, session, par
 def test_bad_cells_name_their_column(officer, client_for, session, participants, row, column):
     response = import_file(client_for(officer), "attendance", csv_bytes(sheet(row)))
     assert response.status_code == 200
-    assert column in invalid_rows(response)[1]
+    assert column in invalid_rows(response)[2]
     assert not Attendance.objects.exists()
 
 
@@ -141,7 +141,7 @@ def test_the_same_person_twice_in_one_file_is_refused(officer, client_for, sessi
         ["LIVE-101-A", "STAFF1@ipthailand.go.th", "", "", "1", "", "0"],
     )
     response = import_file(client_for(officer), "attendance", csv_bytes(rows))
-    assert 2 in invalid_rows(response)
+    assert 3 in invalid_rows(response)
     assert not Attendance.objects.exists()
 
 

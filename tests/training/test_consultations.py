@@ -242,7 +242,7 @@ def test_bad_rows_are_refused_with_row_and_column(officer, client_for, adviser, 
     rows = [HEADER, row(adviser, entrepreneur_name="ร้านดี"), row(adviser, **cells)]
     response = import_file(client_for(officer), "consultation", csv_bytes(rows))
     assert response.status_code == 200
-    assert column in invalid_rows(response)[2], invalid_rows(response)
+    assert column in invalid_rows(response)[3], invalid_rows(response)
     assert not Consultation.objects.exists()
 
 

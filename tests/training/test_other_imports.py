@@ -40,7 +40,7 @@ def test_participants_bad_rows(officer, client_for):
         ["c@ipthailand.go.th", "นาย ค", "Sales", "", ""],
     ]
     response = import_file(client_for(officer), "participant", csv_bytes(rows))
-    assert invalid_rows(response) == {2: {"email"}, 3: {"division"}}
+    assert invalid_rows(response) == {3: {"email"}, 4: {"division"}}
     assert not Participant.objects.exists()
 
 
@@ -108,7 +108,7 @@ def test_courses_and_sessions_import(officer, client_for):
         ],
     ]
     response = import_file(client, "trainingsession", csv_bytes(sessions))
-    assert invalid_rows(response) == {2: {"course", "capacity"}}
+    assert invalid_rows(response) == {3: {"course", "capacity"}}
     assert not TrainingSession.objects.exists()
     sessions.pop()
     assert import_file(client, "trainingsession", csv_bytes(sessions)).status_code == 302

@@ -1,9 +1,15 @@
-"""Import a whole file through a project Resource, fast enough for 100,000 rows.
+"""The one import engine: every file of every model reaches the database through here.
 
-The rules are the Resource's own — the same ones the admin's immediate import applies: its
-``before_import`` (required columns), ``before_import_row`` (keys repeated in the file), widgets,
-``import_instance``, ``validate_instance`` and the model's ``full_clean()``. What changes is how
-many round trips they cost:
+The admin's import page (its preview and its confirmation, ``PortalResource.import_data``), the
+background import job and the management commands all run ``FileImporter``, so a file gets the
+same outcome and the same messages whatever its size or door: rows numbered as the file numbers
+them (the header is row 1), columns named by the file's header.
+
+The rules are the Resource's own: ``file_row`` (formula escapes, headers and choices in Thai or
+English, cells a spreadsheet retyped), ``before_import`` (required columns), ``before_import_row``
+(keys repeated in the file), widgets, ``import_instance``, ``validate_instance`` and the model's
+``full_clean()``. A row that changes nothing is skipped, never updated. What the engine adds is
+how few round trips they cost:
 
 - existing rows are looked up by their natural key once per chunk, not once per row;
 - a plain ``ForeignKeyWidget`` looks each distinct value up once per file;
@@ -36,7 +42,6 @@ from django.db import DatabaseError, models, transaction
 from import_export import resources, widgets
 
 from portal import internals
-from portal.importing import unescape_row
 from portal.reading import Table, read_table
 from portal.signals import rows_written
 
@@ -52,6 +57,16 @@ class RowProblem:
 
 
 @dataclass
+class RowDone:
+    """A valid row, kept for the admin's preview and its log (``FileImporter(keep_rows=True)``)."""
+
+    row: int
+    import_type: str  # "new", "update" or "skip", as django-import-export names them
+    instance: models.Model
+    original: models.Model | None
+
+
+@dataclass
 class ImportOutcome:
     total: int = 0
     new: int = 0
@@ -59,6 +74,7 @@ class ImportOutcome:
     skipped: int = 0
     error_count: int = 0
     errors: list[RowProblem] = field(default_factory=list)
+    done: list[RowDone] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -119,7 +135,7 @@ class FileRows:
         return tablib.Dataset(headers=self.headers)
 
     def chunks(self, size: int) -> Iterator[list]:
-        rows = (cells for _number, cells in self._table())
+        rows = iter(self._table())  # (the file's row number, cells)
         while chunk := list(itertools.islice(rows, size)):
             yield chunk
 
@@ -129,14 +145,24 @@ class DatasetRows:
 
     def __init__(self, dataset: tablib.Dataset):
         self.dataset = dataset
-        self.headers = dataset.headers
         self.total = len(dataset)
+
+    @property
+    def headers(self) -> list[str]:
+        return self.dataset.headers or []
+
+    @headers.setter
+    def headers(self, columns: list[str]) -> None:
+        if self.dataset.headers:
+            self.dataset.headers = columns
 
     def header_dataset(self) -> tablib.Dataset:
         return self.dataset  # the hooks may read whole columns (to look values up at once)
 
     def chunks(self, size: int) -> Iterator[list]:
-        rows = iter(self.dataset)
+        # the file's own row numbers where its reader kept them; else the header is row 1
+        numbers = getattr(self.dataset, "row_numbers", None) or range(2, self.total + 2)
+        rows = zip(numbers, self.dataset, strict=True)
         while chunk := list(itertools.islice(rows, size)):
             yield chunk
 
@@ -156,9 +182,18 @@ class FileImporter:
         change_reason: str = "",
         progress: Progress | None = None,
         chunk_size: int = CHUNK_SIZE,
+        keep_rows: bool = False,
+        file_name: str = "",
     ):
         self.resource = resource
+        self.keep_done_rows = keep_rows
+        self.file_name = file_name
         self.rows = rows if hasattr(rows, "chunks") else DatasetRows(rows)
+        # Rows are read by the Resource's column names; errors name the file's own headers.
+        file_headers = list(self.rows.headers or [])
+        columns = resource.column_names_of(file_headers)
+        self._file_header = dict(zip(columns, file_headers, strict=True))
+        self.rows.headers = columns
         self.dataset = self.rows.header_dataset()
         self.user = user
         self.change_reason = change_reason
@@ -168,6 +203,7 @@ class FileImporter:
         self.opts = self.model._meta
         self.outcome = ImportOutcome(total=self.rows.total)
         self._unique_checks_memo: dict = {}
+        self._check_constraints = False  # after a bad row: see _check_and_write
         self._column_of = self._columns_by_attribute()
         self._own_bulk = getattr(resource, "bulk_write", None)
         self._bulk = self._own_bulk is None and self.bulk_writable()
@@ -192,7 +228,7 @@ class FileImporter:
         are seen by the checks of later ones (a key repeated far apart in the file is caught).
         """
         try:
-            self.resource.before_import(self.dataset, user=self.user)
+            self.resource.before_import(self.dataset, user=self.user, file_name=self.file_name)
             internals.check_import_id_fields(self.resource, self.dataset.headers)
         except ValidationError as error:
             for message in error.messages:
@@ -226,13 +262,30 @@ class FileImporter:
         headers = self.rows.headers
         written = start = 0
         for rows in self.rows.chunks(self.chunk_size):
-            chunk = [
-                (start + offset + 1, unescape_row(dict(zip(headers, row, strict=False))))
-                for offset, row in enumerate(rows)
-            ]
-            start += len(chunk)
+            chunk = []
+            for row_number, values in rows:  # numbered as the file numbers them: header = 1
+                try:
+                    row = self.resource.file_row(dict(zip(headers, values, strict=False)))
+                    # before the lookup of existing rows: a hook may normalise the key (e-mails)
+                    self.resource.before_import_row(row, row_number=row_number)
+                except ValidationError as error:
+                    self._add_validation_error(row_number, error)
+                    continue
+                except Exception as error:  # a Resource hook's own refusal
+                    self._add_row_error(row_number, "", str(error))
+                    continue
+                chunk.append((row_number, row))
+            start += len(rows)
             self._preload(chunk)
+            errors_before, error_count_before = len(self.outcome.errors), self.outcome.error_count
             pending = self._validate_chunk(chunk, exact=exact)
+            if not (exact or self._check_constraints or self.outcome.ok):
+                # The first bad row: nothing more is written, so the database checks no more
+                # constraints. From this chunk on, each row's are checked as full_clean() does.
+                self._check_constraints = True
+                del self.outcome.errors[errors_before:]
+                self.outcome.error_count = error_count_before
+                pending = self._validate_chunk(chunk, exact=exact)
             self.progress("validating", start)
             if write and self.outcome.ok:
                 self._write(pending)
@@ -252,7 +305,6 @@ class FileImporter:
         checked: list[tuple] = []  # (row_number, instance, is_new, row, errors)
         for row_number, row in chunk:
             try:
-                resource.before_import_row(row, row_number=row_number)
                 instance, new = self._instance_for(row, existing)
                 resource.after_init_instance(instance, new, row, row_number=row_number)
                 original = None if new else copy.deepcopy(instance)
@@ -261,11 +313,15 @@ class FileImporter:
                     resource.import_instance(instance, row, row_number=row_number, user=self.user)
                 except ValidationError as error:
                     errors = error.update_error_dict(errors)
-                if not new and resource.skip_row(instance, original, row, errors):
+                # compared as stored, before the rules: 38.0 a spreadsheet typed is the 38 there
+                if not new and not errors and self._unchanged(instance, original, row):
                     self.outcome.skipped += 1
+                    self._done(row_number, "skip", instance, original)
                     continue
-                deferred: dict = {}
-                with internals.full_clean_without_queries(instance, deferred, active=not exact):
+                deferred: dict = {"original": original}
+                with internals.full_clean_without_queries(
+                    instance, deferred, active=not exact, constraints=self._check_constraints
+                ):
                     resource.validate_instance(instance, errors)
                 checked.append((row_number, instance, new, row, deferred))
             except ValidationError as error:
@@ -281,8 +337,23 @@ class FileImporter:
                 continue
             self.outcome.new += new
             self.outcome.updated += not new
+            self._done(row_number, "new" if new else "update", instance, deferred["original"])
             pending.append((instance, new, row if self._keep_rows else None, row_number))
         return pending
+
+    def _unchanged(self, instance, original, row) -> bool:
+        """The Resource's ``skip_row`` on the row's values as the database would store them."""
+        for model_field in self.opts.concrete_fields:
+            value = getattr(instance, model_field.attname)
+            try:
+                setattr(instance, model_field.attname, model_field.to_python(value))
+            except ValidationError:
+                return False  # the rules will say why
+        return self.resource.skip_row(instance, original, row, {})
+
+    def _done(self, row_number: int, import_type: str, instance, original) -> None:
+        if self.keep_done_rows:
+            self.outcome.done.append(RowDone(row_number, import_type, instance, original))
 
     def _check_foreign_keys(self, checked) -> None:
         wanted: dict = {}
@@ -353,9 +424,12 @@ class FileImporter:
                         break
                     values.append(value)
                 else:
-                    by_check.setdefault(check, []).append((index, tuple(values)))
+                    # keyed without the constraint: UniqueConstraint defines __eq__, not __hash__
+                    by_check.setdefault((model_class, fields), (check, []))[1].append(
+                        (index, tuple(values))
+                    )
         failed: dict[int, dict] = {}
-        for (model_class, fields, constraint), entries in by_check.items():
+        for (model_class, fields, constraint), entries in by_check.values():
             taken = self._taken_values(model_class, fields, [values for _, values in entries])
             first_in_file: dict = {}
             for index, values in entries:
@@ -387,11 +461,20 @@ class FileImporter:
         rows = manager.filter(condition).values_list(*fields, "pk")
         return {tuple(row[:-1]): row[-1] for row in rows}
 
+    def _looks_up_by_one_key(self) -> bool:
+        """Rows are found by one key column, as ModelResource finds them (not by the Resource's
+        own ``get_instance``), so a chunk's can be looked up at once."""
+        return (
+            len(self.resource.get_import_id_fields()) == 1
+            and not self.resource._meta.force_init_instance
+            and not internals.resource_overrides(self.resource, "get_instance")
+        )
+
     def _existing_for(self, chunk) -> dict:
         """Existing rows of this chunk by natural key: one query instead of one per row."""
-        id_fields = [self.resource.fields[name] for name in self.resource.get_import_id_fields()]
-        if len(id_fields) != 1 or self.resource._meta.force_init_instance:
+        if not self._looks_up_by_one_key():
             return {}
+        id_fields = [self.resource.fields[name] for name in self.resource.get_import_id_fields()]
         key_field = id_fields[0]
         if key_field.column_name not in self.dataset.headers:
             return {}
@@ -409,7 +492,7 @@ class FileImporter:
 
     def _instance_for(self, row, existing: dict):
         id_fields = [self.resource.fields[name] for name in self.resource.get_import_id_fields()]
-        if len(id_fields) == 1 and not self.resource._meta.force_init_instance:
+        if self._looks_up_by_one_key():
             if id_fields[0].column_name not in row:
                 return self.resource.init_instance(row), True
             instance = existing.get(id_fields[0].clean(row))
@@ -557,4 +640,5 @@ class FileImporter:
                 self._add_row_error(row_number, "", message)
 
     def _add_row_error(self, row_number: int | None, column: str, reason: str) -> None:
+        column = self._file_header.get(column, column)
         self.outcome.add_error(RowProblem(row_number, column, reason))
