@@ -141,11 +141,7 @@ def test_the_token_list_names_its_columns_in_thai(supervisor, liaison, client_fo
 def test_a_new_api_token_is_copied_with_one_click(supervisor, liaison, client_for):
     """Issue 25, item 7: a copy button (a static script: the CSP allows no inline one)."""
     client = client_for(supervisor)
-    issued = client.post(
-        reverse("admin:api_apitoken_add"),
-        {"user": liaison.pk, "name": "IPPC sync", "lifetime": "90"},
-    )
-    page = client.get(issued.url)
+    page = issue_via_admin(client, liaison)  # the token is shown in the answer itself
     html = page.content.decode()
     assert 'id="api-token-copy"' in html
     assert "api/copy_token.js" in html and "<script>" not in html  # a static file, no inline JS
