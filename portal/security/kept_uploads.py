@@ -40,11 +40,11 @@ class KeptUpload(UploadedFile):
 
 def _forget_expired() -> None:
     try:
-        _dirs, files = default_storage.listdir(KEPT_DIR)
+        folders, _files = default_storage.listdir(KEPT_DIR)
     except FileNotFoundError:
         return
     oldest = timezone.now() - KEPT_MAX_AGE
-    for directory in _dirs:
+    for directory in folders:
         folder = posixpath.join(KEPT_DIR, directory)
         for name in default_storage.listdir(folder)[1]:
             path = posixpath.join(folder, name)
