@@ -123,4 +123,4 @@ class KeptUploadsMixin:
         for name, field in self.fields.items():
             upload = self.cleaned_data.get(name)
             if isinstance(field.widget, KeptFileWidget) and isinstance(upload, UploadedFile):
-                field.widget.upload = upload if name not in self._errors else None
+                field.widget.upload = upload if name not in self.errors else None
