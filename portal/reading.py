@@ -335,6 +335,11 @@ def _local(name: str) -> str:
     return name.rpartition(":")[2]
 
 
+#: Column letters already turned into numbers ("AB" → 28), kept for the first columns.
+COLUMN_OF: dict[str, int] = {}
+MAX_COLUMN_NAMES = 16_384
+
+
 def _cell_kind(kind: str) -> str:
     kinds = {
         "s": _("reference to a shared text"),
@@ -538,18 +543,19 @@ class _ExpatPart:
         raise _invalid_part(self.part, _("it declares a DTD"))
 
     def _start_element(self, name, attrs):
-        self.fed_since_event = 0
+        self.fed_since_event = self.other_text = 0
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _invalid_part(self.part, _("its elements nest too deep"))
-        self.other_text = 0
-        self.start(_local(name), attrs)
+            self.too_deep()
+        self.start(name.rpartition(":")[2] if ":" in name else name, attrs)
 
     def _end_element(self, name):
-        self.fed_since_event = 0
+        self.fed_since_event = self.other_text = 0
         self.depth -= 1
-        self.other_text = 0
-        self.end(_local(name))
+        self.end(name.rpartition(":")[2] if ":" in name else name)
+
+    def too_deep(self):
+        raise _invalid_part(self.part, _("its elements nest too deep"))
 
     def text(self, data):
         self.other_text += len(data)
@@ -658,6 +664,7 @@ class _SheetReader(_ExpatPart):
         self.epoch = epoch
         self.in_sheet_data = False
         self.row_number = 0
+        self.row_digits = "0"
         self.row: dict[int, object] | None = None
         self.row_chars = 0
         self.column = 0
@@ -679,7 +686,14 @@ class _SheetReader(_ExpatPart):
         done, self.done = self.done, []
         return done
 
-    def start(self, name, attrs):
+    def _start_element(self, name, attrs):
+        """``_ExpatPart._start_element`` and ``start`` in one: a sheet has millions of elements."""
+        self.fed_since_event = self.other_text = 0
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.too_deep()
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if self.skipping:
             self.skipping += 1
             return
@@ -710,6 +724,17 @@ class _SheetReader(_ExpatPart):
         elif name == "row" and self.in_sheet_data:
             self._start_row(attrs)
 
+    def _column_of(self, letters: str, reference: str) -> int:
+        try:
+            column = column_index_from_string(letters)
+        except ValueError:
+            raise _invalid_part(
+                self.part, _("cell %(cell)s is misplaced") % {"cell": reference[:20]}
+            ) from None
+        if len(COLUMN_OF) < MAX_COLUMN_NAMES:
+            COLUMN_OF[letters] = column
+        return column
+
     def _start_row(self, attrs):
         number = attrs.get("r")
         if number is None:
@@ -721,20 +746,17 @@ class _SheetReader(_ExpatPart):
         if number > self.limits.rows + 1:
             raise _too_many_rows(self.limits, number)
         self.row_number, self.row, self.row_chars, self.column = number, {}, 0, 0
+        self.row_digits = str(number)
 
     def _start_cell(self, attrs):
         reference = attrs.get("r")
         if reference:
             letters = reference.rstrip("0123456789")
-            digits = reference[len(letters) :]
-            try:
-                column = column_index_from_string(letters)
-            except ValueError:
-                column = 0
-            if not column or (digits and int(digits) != self.row_number):
+            if reference[len(letters) :] not in ("", self.row_digits):
                 raise _invalid_part(
                     self.part, _("cell %(cell)s is misplaced") % {"cell": reference[:20]}
                 )
+            column = COLUMN_OF.get(letters) or self._column_of(letters, reference)
         else:
             column = self.column + 1
         if column > self.limits.columns:
@@ -748,12 +770,16 @@ class _SheetReader(_ExpatPart):
         self.cell = (column, attrs.get("t", "n"), int(style) if style.isdigit() else 0)
         self.pieces, self.cell_chars = [], 0
 
-    def end(self, name):
+    def _end_element(self, name):
+        self.fed_since_event = self.other_text = 0
+        self.depth -= 1
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if self.skipping:
             self.skipping -= 1
             return
         if self.cell is not None:
-            if name in ("v", "t"):
+            if name == "v" or name == "t":
                 self.collecting = False
             elif name == "is":
                 self.in_inline = False
@@ -781,7 +807,8 @@ class _SheetReader(_ExpatPart):
         self.cell, self.in_inline, self.phonetic = None, False, 0
         if self.header is not None and column > len(self.header):
             return  # right of the last header: no column reads it
-        text = "".join(self.pieces)
+        pieces = self.pieces
+        text = pieces[0] if len(pieces) == 1 else "".join(pieces)
         try:
             value = self._value(text, kind, style)
         except (ValueError, IndexError, OverflowError) as error:
