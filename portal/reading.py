@@ -33,7 +33,9 @@ import csv
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
@@ -321,6 +323,17 @@ STRICT_RELATIONSHIP_TYPES = "http://purl.oclc.org/ooxml/officeDocument/relations
 OTHER_TEXT_CHARS = 64 * 1024
 #: Elements open at once: real workbooks nest a few levels deep.
 MAX_DEPTH = 64
+#: What zipfile raises on a damaged or unsupported archive (encrypted: RuntimeError).
+BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
 #: Parts in a workbook's zip: a real one has a few dozen.
 MAX_PARTS = 10_000
 #: The zip's end record is in its last 22 bytes and a comment of up to 64 KB.
@@ -363,7 +376,7 @@ class _XlsxReader:
         try:
             archive = zipfile.ZipFile(self.file)
             self.parts = {info.filename: info for info in archive.infolist()}
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        except BROKEN_ZIP as error:
             raise _not_a_workbook() from error
         self.archive = archive
         self.by_lower_name = {name.lower(): name for name in self.parts}
@@ -425,14 +438,9 @@ class _XlsxReader:
                     if budget is not None and read > budget:
                         raise _invalid_part(name, _("it is too large"))
                     yield chunk
-        except (
-            zipfile.BadZipFile,
-            EOFError,
-            OSError,
-            ValueError,
-            RuntimeError,
-            NotImplementedError,
-        ) as error:
+        except UnreadableFileError:
+            raise
+        except BROKEN_ZIP as error:
             raise _invalid_part(name) from error
 
     def _relationship_target(self, source: str, kind: str | None, rel_id: str = ""):
