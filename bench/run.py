@@ -106,6 +106,28 @@ def child_import(csv_path: str) -> dict:
     return result
 
 
+def child_read(path: str) -> dict:
+    """Read a file with the portal's one reader (``portal.reading``) as the import job does: row
+    by row, nothing kept; its rows per second and what the reading adds to the process's peak."""
+    from bench.measure import peak_rss_mb
+    from portal.reading import read_table
+
+    file_format = "xlsx" if path.endswith(".xlsx") else "csv"
+    baseline = peak_rss_mb()
+    started = time.perf_counter()
+    with open(path, "rb") as handle:
+        table = read_table(handle, file_format)
+        rows = sum(1 for _row in table)
+    seconds = time.perf_counter() - started
+    return {
+        "format": file_format,
+        "rows": rows,
+        "columns": len(table.header),
+        "seconds": seconds,
+        "peak_growth_mb": peak_rss_mb() - baseline,
+    }
+
+
 def child_export() -> dict:
     """Every case, every column, as the admin's export view streams it (kept in a file, counted
     once the clock has stopped)."""
@@ -118,7 +140,7 @@ def child_export() -> dict:
     from portal.importing import CSV
     from takedowns.models import TakedownCase
 
-    model_admin = admin.site._registry[TakedownCase]
+    model_admin = admin.site.get_model_admin(TakedownCase)
     formats = model_admin.get_export_formats()
     csv_index = next(i for i, f in enumerate(formats) if issubclass(f, CSV))
     resource_class = model_admin.get_export_resource_classes(None)[0]
@@ -203,6 +225,22 @@ def write_import_file(path: Path, rows: int) -> list[str]:
     return [headers[i] for i in keep]
 
 
+def write_xlsx_copy(csv_path: Path) -> Path:
+    """The import file as an XLSX in the portal's layout (written streaming)."""
+    from openpyxl import Workbook
+
+    from portal.xlsx import Header, write_sheet
+
+    path = csv_path.with_suffix(".xlsx")
+    with csv_path.open(newline="", encoding="utf-8") as source:
+        rows = csv.reader(source)
+        lines = ((Header(row) if number == 0 else row) for number, row in enumerate(rows))
+        workbook = Workbook(write_only=True)
+        write_sheet(workbook, "cases", lines)
+        workbook.save(path)
+    return path
+
+
 def copy_file_into_plain_table(path: Path, headers: list[str]) -> float:
     from django.db import connection
 
@@ -278,6 +316,32 @@ def export_figures(results):
     ]
 
 
+def read_figures(results):
+    """Per format: the median rate of reading the import file, and the largest peak growth."""
+    from bench.measure import Figure
+
+    targets = {"csv": 50_000, "xlsx": 10_000}
+    figures = []
+    for file_format, target in targets.items():
+        runs = [r for r in results if r["format"] == file_format]
+        rates = sorted(r["rows"] / r["seconds"] for r in runs)
+        rate, growth = rates[len(rates) // 2], max(r["peak_growth_mb"] for r in runs)
+        figures.append(
+            Figure(
+                f"read {runs[0]['rows']:,}-row {file_format.upper()} (portal.reading)",
+                rate,
+                "rows/s",
+                f"≥ {target:,} rows/s, peak growth ≤ 50 MB",
+                rate >= target and growth <= 50,
+                note=(
+                    f"{runs[0]['columns']} columns, {len(runs)} run(s), slowest "
+                    f"{rates[0]:,.0f} rows/s; peak growth {growth:.0f} MB"
+                ),
+            )
+        )
+    return figures
+
+
 def import_figure(results, copy_seconds, copy_rows):
     from bench.measure import Figure
 
@@ -334,6 +398,16 @@ def measure_all(args, sample: dict, log=print) -> list:
         f"          (PostgreSQL COPY of the same {args.import_rows:,}-row file into a plain "
         f"table: {copy_median:.2f} s)"
     )
+    xlsx_path = write_xlsx_copy(path)
+    results = [
+        measure.run_child(["--child-read", str(file)], env)
+        for file in (path, xlsx_path)
+        for _ in range(args.import_runs)
+    ]
+    for figure in read_figures(results):
+        log(figure.line())
+        figures.append(figure)
+
     results = []
     for _ in range(args.import_runs):
         settle_database()
@@ -360,15 +434,19 @@ def main(argv=None) -> int:
     parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
     parser.add_argument("--child-import", help=argparse.SUPPRESS)
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child-read", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     _configure_environment(database_url)
 
-    if args.child_import or args.child_export:
+    if args.child_import or args.child_export or args.child_read:
         import django
 
         django.setup()
-        result = child_import(args.child_import) if args.child_import else child_export()
+        if args.child_read:
+            result = child_read(args.child_read)
+        else:
+            result = child_import(args.child_import) if args.child_import else child_export()
         print(json.dumps(result, default=str))
         return 0
 

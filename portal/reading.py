@@ -33,7 +33,9 @@ import csv
 import io
 import posixpath
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
@@ -321,6 +323,17 @@ STRICT_RELATIONSHIP_TYPES = "http://purl.oclc.org/ooxml/officeDocument/relations
 OTHER_TEXT_CHARS = 64 * 1024
 #: Elements open at once: real workbooks nest a few levels deep.
 MAX_DEPTH = 64
+#: What zipfile raises on a damaged or unsupported archive (encrypted: RuntimeError).
+BROKEN_ZIP = (
+    zipfile.BadZipFile,
+    zlib.error,
+    struct.error,
+    EOFError,
+    OSError,
+    ValueError,
+    RuntimeError,
+    NotImplementedError,
+)
 #: Parts in a workbook's zip: a real one has a few dozen.
 MAX_PARTS = 10_000
 #: The zip's end record is in its last 22 bytes and a comment of up to 64 KB.
@@ -333,6 +346,11 @@ SHARED_STRING_OVERHEAD = 64
 
 def _local(name: str) -> str:
     return name.rpartition(":")[2]
+
+
+#: Column letters already turned into numbers ("AB" → 28), kept for the first columns.
+COLUMN_OF: dict[str, int] = {}
+MAX_COLUMN_NAMES = 16_384
 
 
 def _cell_kind(kind: str) -> str:
@@ -358,7 +376,7 @@ class _XlsxReader:
         try:
             archive = zipfile.ZipFile(self.file)
             self.parts = {info.filename: info for info in archive.infolist()}
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError) as error:
+        except BROKEN_ZIP as error:
             raise _not_a_workbook() from error
         self.archive = archive
         self.by_lower_name = {name.lower(): name for name in self.parts}
@@ -420,14 +438,9 @@ class _XlsxReader:
                     if budget is not None and read > budget:
                         raise _invalid_part(name, _("it is too large"))
                     yield chunk
-        except (
-            zipfile.BadZipFile,
-            EOFError,
-            OSError,
-            ValueError,
-            RuntimeError,
-            NotImplementedError,
-        ) as error:
+        except UnreadableFileError:
+            raise
+        except BROKEN_ZIP as error:
             raise _invalid_part(name) from error
 
     def _relationship_target(self, source: str, kind: str | None, rel_id: str = ""):
@@ -538,18 +551,19 @@ class _ExpatPart:
         raise _invalid_part(self.part, _("it declares a DTD"))
 
     def _start_element(self, name, attrs):
-        self.fed_since_event = 0
+        self.fed_since_event = self.other_text = 0
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise _invalid_part(self.part, _("its elements nest too deep"))
-        self.other_text = 0
-        self.start(_local(name), attrs)
+            self.too_deep()
+        self.start(name.rpartition(":")[2] if ":" in name else name, attrs)
 
     def _end_element(self, name):
-        self.fed_since_event = 0
+        self.fed_since_event = self.other_text = 0
         self.depth -= 1
-        self.other_text = 0
-        self.end(_local(name))
+        self.end(name.rpartition(":")[2] if ":" in name else name)
+
+    def too_deep(self):
+        raise _invalid_part(self.part, _("its elements nest too deep"))
 
     def text(self, data):
         self.other_text += len(data)
@@ -658,6 +672,7 @@ class _SheetReader(_ExpatPart):
         self.epoch = epoch
         self.in_sheet_data = False
         self.row_number = 0
+        self.row_digits = "0"
         self.row: dict[int, object] | None = None
         self.row_chars = 0
         self.column = 0
@@ -679,7 +694,14 @@ class _SheetReader(_ExpatPart):
         done, self.done = self.done, []
         return done
 
-    def start(self, name, attrs):
+    def _start_element(self, name, attrs):
+        """``_ExpatPart._start_element`` and ``start`` in one: a sheet has millions of elements."""
+        self.fed_since_event = self.other_text = 0
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            self.too_deep()
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if self.skipping:
             self.skipping += 1
             return
@@ -710,6 +732,17 @@ class _SheetReader(_ExpatPart):
         elif name == "row" and self.in_sheet_data:
             self._start_row(attrs)
 
+    def _column_of(self, letters: str, reference: str) -> int:
+        try:
+            column = column_index_from_string(letters)
+        except ValueError:
+            raise _invalid_part(
+                self.part, _("cell %(cell)s is misplaced") % {"cell": reference[:20]}
+            ) from None
+        if len(COLUMN_OF) < MAX_COLUMN_NAMES:
+            COLUMN_OF[letters] = column
+        return column
+
     def _start_row(self, attrs):
         number = attrs.get("r")
         if number is None:
@@ -721,20 +754,17 @@ class _SheetReader(_ExpatPart):
         if number > self.limits.rows + 1:
             raise _too_many_rows(self.limits, number)
         self.row_number, self.row, self.row_chars, self.column = number, {}, 0, 0
+        self.row_digits = str(number)
 
     def _start_cell(self, attrs):
         reference = attrs.get("r")
         if reference:
             letters = reference.rstrip("0123456789")
-            digits = reference[len(letters) :]
-            try:
-                column = column_index_from_string(letters)
-            except ValueError:
-                column = 0
-            if not column or (digits and int(digits) != self.row_number):
+            if reference[len(letters) :] not in ("", self.row_digits):
                 raise _invalid_part(
                     self.part, _("cell %(cell)s is misplaced") % {"cell": reference[:20]}
                 )
+            column = COLUMN_OF.get(letters) or self._column_of(letters, reference)
         else:
             column = self.column + 1
         if column > self.limits.columns:
@@ -748,12 +778,16 @@ class _SheetReader(_ExpatPart):
         self.cell = (column, attrs.get("t", "n"), int(style) if style.isdigit() else 0)
         self.pieces, self.cell_chars = [], 0
 
-    def end(self, name):
+    def _end_element(self, name):
+        self.fed_since_event = self.other_text = 0
+        self.depth -= 1
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if self.skipping:
             self.skipping -= 1
             return
         if self.cell is not None:
-            if name in ("v", "t"):
+            if name == "v" or name == "t":
                 self.collecting = False
             elif name == "is":
                 self.in_inline = False
@@ -781,7 +815,8 @@ class _SheetReader(_ExpatPart):
         self.cell, self.in_inline, self.phonetic = None, False, 0
         if self.header is not None and column > len(self.header):
             return  # right of the last header: no column reads it
-        text = "".join(self.pieces)
+        pieces = self.pieces
+        text = pieces[0] if len(pieces) == 1 else "".join(pieces)
         try:
             value = self._value(text, kind, style)
         except (ValueError, IndexError, OverflowError) as error:

@@ -51,5 +51,12 @@ def test_import_and_export_measurements_run_once(built, tmp_path):
     assert result["state"] == "succeeded", (result["message"], result["errors"])
     assert result["new"] == 50
     assert bench_run.copy_file_into_plain_table(path, headers) > 0
+    xlsx_path = bench_run.write_xlsx_copy(path)
+    read = [bench_run.child_read(str(file)) for file in (path, xlsx_path)]
+    assert [(r["format"], r["rows"], r["columns"]) for r in read] == [
+        ("csv", 50, len(headers)),
+        ("xlsx", 50, len(headers)),
+    ]
+    assert all(figure.line() for figure in bench_run.read_figures(read))
     exported = bench_run.child_export()
     assert exported["rows"] == exported["cases"] == 1000 and exported["first_byte"] is not None

@@ -184,6 +184,19 @@ csv_files = st.fixed_dictionaries(
 )
 
 
+def _small_workbook() -> bytes:
+    from portal.xlsx import table_bytes
+
+    rows = [["ข้าว", 1, 2.5, True, None], ["=1+1", -3, 1e20, False, "x" * 40]]
+    return table_bytes("sheet", ["name", "n", "f", "b", "note"], rows)
+
+
+DAMAGED = {
+    "sheet": _small_workbook(),
+    "csv": 'name,note\r\n"ข้าว, หอม","two\r\nlines"\r\nกาแฟ,\r\n'.encode(),
+}
+
+
 def assert_bounded(outcome: str, accepted: int, peak: int) -> None:
     assert not outcome.startswith("crashed"), outcome
     bound = BASE + accepted * PER_ROW
@@ -224,3 +237,24 @@ def test_one_bounded_reader_memory_measure_sees_the_rows_kept(context):
     outcome, accepted, peak = read_in_child(context, data, "csv")
     assert (outcome, accepted) == ("read", 20_000)
     assert 10 * MB < peak < BASE, f"{peak / MB:.0f} MB"
+
+
+@settings(max_examples=60)
+@given(
+    plan=st.sampled_from(["sheet", "csv"]),
+    flips=st.lists(st.tuples(st.floats(0, 1, exclude_max=True), st.integers(0, 255)), max_size=8),
+    cut=st.floats(0.05, 1),
+)
+def test_one_bounded_reader_damaged_files_are_refused_with_a_message(plan, flips, cut):
+    """Any byte changed or the file cut short: rows, or a message; never another error."""
+    from portal.reading import UnreadableFileError, read_table
+
+    data = bytearray(DAMAGED[plan])
+    for where, value in flips:
+        data[int(where * len(data))] = value
+    data = bytes(data[: max(1, int(cut * len(data)))])
+    try:
+        for _row in read_table(data, "xlsx" if plan == "sheet" else "csv"):
+            pass
+    except UnreadableFileError:
+        pass
