@@ -618,10 +618,11 @@ def chart_data(figures: dict) -> dict:
 
 
 def _monthly(rows, labels) -> dict:
-    """A bar chart of [month, value, value, ...] rows, one series per value column."""
+    """A bar chart of [month, value, value, ...] rows, one series per value column; the months
+    in the reader's calendar ("พ.ย. 2569" in Thai)."""
     return {
         "type": "bar",
-        "labels": [row[0] for row in rows],
+        "labels": [local_month(row[0]) for row in rows],
         "series": [
             {"label": str(label), "data": [row[i + 1] for row in rows]}
             for i, label in enumerate(labels)
