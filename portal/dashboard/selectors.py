@@ -647,6 +647,8 @@ def targets_section(scope: Scope) -> list[dict]:
         start, end = spans[target.pk]
         period_days = (target.due_date - target.period_start).days + 1
         counted_days = max(0, (end - start).days + 1) if start and end else 0
+        if scope.date_from is None:  # up to a day (or now): progress against the whole target
+            counted_days = period_days
         goal, prorated = target_for_period(target.target_value, kind, counted_days, period_days)
         rows.append(
             {
