@@ -17,7 +17,7 @@ class WorkstreamCode(models.TextChoices):
 class TargetMetric(models.TextChoices):
     """What a target measures. The dashboard computes the actual value for each metric."""
 
-    GI_PRODUCTS_LISTED = "gi_products_listed", _("GI products in the catalog")
+    GI_PRODUCTS_LISTED = "gi_products_listed", _("Thai GI products promoted")
     SELLERS_ONBOARDED = "sellers_onboarded", _("Sellers with a live shop")
     PROMOTION_ACTIVITIES = "promotion_activities", _("Promotion activities held")
     PROMOTION_GMV = "promotion_gmv", _("GMV from promotion activities (THB)")

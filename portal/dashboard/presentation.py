@@ -40,6 +40,7 @@ SHEET_TITLES = {
 SCALARS = {
     "gi": [
         ("products", _("GI products in the catalog"), "int"),
+        ("products_promoted", _("Thai GI products promoted"), "int"),
         ("sellers", _("Sellers"), "int"),
         ("sellers_applied", _("Sellers who applied for onboarding"), "int"),
         ("live_shops", _("Live shops"), "int"),
@@ -219,6 +220,7 @@ TARGET_REPORT_HEADERS = (
     _("Counted from"),
     _("Counted to"),
     _("Due date"),
+    _("How it is counted"),
 )
 
 
@@ -246,7 +248,10 @@ def display(kind: str, value, unit: str = "") -> str:
         return _("%(hours)s hours") % {"hours": number_format(value, 1, force_grouping=True)}
     if kind == "number":
         return number_format(value, 1, force_grouping=True)
-    text = number_format(round(value), 0, force_grouping=True)
+    whole = float(value).is_integer()  # a pro-rated count target may have a tenth
+    text = number_format(
+        value if not whole else round(value), 0 if whole else 1, force_grouping=True
+    )
     return f"{text} {unit}" if unit else text
 
 
@@ -378,6 +383,22 @@ def _target_period(row: dict) -> dict:
     return {"start": row.get("counted_from"), "end": row.get("counted_to")}
 
 
+def target_counting(row: dict) -> str:
+    """How a target is counted over the dashboard's period, in a sentence."""
+    if row.get("kind", "number") not in ("int", "money", "number"):
+        return str(_("A rate: the same target over any period."))
+    if row.get("prorated"):
+        return str(
+            _("Pro-rated: %(days)s of its %(period)s days, of a whole target of %(whole)s.")
+            % {
+                "days": number_format(row["counted_days"], 0, force_grouping=True),
+                "period": number_format(row["period_days"], 0, force_grouping=True),
+                "whole": display(row.get("kind", "number"), row.get("target_whole")),
+            }
+        )
+    return str(_("The whole target: its whole period is counted."))
+
+
 def target_rows(rows: list[dict] | None) -> list[dict]:
     """The target table of the page: values written with their unit, and the counting period."""
     result = []
@@ -395,6 +416,7 @@ def target_rows(rows: list[dict] | None) -> list[dict]:
                 "target": row["target"],
                 "actual": row["actual"],
                 "target_text": display(kind, row["target"], unit),
+                "counting": target_counting(row),
                 "actual_text": display(kind, row["actual"], unit),
                 "percent": row["percent"],
                 "percent_text": display("percent", row["percent"]),
@@ -403,6 +425,11 @@ def target_rows(rows: list[dict] | None) -> list[dict]:
             }
         )
     return result
+
+
+def _as_date(value: str | None) -> date | None:
+    """An ISO day kept in the figures, as a date (a date cell in a spreadsheet)."""
+    return date.fromisoformat(value) if value else None
 
 
 def target_lines(rows: list[dict] | None) -> list[list]:
@@ -416,9 +443,10 @@ def target_lines(rows: list[dict] | None) -> list[list]:
             row["actual"],
             unit_of(row.get("kind", "")) or row["unit"],
             row["percent"],
-            row.get("counted_from"),
-            row.get("counted_to"),
-            row["due_date"],
+            _as_date(row.get("counted_from")),
+            _as_date(row.get("counted_to")),
+            _as_date(row["due_date"]),
+            target_counting(row),
         ]
         for row in rows or []
     ]
@@ -590,10 +618,11 @@ def chart_data(figures: dict) -> dict:
 
 
 def _monthly(rows, labels) -> dict:
-    """A bar chart of [month, value, value, ...] rows, one series per value column."""
+    """A bar chart of [month, value, value, ...] rows, one series per value column; the months
+    in the reader's calendar ("พ.ย. 2569" in Thai)."""
     return {
         "type": "bar",
-        "labels": [row[0] for row in rows],
+        "labels": [local_month(row[0]) for row in rows],
         "series": [
             {"label": str(label), "data": [row[i + 1] for row in rows]}
             for i, label in enumerate(labels)

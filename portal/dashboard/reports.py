@@ -11,6 +11,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 
 from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
@@ -66,11 +67,13 @@ def section_lines(figures: dict, section: str) -> Iterable[list]:
     data = figures["sections"].get(section)
     period = figures.get("period")
     yield [str(presentation.SECTION_TITLES[section])]
-    yield [_("Computed at"), figures["computed_at"]]
+    computed_at = datetime.fromisoformat(figures["computed_at"]).replace(microsecond=0)
+    yield [_("Computed at"), computed_at, _("Bangkok time")]  # a date-time cell, local time
     scope = figures["scope"]
     yield [
         _("Filters"),
-        f"{scope['date_from'] or '…'} – {scope['date_to'] or '…'}",
+        date.fromisoformat(scope["date_from"]) if scope["date_from"] else "…",
+        date.fromisoformat(scope["date_to"]) if scope["date_to"] else "…",
         str(WorkstreamCode(scope["workstream"]).label) if scope["workstream"] else _("All"),
     ]
     yield [_("Counted over"), str(presentation.period_label(period))]

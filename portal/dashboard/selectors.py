@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     ExpressionWrapper,
     F,
@@ -32,12 +33,13 @@ from django.db.models import (
     Min,
     Q,
     Sum,
+    Value,
 )
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Coalesce, Concat, LPad, NullIf, Trim, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gi_catalog.choices import OnboardingStatus
+from gi_catalog.choices import THAI_ORIGIN, OnboardingStatus
 from gi_catalog.models import GIProduct, OnboardingApplication, PromotionActivity, Seller
 from portal.choices import TargetMetric, WorkstreamCode
 from portal.dashboard.aggregates import (
@@ -214,6 +216,20 @@ def onboarding_totals(spans: dict) -> dict:
         }
     )
     return {k: _pick(result, i, ("applied", "live")) for i, k in enumerate(spans)}
+
+
+def promoted_thai_products(spans: dict) -> dict:
+    """Thai GI products (not the foreign GIs protected in Thailand) named by a promotion activity
+    held in each period: the products the MOU promoted, not the catalogue."""
+    result = GIProduct.objects.filter(origin=THAI_ORIGIN).aggregate(
+        **{
+            f"n{index}": Count(
+                "pk", filter=date_q("promotion_activities__held_on", *span), distinct=True
+            )
+            for index, span in enumerate_spans(spans)
+        }
+    )
+    return {key: result[f"n{index}"] for index, key in enumerate(spans)}
 
 
 def promotion_totals(spans: dict) -> dict:
@@ -555,7 +571,9 @@ def _field(function, name):
 
 
 METRICS = {
-    TargetMetric.GI_PRODUCTS_LISTED: Metric(catalog_products, "int", ("gi", "products")),
+    TargetMetric.GI_PRODUCTS_LISTED: Metric(
+        promoted_thai_products, "int", ("gi", "products_promoted")
+    ),
     TargetMetric.SELLERS_ONBOARDED: Metric(
         _field(onboarding_totals, "live"), "int", ("gi", "live_shops")
     ),
@@ -582,6 +600,25 @@ METRICS = {
 }
 
 
+#: Kinds of figure that add up over time: their targets are pro-rated to a shorter period.
+CUMULATIVE_KINDS = frozenset({"int", "money", "number"})
+
+
+def whole_number(value: float) -> float | int:
+    """200.0 → 200: a count or an amount without a fraction is shown without one."""
+    return int(value) if float(value).is_integer() else value
+
+
+def target_for_period(value, kind: str, counted_days: int, period_days: int):
+    """(the target for the days counted, whether it was pro-rated). A count or an amount over
+    part of its period is pro-rated by days (a two-year target over one month: 1/24 of it); a
+    rate or a share is the same over any period."""
+    whole = float(value)
+    if kind not in CUMULATIVE_KINDS or counted_days >= period_days or period_days <= 0:
+        return whole_number(whole), False
+    return whole_number(round(whole * counted_days / period_days, 1)), True
+
+
 def targets_section(scope: Scope) -> list[dict]:
     """Each target's actual value over its own period narrowed to the dashboard's dates: one
     query per metric, not per target. A target counts what happened within that period."""
@@ -606,21 +643,31 @@ def targets_section(scope: Scope) -> list[dict]:
     for target in targets:
         actual = actuals.get(target.pk)
         known = METRICS.get(target.metric)
+        kind = known.kind if known else "number"
         start, end = spans[target.pk]
+        period_days = (target.due_date - target.period_start).days + 1
+        counted_days = max(0, (end - start).days + 1) if start and end else 0
+        if scope.date_from is None:  # up to a day (or now): progress against the whole target
+            counted_days = period_days
+        goal, prorated = target_for_period(target.target_value, kind, counted_days, period_days)
         rows.append(
             {
                 "id": target.pk,
                 "workstream": target.workstream.code,
                 "name": target.name,
                 "metric": target.metric,
-                "kind": known.kind if known else "number",
+                "kind": kind,
                 "tile": "-".join(known.tile) if known else None,
                 "unit": target.unit,
-                "target": float(target.target_value),
+                "target": goal,
+                "target_whole": whole_number(float(target.target_value)),
+                "prorated": prorated,
+                "counted_days": counted_days,
+                "period_days": period_days,
                 "actual": actual,
                 "percent": None
-                if actual is None
-                else round(100.0 * float(actual) / float(target.target_value), 1),
+                if actual is None or not goal
+                else round(100.0 * float(actual) / goal, 1),
                 "period_start": target.period_start.isoformat(),
                 "due_date": target.due_date.isoformat(),
                 "counted_from": start.isoformat() if start else None,
@@ -654,6 +701,7 @@ def gi_section(scope: Scope) -> dict:
     )
     return {
         "products": catalog_products({"page": span})["page"],
+        "products_promoted": promoted_thai_products({"page": span})["page"],
         "sellers": Seller.objects.count(),
         "sellers_applied": funnel["applied"],
         "live_shops": funnel["live"],
@@ -998,8 +1046,17 @@ def _monitoring_details(scope: Scope) -> list[Detail]:
     sweeps = (
         MonitoringSweep.objects.filter(date_q("swept_on", *scope.span))
         .order_by("swept_on", "pk")
-        .annotate(n_findings=Count("findings", distinct=True))
-        .values_list("pk", "swept_on", "officer__username", "minutes_spent", "n_findings")
+        .annotate(
+            n_findings=Count("findings", distinct=True),
+            reference=Concat(Value("SW-"), LPad(Cast("pk", CharField()), 6, Value("0"))),
+            officer_name=Coalesce(
+                NullIf(
+                    Trim(Concat("officer__first_name", Value(" "), "officer__last_name")), Value("")
+                ),
+                "officer__username",
+            ),
+        )
+        .values_list("reference", "swept_on", "officer_name", "minutes_spent", "n_findings")
     )
     return [
         Detail(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -19,6 +19,7 @@ from portal.dashboard.choices import ReportFormat, ReportStatus
 from portal.dashboard.forms import ReportForm, ScopeForm
 from portal.dashboard.models import ReportJob
 from portal.dashboard.selectors import detail_row_count, snapshot_trend
+from portal.dates import local_date
 
 FULL_PERMISSION = "dashboard.view_dashboard"
 TAKEDOWN_PERMISSION = "dashboard.view_takedown_dashboard"
@@ -52,7 +53,9 @@ def _trend_chart(figures: dict, trend: list[tuple[str, dict]]) -> dict | None:
             for key, label in presentation.TREND_SERIES
             if any(point.get(key) is not None for _day, point in trend)
         ]
-    chart = {"type": "line", "labels": [day for day, _point in trend], "series": series}
+    # the days in the reader's calendar: Buddhist era in Thai ("5 ม.ค. 2569")
+    labels = [local_date(date.fromisoformat(day)) for day, _point in trend]
+    chart = {"type": "line", "labels": labels, "series": series}
     if unit:
         chart["unit"] = unit
     return chart

@@ -1,8 +1,10 @@
 """The dashboard in headless Chromium: every chart is drawn by the vendored Chart.js, under the CSP."""
 
+import json
+
 import pytest
 
-from tests.browser.conftest import _skip_reason
+from tests.browser.conftest import ARTIFACTS, _skip_reason
 from tests.dashboard.test_dashboard_view import build_rows
 
 pytestmark = [
@@ -105,3 +107,49 @@ def test_the_page_fits_a_390_px_phone(browser_page, manager):
     )
     assert outside == [], outside
     browser_page.shot("dashboard-manager-390px")
+
+
+def test_stale_dashboard_page_is_short_charts_speak_be_and_captions_are_readable(
+    browser_page, manager
+):
+    """Issue 25 item 2: chart axes were CE ISO ("2026-01") beside BE tables, captions grey on
+    blue, the page 8,100 px tall at 1440 px and 16,000 px at 390 px."""
+    from datetime import date
+
+    from portal.dashboard import services
+
+    build_rows(6)
+    for day in (date(2026, 1, 5), date(2026, 2, 2)):
+        services.snapshot_take(scope_key="full", as_of=day)  # two points of the trend
+    browser_page.login("manager")
+    page = browser_page.page
+    heights = {}
+    for width in (1440, 390):
+        page.set_viewport_size({"width": width, "height": 900})
+        browser_page.goto("/admin/dashboard/")
+        page.wait_for_function("typeof Chart !== 'undefined'")
+        heights[width] = page.evaluate("document.documentElement.scrollHeight")
+        browser_page.shot(f"dashboard-short-{width}px")
+    # The rows behind the figures are folded away until asked for; opened, the page grows.
+    assert page.locator("details.table-box").count() >= 3
+    assert page.locator("details.table-box[open]").count() == 0
+    page.evaluate("document.querySelectorAll('details.table-box').forEach(d => d.open = true)")
+    opened = page.evaluate("document.documentElement.scrollHeight")
+    assert opened > heights[390], (opened, heights)
+    # Thai charts write months and days in the Buddhist era, as the tables do.
+    trend = _chart(page, "trend")
+    assert trend["labels"][:2] == ["5 ม.ค. 2569", "2 ก.พ. 2569"], trend["labels"]
+    months = {
+        key: _chart(page, key)["labels"]
+        for key in ("gi_gmv", "monitoring_month", "training_sessions", "consultations_month")
+    }
+    assert months["gi_gmv"] and months["training_sessions"], months
+    assert all(label.endswith(" 2569") for labels in months.values() for label in labels), months
+    # A caption's period is written in the caption's own colour, not grey on the header blue.
+    colours = page.evaluate(
+        """[...document.querySelectorAll('caption .period')].map((period) => [
+             getComputedStyle(period).color, getComputedStyle(period.closest('caption')).color])"""
+    )
+    assert colours and all(own == caption for own, caption in colours), colours
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "dashboard-heights.json").write_text(json.dumps({**heights, "opened": opened}))

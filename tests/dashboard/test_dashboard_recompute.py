@@ -8,10 +8,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from portal import internals
 from portal.choices import TargetMetric
 from portal.dashboard import services, tasks
 from portal.dashboard.services import figures_changed_at
-from portal.jobs import internals
 from portal.models import Target
 from tests.dashboard import builders as b
 
@@ -165,7 +165,11 @@ def test_dashboard_never_stale_nine_forwards_show_on_the_next_page(
     with django_capture_on_commit_callbacks(execute=True):
         client_for(supervisor).post(
             reverse("admin:takedowns_takedowncase_changelist"),
-            {"action": "forward_selected", "_selected_action": [c.pk for c in ready]},
+            {
+                "action": "forward_selected",
+                "_selected_action": [c.pk for c in ready],
+                "post": "yes",  # confirmed
+            },
         )
     sections = client_for(manager).get(URL).context["sections"]
     after = next(s for s in sections if s["key"] == "takedowns")["scalars"]

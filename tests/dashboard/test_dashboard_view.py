@@ -119,7 +119,11 @@ def test_page_shows_when_the_figures_were_computed(manager, client_for):
     before = timezone.now() - timedelta(seconds=1)
     response = client_for(manager).get(URL)
     assert response.context["computed_at"] >= before
-    assert 'id="computed-at"' in response.content.decode()
+    page = response.content.decode()
+    assert 'id="computed-at"' in page
+    # in Bangkok time, said so (the page is Thai: Buddhist era)
+    shown = timezone.localtime(response.context["computed_at"])
+    assert f"{shown:%H:%M}" in page and "(เวลากรุงเทพฯ)" in page
 
 
 def _queries(client, url):

@@ -23,7 +23,7 @@ MOU_SIGNED = date(2026, 1, 15)
 
 #: Each target's metric and the tile that shows the same figure over the dashboard's period.
 TILE_OF = {
-    TargetMetric.GI_PRODUCTS_LISTED: ("gi", "products"),
+    TargetMetric.GI_PRODUCTS_LISTED: ("gi", "products_promoted"),
     TargetMetric.SELLERS_ONBOARDED: ("gi", "live_shops"),
     TargetMetric.PROMOTION_ACTIVITIES: ("gi", "promotions"),
     TargetMetric.PROMOTION_GMV: ("gi", "gmv"),
@@ -110,12 +110,14 @@ def mou_with_history(django_user_model):
         b.target(metric, value, start=MOU_SIGNED, due=date(2027, 1, 14))
     admin = django_user_model.objects.create_superuser("root", "root@example.org", "pw")
     before, after = date(2025, 12, 20), date(2026, 2, 2)
+    products = {}
     for day in (before, after):
-        b.product()
+        products[day] = b.product()
         b.application(OnboardingStatus.LIVE, created=b.at(day), live_at=b.at(day))
         b.consultation(day)
-    b.activity(before, gmv="1000000")
-    b.activity(after, gmv="1234567.89")
+    b.activity(before, gmv="1000000").products.add(products[before])
+    champagne = b.product(origin="foreign:FR", name_en="Champagne")  # protected, not promoted
+    b.activity(after, gmv="1234567.89").products.add(products[after], champagne)
     b.activity(after + timedelta(days=30), gmv="100.50")
     course = b.course()
     for day, completers in ((before, 1), (after, 2)):
@@ -161,6 +163,8 @@ def test_one_definition_per_figure_tiles_targets_and_workbook_agree(
     assert tile(page, "training-people_trained")[0] == "2"
     assert tile(page, "takedowns-removal_rate")[0] == "66.7%"
     assert tile(page, "gi-products")[1] == "now"
+    # GI products promoted: Thai ones named by an activity since the MOU, not the catalogue
+    assert tile(page, "gi-products_promoted")[0] == "1"
     assert "Counted over" in page and signed in text_of(page)
 
 
@@ -172,11 +176,11 @@ def test_units_percent_signs_money_and_hours_on_the_page(mou_with_history, manag
     assert re.fullmatch(r"[\d,]+\.\d hours", tile(page, "takedowns-median_hours")[0])
     assert tile(page, "gi-gmv")[0] == "1,234,668.39 THB"
     gmv_target = re.search(
-        r'data-metric="promotion_gmv".*?target-value"[^>]*>(.*?)</td>', page, re.S
+        r'data-metric="promotion_gmv".*?target-value"[^>]*>(.*?)<small', page, re.S
     )
     assert text_of(gmv_target.group(1)) == "5,000,000.00 THB"
     removal_target = re.search(
-        r'data-metric="removal_rate".*?target-value"[^>]*>(.*?)</td>', page, re.S
+        r'data-metric="removal_rate".*?target-value"[^>]*>(.*?)<small', page, re.S
     )
     assert text_of(removal_target.group(1)) == "90.0%"
 

@@ -29,16 +29,17 @@ def test_every_metric_maps_to_its_actual_value_within_the_target_period():
     # The same metric with a later period counts only what happened in it.
     b.target(TargetMetric.PROMOTION_ACTIVITIES, 2, start=date(2026, 6, 1), name="activities H2")
 
-    for _ in range(3):
-        b.product()
+    thai = [b.product() for _ in range(3)]
+    b.product()  # in the catalogue, never promoted
+    foreign = b.product(origin="foreign:FR", name_en="Champagne")
     b.application(
         OnboardingStatus.LIVE, created=b.at(date(2026, 2, 1)), live_at=b.at(date(2026, 2, 2))
     )
     b.application(
         OnboardingStatus.LIVE, created=b.at(date(2025, 2, 1)), live_at=b.at(date(2025, 12, 31))
     )  # before the period
-    b.activity(date(2026, 3, 1), gmv="250")
-    b.activity(date(2026, 7, 1), gmv="250.50")
+    b.activity(date(2026, 3, 1), gmv="250").products.add(*thai[:2], foreign)
+    b.activity(date(2026, 7, 1), gmv="250.50").products.add(thai[2], thai[0])
     course = b.course()
     session = b.session(course, b.at(date(2026, 4, 1)))
     b.attendance(session, b.participant(), attended=True, completed=True)
@@ -46,6 +47,7 @@ def test_every_metric_maps_to_its_actual_value_within_the_target_period():
     b.consultation(date(2026, 5, 1))
 
     rows = by_name(targets_section(Scope()))
+    # Thai GI products promoted (each once), not the catalogue nor the foreign GIs
     assert rows["products"]["actual"] == 3 and rows["products"]["percent"] == 30.0
     assert rows["shops"]["actual"] == 1 and rows["shops"]["percent"] == 25.0
     assert rows["activities"]["actual"] == 2
@@ -76,3 +78,32 @@ def test_targets_cost_one_query_per_metric_not_per_target(django_assert_max_num_
     with django_assert_max_num_queries(3):
         rows = targets_section(Scope())
     assert len(rows) == 12
+
+
+def test_stale_dashboard_a_one_month_filter_pro_rates_a_two_year_target():
+    """Issue 25 item 2: 37 cases in one month against a two-year target of 240 read 15.4 %, not
+    37 / 240; a rate is the same over any period; each row says how it is counted."""
+    from django.utils import translation
+
+    from portal.dashboard.presentation import target_rows
+
+    two_years = {"start": date(2026, 1, 1), "due": date(2027, 12, 31)}  # 730 days
+    b.target(TargetMetric.PROMOTION_ACTIVITIES, 730, name="activities", **two_years)
+    b.target(TargetMetric.REMOVAL_RATE, 90, name="removal", **two_years)
+    for day in range(1, 32, 3):
+        b.activity(date(2026, 3, day))
+    march = Scope(date_from=date(2026, 3, 1), date_to=date(2026, 3, 31))
+    rows = by_name(targets_section(march))
+    activities = rows["activities"]
+    assert (activities["target"], activities["target_whole"]) == (31, 730)
+    assert activities["prorated"] and activities["counted_days"] == 31
+    assert activities["actual"] == 11 and activities["percent"] == 35.5
+    assert rows["removal"]["target"] == 90 and not rows["removal"]["prorated"]
+    with translation.override("en"):
+        shown = {row["name"]: row for row in target_rows(list(rows.values()))}
+    assert "31 of its 730 days" in shown["activities"]["counting"]
+    assert shown["activities"]["target_text"] == "31 x"
+    assert "rate" in shown["removal"]["counting"]
+    whole = by_name(targets_section(Scope()))["activities"]
+    assert whole["target"] == 730 and isinstance(whole["target"], int)
+    assert not whole["prorated"]

@@ -1,10 +1,11 @@
 import csv
 import io
 import zipfile
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from portal.choices import TargetMetric
@@ -153,9 +154,9 @@ def test_a_job_runs_once_and_a_failure_is_shown(manager, monkeypatch):
 
 
 def test_scalar_rows_follow_the_declared_order():
-    data = {"products": 1, "sellers": 2}
+    data = {"products": 1, "products_promoted": 1, "sellers": 2}
     keys = [tile["key"] for tile in scalar_rows("gi", data)]
-    assert keys[:2] == ["products", "sellers"]
+    assert keys[:3] == ["products", "products_promoted", "sellers"]
 
 
 def test_the_workbook_holds_the_figures_the_page_shows_even_from_a_snapshot(manager, client_for):
@@ -172,7 +173,10 @@ def test_the_workbook_holds_the_figures_the_page_shows_even_from_a_snapshot(mana
     computed = [
         r for r in workbook.worksheets[1].iter_rows(values_only=True) if r[0] == "Computed at"
     ]
-    assert computed[0][1] == snapshot.figures["computed_at"]
+    # a date-time cell in Bangkok time (it was the raw UTC ISO text), said so beside it
+    taken = datetime.fromisoformat(snapshot.figures["computed_at"])
+    assert computed[0][1] == timezone.localtime(taken).replace(tzinfo=None, microsecond=0)
+    assert computed[0][2] == "Bangkok time"
 
 
 def test_a_liaison_cannot_open_a_managers_report_job(manager, liaison, client_for):
@@ -188,3 +192,33 @@ def test_a_liaison_cannot_open_a_managers_report_job(manager, liaison, client_fo
     job.requested_by = liaison
     job.save()
     assert client.get(reverse("admin:dashboard_report_download", args=[job.pk])).status_code == 403
+
+
+def test_stale_dashboard_report_cells_are_dates_names_and_whole_numbers(manager, client_for):
+    """Issue 25 item 2: dates were text, sweeps numeric ids, targets "200.0"."""
+    from takedowns.models import MonitoringSweep
+
+    b.target(TargetMetric.PROMOTION_ACTIVITIES, 200, name="activities")
+    manager.first_name, manager.last_name = "Somchai", "Jaidee"
+    manager.save()
+    sweep = MonitoringSweep.objects.create(
+        officer=manager,
+        swept_on=date(2026, 3, 2),
+        keywords="ปลอม",
+        searched_shop=True,
+        minutes_spent=30,
+    )
+    client = client_for(manager)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.post(REPORT, {"format": "xlsx", "date_from": "2026-01-01"})
+    workbook = load_workbook(io.BytesIO(response.content))
+    targets = list(workbook.worksheets[0].iter_rows(values_only=True))
+    filters = next(r for r in targets if r[0] == "Filters")
+    assert filters[1] == datetime(2026, 1, 1)  # a date cell
+    row = next(r for r in targets if r[1] == "activities")
+    assert row[3] == 200 and isinstance(row[3], int)
+    assert row[7:10] == (datetime(2026, 1, 1), datetime(2027, 12, 31), datetime(2027, 12, 31))
+    assert row[10] == "The whole target: its whole period is counted."
+    monitoring = next(ws for ws in workbook.worksheets if "onitor" in ws.title)
+    line = next(r for r in monitoring.iter_rows(values_only=True) if r[0] == sweep.reference)
+    assert line[1] == datetime(2026, 3, 2) and line[2] == "Somchai Jaidee"

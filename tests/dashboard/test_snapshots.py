@@ -9,6 +9,7 @@ from portal.dashboard import services
 from portal.dashboard.models import Snapshot
 from portal.dashboard.selectors import Scope
 from portal.dashboard.tasks import take_snapshots
+from portal.dates import local_date
 from tests.dashboard import builders as b
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +82,8 @@ def test_snapshots_kept_over_time_draw_the_trend(manager, liaison, client_for):
         )
     response = client_for(manager).get(URL)
     trend = response.context["charts"]["trend"]
-    assert trend["labels"][:2] == [
-        (timezone.localdate() - timedelta(days=d)).isoformat() for d in (2, 1)
+    assert trend["labels"][:2] == [  # in the reader's calendar (Buddhist era in Thai)
+        local_date(timezone.localdate() - timedelta(days=d)) for d in (2, 1)
     ]
     series = {s["label"]: s["data"] for s in trend["series"]}
     assert series[target.name][:2] == [10.0, 30.0]
