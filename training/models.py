@@ -246,6 +246,13 @@ class Attendance(models.Model):
     def __str__(self):
         return f"{self.participant} – {self.session}"
 
+    def clean(self):
+        """The rule of ``attendance_completed_only_if_attended``, said at the box to tick."""
+        if self.completed and not self.attended:
+            raise ValidationError(
+                {"attended": _("Only someone who attended can complete the course.")}
+            )
+
 
 class Consultation(models.Model):
     """Advice a trained staff member gave an entrepreneur, and what came of it."""

@@ -77,7 +77,7 @@ def test_inline_completion_without_attendance_is_refused(
     )
     assert response.status_code == 200
     errors = response.context["inline_admin_formsets"][0].formset.errors
-    assert "attended" in str(errors[1])
+    assert list(errors[1]) == ["attended"]
     assert Attendance.objects.count() == 1
 
 
