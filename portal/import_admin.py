@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from portal.importing import CSV, FORMATS, column_label
+from portal.importing import CSV, FORMATS, XLSX, column_label
 from portal.internals import ExportFieldLabelMixin, FileExportResponseMixin
 from portal.jobs.choices import JobState
 from portal.jobs.exports import streaming_csv_response
@@ -26,6 +26,11 @@ class PortalExportForm(ExportFieldLabelMixin, SelectableFieldsExportForm):
 
     class Media:
         js = ["portal/export-select-all.js"]
+
+    def __init__(self, formats, resources, **kwargs):
+        super().__init__(formats, resources, **kwargs)
+        # XLSX is chosen unless the user picks CSV: what an office opens in Excel.
+        self.initial.setdefault("format", str(formats.index(XLSX)) if XLSX in formats else "")
 
     def field_label(self, resource, field_name):
         return column_label(resource, field_name)

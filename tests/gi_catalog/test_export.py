@@ -74,3 +74,14 @@ def test_excel_export_button_says_export_in_thai(officer, client_for):
     page = client_for(officer).get(reverse("admin:gi_catalog_seller_export")).content.decode()
     assert 'type="submit" class="default" value="ส่งออก"' in page
     assert 'value="ส่ง"' not in page
+
+
+def test_export_xlsx_is_the_default_format(officer, client_for):
+    """Issue 23: the export page has XLSX chosen; CSV stays one choice away."""
+    from django.urls import reverse
+
+    page = client_for(officer).get(reverse("admin:gi_catalog_seller_export"))
+    form = page.context["form"]
+    chosen = form["format"].value()
+    assert dict(form.fields["format"].choices)[chosen] == "xlsx"
+    assert "csv" in dict(form.fields["format"].choices).values()
