@@ -182,6 +182,15 @@ class EventFeedSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
+class AsciiIntegerField(serializers.IntegerField):
+    """A whole number in ASCII digits: "١٢" (Arabic-Indic) or "１２" is not 12."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().lstrip("+-").isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class CaseListQuerySerializer(serializers.Serializer):
     state = serializers.ListField(
         child=serializers.ChoiceField(choices=PLATFORM_STATES),
@@ -193,12 +202,12 @@ class CaseListQuerySerializer(serializers.Serializer):
     )
     updated_since = AwareDateTimeField(required=False)
     cursor = serializers.CharField(required=False, max_length=200)
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    limit = AsciiIntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
 
 
 class EventQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
-    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+    after = AsciiIntegerField(min_value=0, max_value=2**63 - 1, default=0)
+    limit = AsciiIntegerField(min_value=1, max_value=500, default=100)
 
 
 # --- writes -----------------------------------------------------------------------------------

@@ -94,3 +94,10 @@ def test_readmes_error_table_is_the_schemas(client):
     """README's table is generated from ``portal.api.errors.ERROR_CODES``; regenerate it with
     ``manage.py shell -c 'from portal.api.errors import readme_error_table as t; print(t())'``."""
     assert readme_error_table() in README.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("digits", ["\u0661\u0662", "\uff11\uff12", "\u0e51\u0e52"])
+def test_query_numbers_take_ascii_digits_only(digits, liaison_api):
+    for name, query in (("case-list", "limit"), ("events", "after"), ("events", "limit")):
+        response = liaison_api.get(reverse(f"api:{name}"), {query: digits})
+        assert response.status_code == 400 and list(response.json()["errors"]) == [query]
