@@ -56,6 +56,7 @@ TIMING_FIELDS = (
     "forwarded_at",
     "sla_status",
     "decided_at",
+    "platform_decided_at",
     "removed_at",
     "paused_display",
     "time_to_takedown_display",
@@ -868,7 +869,9 @@ class TakedownCaseAdmin(
                 actor=request.user,
                 note=form.cleaned_data.get("transition_note") or "",
                 reason_code=form.cleaned_data.get("transition_reason"),
-                at=form.cleaned_data.get("transition_at"),
+                **transitions.stated_time(
+                    actor=request.user, moment=form.cleaned_data.get("transition_at")
+                ),
             )
         except (ValidationError, PermissionDenied) as error:
             transaction.set_rollback(True)
@@ -1198,7 +1201,16 @@ class StatusEventAdmin(CaseScopedMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return platform_events_only(request, super().get_queryset(request))
 
-    list_display = ("at", "case", "from_state", "to_state", "item_outcome", "actor", "reason_code")
+    list_display = (
+        "at",
+        "reported_at",
+        "case",
+        "from_state",
+        "to_state",
+        "item_outcome",
+        "actor",
+        "reason_code",
+    )
     list_select_related = ("case", "actor", "reason_code")
     list_filter = ("to_state",)
     search_fields = ("=case__reference",)

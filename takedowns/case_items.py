@@ -33,6 +33,8 @@ from takedowns.transitions import (
     actor_has,
     audit_history_write,
     case_transition,
+    check_reported_at,
+    last_stated_at,
     resolve_reason,
     rolled_up_state,
 )
@@ -230,6 +232,7 @@ def item_check_outcome(
     note: str = "",
     at: datetime | None = None,
     review_implied: bool = False,
+    reported_at: datetime | None = None,
 ) -> ReasonCode | None:
     """What ``item_record_outcome`` checks, without writing; returns the resolved reason code.
     ``review_implied``: a forwarded case is checked as the review ``case_begin_review`` starts."""
@@ -255,6 +258,8 @@ def item_check_outcome(
         raise ValidationError(_("Write a note for this step."), code="note_required")
     if at and at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    if reported_at is not None:
+        check_reported_at(reported_at, last_stated_at(case))
     return reason
 
 
@@ -281,17 +286,24 @@ def item_record_outcome(
     reason_code: str | ReasonCode | None = "",
     note: str = "",
     at: datetime | None = None,
+    reported_at: datetime | None = None,
     roll_up: bool = True,
     change_reason: str = "",
 ) -> InfringingItem:
     """Record the platform's decision on one item (with a row in its audit history); when every
     item is decided (and ``roll_up``), the case moves to the decision they add up to (removed,
-    partially removed, ...).
+    partially removed, ...). ``reported_at``: the platform's stated time (``stated_time``).
     """
     at = at or timezone.now()
     case = TakedownCase.objects.select_for_update().get(pk=item.case_id)
     reason = item_check_outcome(
-        case=case, outcome=outcome, actor=actor, reason_code=reason_code, note=note, at=at
+        case=case,
+        outcome=outcome,
+        actor=actor,
+        reason_code=reason_code,
+        note=note,
+        at=at,
+        reported_at=reported_at,
     )
     InfringingItem.objects.filter(pk=item.pk).update(
         outcome=outcome, outcome_reason=reason, outcome_at=at
@@ -306,6 +318,7 @@ def item_record_outcome(
         item_outcome=outcome,
         actor=actor,
         at=at,
+        reported_at=reported_at,
         reason_code=reason,
         note=note,
     )
@@ -330,6 +343,7 @@ def item_record_outcome(
                 note=note or _("All items decided."),
                 reason_code=reason if decision == S.NOT_REMOVED else "",
                 at=at,
+                reported_at=reported_at,
                 change_reason=change_reason,
             )
     return item

@@ -14,6 +14,7 @@ from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCa
 from takedowns.transitions import (
     ITEM_EFFECT_FIELDS,
     PLATFORM_FIELDS,
+    STATED_AT,
     CaseFacts,
     Move,
     case_check_transition,
@@ -30,13 +31,15 @@ from takedowns.transitions import (
 class CaseDecision:
     """One decision of a batch: move ``case`` to ``to_state`` (its current state = no move) and
     set the platform fields that are not None. ``case`` is the caller's copy: if the case
-    changed since it was read (state or version), the decision is refused as stale."""
+    changed since it was read (state or version), the decision is refused as stale.
+    ``reported_at``: when the platform says it decided, kept beside the server's time."""
 
     case: TakedownCase
     to_state: str
     note: str = ""
     reason_code: str | ReasonCode | None = ""
     at: datetime | None = None
+    reported_at: datetime | None = None
     ippc_ticket_id: str | None = None
     platform_note: str | None = None
 
@@ -59,12 +62,14 @@ class _Batch:
 
     cases: dict[int, TakedownCase]
     last_at: dict[int, datetime]
+    last_stated: dict[int, datetime]
     items_of: dict[int, list[dict]]
     reasons: dict[str, ReasonCode]
 
     def facts(self, case: TakedownCase) -> CaseFacts:
         return CaseFacts(
             last_event_at=lambda: self.last_at.get(case.pk),
+            last_stated_at=lambda: self.last_stated.get(case.pk),
             item_outcomes=lambda: [item["outcome"] for item in self.items_of.get(case.pk, [])],
             resolve_reason=lambda code: resolve_reason(code, self.reasons),
         )
@@ -102,7 +107,7 @@ def cases_record_decisions(
 def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
     from django.db.models import Max
 
-    batch = _Batch(cases={}, last_at={}, items_of={}, reasons={})
+    batch = _Batch(cases={}, last_at={}, last_stated={}, items_of={}, reasons={})
     for chunk in in_chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
         batch.cases.update(
             (case.pk, case)
@@ -111,13 +116,14 @@ def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
             .filter(pk__in=chunk)
             .order_by("pk")
         )
-        batch.last_at.update(
+        for case_id, last, stated in (
             StatusEvent.objects.filter(case_id__in=chunk)
             .order_by()
             .values("case_id")
-            .annotate(last=Max("at"))
-            .values_list("case_id", "last")
-        )
+            .annotate(last=Max("at"), stated=Max(STATED_AT))
+            .values_list("case_id", "last", "stated")
+        ):
+            batch.last_at[case_id], batch.last_stated[case_id] = last, stated
         for item in InfringingItem.objects.filter(case_id__in=chunk).values(
             "id", "case_id", *ITEM_EFFECT_FIELDS
         ):
@@ -161,6 +167,7 @@ def _check_one(decision: CaseDecision, batch: _Batch, *, actor, now) -> Move | N
             note=decision.note,
             reason_code=decision.reason_code,
             at=decision.at or now,
+            reported_at=decision.reported_at,
             facts=batch.facts(case),
         )
     fields = platform_changes(
@@ -168,7 +175,15 @@ def _check_one(decision: CaseDecision, batch: _Batch, *, actor, now) -> Move | N
     )
     if at is None and not fields:
         return None
-    return Move(case, decision.to_state, fields, reason, at, note=decision.note)
+    return Move(
+        case,
+        decision.to_state,
+        fields,
+        reason,
+        at,
+        note=decision.note,
+        reported_at=decision.reported_at if at else None,
+    )
 
 
 def _refresh(copy: TakedownCase, fresh: TakedownCase) -> None:

@@ -140,7 +140,9 @@ class TakedownCaseForm(ValidateAfterModelMixin, KeptUploadsMixin, forms.ModelFor
                 actor=self.actor,
                 note=self.cleaned_data.get("transition_note") or "",
                 reason_code=self.cleaned_data.get("transition_reason"),
-                at=self.cleaned_data.get("transition_at"),
+                **transitions.stated_time(
+                    actor=self.actor, moment=self.cleaned_data.get("transition_at")
+                ),
                 facts=None if self.instance.pk else transitions.new_case_facts(self.instance),
             )
         except (ValidationError, PermissionDenied) as error:

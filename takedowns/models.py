@@ -284,6 +284,13 @@ class TakedownCase(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     forwarded_at = models.DateTimeField(_("forwarded at"), null=True, blank=True, editable=False)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    platform_decided_at = models.DateTimeField(
+        _("decided at, as the platform states"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Kept as the platform sent it; no figure counts from it."),
+    )
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     paused_since = models.DateTimeField(_("paused since"), null=True, blank=True, editable=False)
@@ -669,6 +676,12 @@ class StatusEvent(models.Model):
         verbose_name=_("actor"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    reported_at = models.DateTimeField(
+        _("time stated by the platform"),
+        null=True,
+        blank=True,
+        help_text=_("When the platform says it decided; the step counts from “at”."),
+    )
     reason_code = models.ForeignKey(
         ReasonCode,
         on_delete=models.PROTECT,

@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -105,6 +107,15 @@ def platform_target_states() -> list[str]:
     return [state for state in S.values if state in targets]
 
 
+def implied_steps(from_state: str, to_state: str) -> list[str]:
+    """The steps a platform decision passes through on its way, each recorded as its own move:
+    a forwarded case decided outright (e.g. removed) was under the platform's review first."""
+    via = S.UNDER_PLATFORM_REVIEW
+    if from_state == S.FORWARDED and to_state != via and (via, to_state) in TRANSITIONS:
+        return [via]
+    return []
+
+
 #: The item outcome a case decision gives to items still pending ("partially removed": the
 #: items recorded as removed were, the pending rest were not).
 IMPLIED_ITEM_OUTCOME = {
@@ -117,6 +128,33 @@ IMPLIED_ITEM_OUTCOME = {
 
 def actor_has(actor, permission: str) -> bool:
     return bool(actor and actor.is_active and actor.has_perm(f"{APP}.{permission}"))
+
+
+def stated_time(*, actor, moment: datetime | None) -> dict:
+    """The keyword a time typed or sent for a step goes to. The MOU's clock is the server's: a
+    time the platform states is its claim (``reported_at``), kept beside the step and shown, but
+    the step (and every SLA and time-to-takedown figure) counts from when the portal received
+    it. A time DIP's own staff type is the step's time (``at``)."""
+    if moment is None:
+        return {}
+    if actor_has(actor, PERM_PLATFORM) and not actor_has(actor, PERM_DIP):
+        return {"reported_at": moment}
+    return {"at": moment}
+
+
+def check_reported_at(reported_at: datetime | None, last_at: datetime | None) -> None:
+    """The platform's stated time may be neither in the future nor before the previous step
+    (``last_at``: the latest time stated for, or else taken of, the case's steps)."""
+    if reported_at is None:
+        return
+    if reported_at > timezone.now() + FUTURE_TOLERANCE:
+        raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
+    if last_at and reported_at < last_at:
+        raise ValidationError(
+            _("The time of a step cannot be before the previous step (%(last)s).")
+            % {"last": local_datetime(last_at)},
+            code="time_before_previous_step",
+        )
 
 
 def resolve_reason(reason_code, known: dict[str, ReasonCode] | None = None) -> ReasonCode | None:
@@ -218,8 +256,17 @@ class CaseFacts:
     (one case: a query each; a batch: looked up in what the batch read for all its cases)."""
 
     last_event_at: Callable[[], datetime | None]
+    last_stated_at: Callable[[], datetime | None]
     item_outcomes: Callable[[], list[str]]
     resolve_reason: Callable[[str | ReasonCode | None], ReasonCode | None]
+
+
+#: An event's time as the platform stated it, else as the server took it.
+STATED_AT = Coalesce("reported_at", "at")
+
+
+def last_stated_at(case: TakedownCase) -> datetime | None:
+    return case.events.aggregate(last=Max(STATED_AT))["last"]
 
 
 def new_case_facts(case: TakedownCase) -> CaseFacts:
@@ -227,6 +274,7 @@ def new_case_facts(case: TakedownCase) -> CaseFacts:
     start with its creation, and its items are not counted yet."""
     return CaseFacts(
         last_event_at=lambda: case.created_at,
+        last_stated_at=lambda: case.created_at,
         item_outcomes=lambda: [],
         resolve_reason=resolve_reason,
     )
@@ -237,6 +285,7 @@ def _facts_of(case: TakedownCase) -> CaseFacts:
         last_event_at=lambda: (
             case.events.order_by("-at", "-id").values_list("at", flat=True).first()
         ),
+        last_stated_at=lambda: last_stated_at(case),
         item_outcomes=lambda: list(case.items.values_list("outcome", flat=True)),
         resolve_reason=resolve_reason,
     )
@@ -250,6 +299,7 @@ def case_check_transition(
     note: str = "",
     reason_code: str | ReasonCode | None = "",
     at: datetime | None = None,
+    reported_at: datetime | None = None,
     facts: CaseFacts | None = None,
 ) -> tuple[Transition, ReasonCode | None, datetime]:
     """Everything ``case_transition`` checks, without writing. Raises on a refusal. ``facts``:
@@ -261,6 +311,7 @@ def case_check_transition(
         note=note,
         reason_code=reason_code,
         at=at or timezone.now(),
+        reported_at=reported_at,
         facts=facts or _facts_of(case),
     )
 
@@ -273,6 +324,7 @@ def _check_transition(
     note: str,
     reason_code,
     at: datetime,
+    reported_at: datetime | None = None,
     facts: CaseFacts,
 ) -> tuple[Transition, ReasonCode | None, datetime]:
     """The rules of a move (the one copy: ``case_transition`` and ``cases_record_decisions``)."""
@@ -308,6 +360,8 @@ def _check_transition(
             % {"last": local_datetime(last)},
             code="time_before_previous_step",
         )
+    if reported_at is not None:
+        check_reported_at(reported_at, facts.last_stated_at())
     if to_state == S.FORWARDED:
         _check_forwarding(case, at, has_items=bool(facts.item_outcomes()))
     if to_state == S.APPEALED:
@@ -358,11 +412,13 @@ def case_transition(
     note: str = "",
     reason_code: str | ReasonCode | None = "",
     at: datetime | None = None,
+    reported_at: datetime | None = None,
     change_reason: str = "",
 ) -> TakedownCase:
     """Move ``case`` to ``to_state`` as ``actor``; logs a StatusEvent, adds a row to the case's
     audit history in ``actor``'s name (with ``change_reason``) and returns the case. (The
     platform's fields, with or without a move, go through ``decisions.cases_record_decisions``.)
+    ``reported_at``: the time the platform states for its step, kept beside it (``stated_time``).
 
     Raises ValidationError (``code``: illegal_transition, reason_required, note_required,
     unknown_reason, reason_not_applicable, future_time, time_before_previous_step, no_items,
@@ -371,9 +427,15 @@ def case_transition(
     appeal_limit_reached, appeal_deadline_passed, decision_mismatch, stale) or PermissionDenied.
     """
     _rule, reason, at = case_check_transition(
-        case=case, to_state=to_state, actor=actor, note=note, reason_code=reason_code, at=at
+        case=case,
+        to_state=to_state,
+        actor=actor,
+        note=note,
+        reason_code=reason_code,
+        at=at,
+        reported_at=reported_at,
     )
-    move = Move(case, to_state, {}, reason, at, note)
+    move = Move(case, to_state, {}, reason, at, note, reported_at)
     items = InfringingItem.objects.filter(case=case).values("id", "case_id", *ITEM_EFFECT_FIELDS)
     writes = moves_apply([move], {case.pk: list(items)}, actor=actor, now=timezone.now())
     moves_write(writes, actor=actor, change_reason=change_reason)
@@ -440,8 +502,11 @@ def _item_effects(from_state: str, to_state: str, at: datetime) -> list[tuple[st
     return effects
 
 
-def _transition_changes(case: TakedownCase, to_state: str, at: datetime) -> dict:
-    """The case's timing fields a move to ``to_state`` at ``at`` sets (besides state/version)."""
+def _transition_changes(
+    case: TakedownCase, to_state: str, at: datetime, reported_at: datetime | None = None
+) -> dict:
+    """The case's timing fields a move to ``to_state`` at ``at`` sets (besides state/version);
+    the platform's ``reported_at`` is kept beside them and moves none of them."""
     from_state = case.state
     changes: dict = {}
     if from_state == S.DRAFT and to_state == S.DIP_REVIEW and case.submitted_at is None:
@@ -460,6 +525,7 @@ def _transition_changes(case: TakedownCase, to_state: str, at: datetime) -> dict
             changes["sla_due_at"] = case.sla_due_at + pause
     if to_state in DECISION_STATES and case.decided_at is None:
         changes["decided_at"] = at
+        changes["platform_decided_at"] = reported_at
     if to_state in (S.REMOVED, S.PARTIALLY_REMOVED) and case.removed_at is None:
         changes["removed_at"] = at
         changes["takedown_seconds"] = _seconds(at - case.forwarded_at) - case.paused_seconds
@@ -505,6 +571,7 @@ class Move:
     reason: ReasonCode | None = None
     at: datetime | None = None
     note: str = ""
+    reported_at: datetime | None = None
 
 
 @dataclass
@@ -527,6 +594,8 @@ def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, no
         case = move.case
         writes.cases[case.pk] = (case, case.state, case.version)
         if move.at is not None:  # a move, not only platform fields
+            # the items' events first, as when the platform decides item by item (roll-up)
+            _apply_items(case, move, items_of, writes, actor=actor)
             writes.events.append(
                 StatusEvent(
                     case=case,
@@ -534,12 +603,13 @@ def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, no
                     to_state=move.to_state,
                     actor=actor,
                     at=move.at,
+                    reported_at=move.reported_at,
                     reason_code=move.reason,
                     note=move.note or "",
                 )
             )
-            _apply_items(case, move, items_of, writes)
-            _set(case, _transition_changes(case, move.to_state, move.at), writes)
+            changes = _transition_changes(case, move.to_state, move.at, move.reported_at)
+            _set(case, changes, writes)
             case.state = move.to_state
         _set(case, move.fields, writes)
         case.version += 1
@@ -547,12 +617,31 @@ def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, no
     return writes
 
 
-def _apply_items(case: TakedownCase, move: Move, items_of: dict, writes: MoveWrites) -> None:
+def _apply_items(
+    case: TakedownCase, move: Move, items_of: dict, writes: MoveWrites, *, actor
+) -> None:
+    """The move's effects on the case's items; each outcome it sets is an item event of its own
+    (in the feed and the case's log, as if the platform had recorded it item by item)."""
     for only_outcome, item_fields in _item_effects(case.state, move.to_state, move.at):
         for item in items_of.get(case.pk, []):
             if only_outcome is None or item["outcome"] == only_outcome:
                 item.update(item_fields)
                 writes.items[item["id"]] = item
+                if "outcome" in item_fields:
+                    writes.events.append(
+                        StatusEvent(
+                            case=case,
+                            item_id=item["id"],
+                            from_state=case.state,
+                            to_state=case.state,
+                            item_outcome=item_fields["outcome"],
+                            actor=actor,
+                            at=move.at,
+                            reported_at=move.reported_at,
+                            note=_("Set by the case's decision “%(decision)s”.")
+                            % {"decision": S(move.to_state).label},
+                        )
+                    )
 
 
 def _set(case: TakedownCase, values: dict, writes: MoveWrites) -> None:
@@ -564,7 +653,7 @@ def _set(case: TakedownCase, values: dict, writes: MoveWrites) -> None:
 def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
     """Write what ``moves_apply`` changed: the cases with conditional bulk UPDATEs on (pk, state,
     version) (``stale`` if one changed meanwhile), their items, the StatusEvents and one
-    audit-history row per case in ``actor``'s name."""
+    audit-history row per case and per changed item in ``actor``'s name."""
     case_fields = sorted(writes.case_fields)
     for chunk in in_chunks(list(writes.cases.values())):
         written = _update_rows(
@@ -586,10 +675,10 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
         )
     StatusEvent.objects.bulk_create(writes.events, batch_size=BATCH_SIZE)
     _history_rows_from_table(
-        TakedownCase,
-        [case for case, _state, _version in writes.cases.values()],
-        actor=actor,
-        change_reason=change_reason,
+        TakedownCase, list(writes.cases), actor=actor, change_reason=change_reason
+    )
+    _history_rows_from_table(
+        InfringingItem, list(writes.items), actor=actor, change_reason=change_reason
     )
     rows_written.send(sender=TakedownCase)  # bulk UPDATEs: no save signal tells the dashboard
 
@@ -599,13 +688,17 @@ def in_chunks(values: list, size: int = BATCH_SIZE):
         yield values[start : start + size]
 
 
-def _history_rows_from_table(model, objects: list, *, actor, change_reason: str = "") -> None:
-    """``audit_history_write`` for rows just written: on PostgreSQL one INSERT ... SELECT per
-    thousand rows copies the tracked columns from the table itself (no Python object per row)."""
+def _history_rows_from_table(model, pks: list, *, actor, change_reason: str = "") -> None:
+    """``audit_history_write`` for the rows ``pks`` just written: on PostgreSQL one INSERT ...
+    SELECT per thousand rows copies the tracked columns from the table itself (no Python object
+    per row)."""
     from django.db import connections, router
 
+    if not pks:
+        return
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
+        objects = model._base_manager.filter(pk__in=pks)
         audit_history_write(objects=objects, actor=actor, change_reason=change_reason)
         return
     history = model.history.model
@@ -619,7 +712,7 @@ def _history_rows_from_table(model, objects: list, *, actor, change_reason: str 
     )
     now = timezone.now()
     with connection.cursor() as cursor:
-        for chunk in in_chunks([obj.pk for obj in objects]):
+        for chunk in in_chunks(pks):
             cursor.execute(sql, [now, change_reason[:100], getattr(actor, "pk", None), chunk])
 
 

@@ -204,6 +204,17 @@ class DecisionUploadForm(forms.Form):
     )
 
 
+def applied_message(changed: int, unchanged: int) -> str:
+    """ "1 row applied, 2 rows already recorded.", in the user's language and plural forms."""
+    applied = ngettext("%(count)d row applied", "%(count)d rows applied", changed) % {
+        "count": changed
+    }
+    recorded = ngettext(
+        "%(count)d row already recorded", "%(count)d rows already recorded", unchanged
+    ) % {"count": unchanged}
+    return _("%(applied)s, %(recorded)s.") % {"applied": applied, "recorded": recorded}
+
+
 @admin.register(DecisionUpload)
 class DecisionUploadAdmin(RoleLimitedAdminMixin, admin.ModelAdmin):
     """The liaison uploads the platform's decision sheet; each upload keeps its per-row results.
@@ -272,16 +283,18 @@ class DecisionUploadAdmin(RoleLimitedAdminMixin, admin.ModelAdmin):
                 if record.status == UploadStatus.APPLIED:
                     self.message_user(
                         request,
-                        _("%(changed)d rows applied, %(unchanged)d already recorded.")
-                        % {"changed": record.changed_count, "unchanged": record.unchanged_count},
+                        applied_message(record.changed_count, record.unchanged_count),
                         messages.SUCCESS,
                     )
                 else:
                     self.message_user(
                         request,
-                        _(
+                        ngettext(
+                            "Nothing was written: %(errors)d row has an error. Fix it and upload "
+                            "the whole file again.",
                             "Nothing was written: %(errors)d rows have errors. Fix them and upload "
-                            "the whole file again."
+                            "the whole file again.",
+                            record.error_count,
                         )
                         % {"errors": record.error_count},
                         messages.ERROR,

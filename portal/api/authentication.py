@@ -2,6 +2,9 @@
 
 Knox deletes an expired token when it is next presented; we keep every token (a supervisor sees who
 issued and who revoked it) and refuse an expired or revoked one with a machine-readable code.
+
+The header is ``Authorization: Bearer <token>`` (the schema's HTTP bearer scheme, what a generated
+client sends); ``Authorization: Token <token>``, the form first documented, works too.
 """
 
 import re
@@ -12,15 +15,31 @@ from knox.auth import TokenAuthentication
 from knox.crypto import hash_token
 from knox.settings import CONSTANTS
 from rest_framework import exceptions
+from rest_framework.authentication import get_authorization_header
 
 from portal.api.models import ApiToken
 from portal.api.permissions import IsPlatformLiaison
 from portal.roles import is_platform_user
 
 TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_]{16,200}$")
+#: The schemes of the ``Authorization`` header this API reads (lower case).
+SCHEMES = (b"bearer", b"token")
 
 
 class PlatformTokenAuthentication(TokenAuthentication):
+    def authenticate(self, request):
+        parts = get_authorization_header(request).split()
+        if not parts or parts[0].lower() not in SCHEMES:
+            return None  # no header, or one for another backend (the docs page's session)
+        if len(parts) != 2:
+            raise exceptions.AuthenticationFailed(
+                _("Send the header as “Authorization: Bearer <token>”.")
+            )
+        return self.authenticate_credentials(parts[1])
+
+    def authenticate_header(self, request) -> str:
+        return "Bearer"
+
     def authenticate_credentials(self, token: bytes):
         invalid = exceptions.AuthenticationFailed(_("Invalid token."), code="token_invalid")
         try:

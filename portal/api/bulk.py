@@ -30,6 +30,7 @@ from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_dec
 from takedowns.models import InfringingItem
 from takedowns.normalize import normalize_url
 from takedowns.selectors import cases_visible_to
+from takedowns.transitions import implied_steps
 
 CASE_REFERENCE = "case_reference"
 ITEM_URL = "item_url"
@@ -186,7 +187,10 @@ def validate_rows(*, rows: list[Row], user) -> None:
     for row in rows:
         url = row.values.get(ITEM_URL, "")
         if url:
-            urls[row.number] = normalize_url(url)
+            try:
+                urls[row.number] = normalize_url(str(url))
+            except ValueError:
+                row.error(ITEM_URL, _("“%(value)s” is not a web address.") % {"value": url})
     items_by_url: dict[str, list] = {}
     if urls:
         for item in (
@@ -250,11 +254,18 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     before or while applying) rolls all of it back. Sets each row's outcome.
 
     Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch;
-    rows on items (and the case rows of cases that also have item rows in the file) go one at
-    a time, in the file's order, through ``item_record_outcome`` / ``case_transition``."""
+    rows on items (the case rows of cases that also have item rows in the file, and decisions
+    that pass through an implied step, e.g. forwarded -> removed via the platform's review) go
+    one at a time, in the file's order, each step its own move."""
     valid = [row for row in rows if not row.errors]
     item_cases = {row.case.pk for row in valid if row.item is not None}
-    batch = [row for row in valid if row.item is None and row.case.pk not in item_cases]
+    batch = [
+        row
+        for row in valid
+        if row.item is None
+        and row.case.pk not in item_cases
+        and not implied_steps(row.case.state, row.values[DECISION])
+    ]
     in_batch = {row.number for row in batch}
     try:
         with transaction.atomic():
@@ -295,7 +306,7 @@ def _decision_of(row: Row) -> CaseDecision:
         to_state=values[DECISION],
         note=values.get(NOTE, ""),
         reason_code=values.get(REASON, ""),
-        at=row.decided_at,
+        reported_at=row.decided_at,
         ippc_ticket_id=values.get(TICKET, "") or None,
     )
 
@@ -311,13 +322,21 @@ def _apply(row: Row, user, touched: set[int], change_reason: str) -> bool:
     reason, note = values.get(REASON, ""), values.get(NOTE, "")
     ticket = values.get(TICKET, "") or None
     if row.item is None:
+        for step in implied_steps(case.state, values[DECISION]):
+            case_decision_record(
+                case=case,
+                decision=step,
+                actor=user,
+                reported_at=row.decided_at,
+                change_reason=change_reason,
+            )
         return case_decision_record(
             case=case,
             decision=values[DECISION],
             actor=user,
             note=note,
             reason_code=reason,
-            at=row.decided_at,
+            reported_at=row.decided_at,
             ippc_ticket_id=ticket,
             change_reason=change_reason,
         )
@@ -327,7 +346,7 @@ def _apply(row: Row, user, touched: set[int], change_reason: str) -> bool:
         actor=user,
         note=note,
         reason_code=reason,
-        at=row.decided_at,
+        reported_at=row.decided_at,
         change_reason=change_reason,
     )
     if ticket:
@@ -368,13 +387,18 @@ def decision_upload_process(*, data: bytes, file_name: str, user) -> DecisionUpl
     )
 
 
+#: The template's example row (a decision on a whole case; replace it with the real ones).
+EXAMPLE_ROW = ("TD-2026-000123", "", "IPPC-1234", "removed", "2026-11-25 14:30", "", "")
+
+
 def sheet_template(*, fmt: str) -> tuple[bytes, str]:
-    """An empty decision sheet with the expected columns (XLSX: plus a sheet of allowed values)."""
+    """A decision sheet with the expected columns and one example row (XLSX: plus a sheet of
+    allowed values)."""
     import tablib
 
     from takedowns.models import ReasonCode
 
-    sheet = tablib.Dataset(headers=list(COLUMNS), title="decisions")
+    sheet = tablib.Dataset(EXAMPLE_ROW, headers=list(COLUMNS), title="decisions")
     if fmt == "csv":
         return CSV().export_data(sheet).encode("utf-8-sig"), "text/csv; charset=utf-8"
     codes = ReasonCode.objects.filter(active=True).values_list("code", flat=True)
@@ -386,4 +410,5 @@ def sheet_template(*, fmt: str) -> tuple[bytes, str]:
         ["reason_code", ", ".join(codes)],
     ]
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return workbook_bytes([("decisions", [Header(COLUMNS)]), ("help", help_lines)]), content_type
+    decisions = [Header(COLUMNS), list(EXAMPLE_ROW)]
+    return workbook_bytes([("decisions", decisions), ("help", help_lines)]), content_type

@@ -1,17 +1,53 @@
-from datetime import UTC
+from datetime import UTC, datetime
 
+from django.utils.dateparse import parse_datetime
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from portal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
-from takedowns.choices import CaseState, ItemOutcome
-from takedowns.models import InfringingItem, StatusEvent, TakedownCase
+from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState, ItemOutcome
+from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCase
+from takedowns.transitions import platform_target_states
+
+#: The states the platform may move a case to: all a decision may say.
+PLATFORM_DECISIONS = [(state, CaseState(state).label) for state in platform_target_states()]
+#: The outcomes the platform may record for an item (not ``pending``).
+ITEM_DECISIONS = [(value, label) for value, label in ItemOutcome.choices if value != "pending"]
+#: The states of the cases the platform sees (what the case list filters on).
+PLATFORM_STATES = [
+    (value, label) for value, label in CaseState.choices if value in PLATFORM_FINDABLE_STATES
+]
+REASON_CODES_HINT = _("Reason codes: `GET /api/v1/reason-codes/`.")
 
 
-class ErrorSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text=_("Machine-readable reason, e.g. `illegal_transition`."))
-    detail = serializers.CharField()
-    errors = serializers.DictField(required=False, help_text=_("Messages per field."))
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its UTC offset (``2026-11-25T14:30:00+07:00``), from 2000 on: a time
+    without an offset could be Bangkok's or UTC, and a year 1 cannot be compared with anything."""
+
+    EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+    default_error_messages = {
+        "naive": _("Give the time with its UTC offset, e.g. 2026-11-25T14:30:00+07:00."),
+        "out_of_range": _("Give a time from the year 2000 on."),
+        "overflow": _("Give a time from the year 2000 on."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        moment = super().to_internal_value(value)
+        try:
+            in_range = moment >= self.EARLIEST
+        except OverflowError:
+            in_range = False
+        if not in_range:
+            self.fail("out_of_range")
+        return moment
 
 
 class TokenInfoSerializer(serializers.Serializer):
@@ -54,6 +90,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "platform_note",
             "forwarded_at",
             "decided_at",
+            "platform_decided_at",
             "removed_at",
             "sla_due_at",
             "appeal_count",
@@ -96,21 +133,45 @@ class CaseDetailSerializer(CaseSerializer):
 
 
 class CasePageSerializer(serializers.Serializer):
-    next = serializers.URLField(allow_null=True, help_text=_("The next page, or null at the end."))
+    next_cursor = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "Send this as `cursor` (with the same filters) for the next page; null at the end."
+        ),
+    )
+    next = serializers.URLField(
+        allow_null=True,
+        help_text=_("The next page as a URL (the same cursor), or null at the end."),
+    )
     results = CaseSerializer(many=True)
+
+
+class BlankAsNullChoiceField(serializers.ChoiceField):
+    """A choice stored blank when it does not apply, sent as null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 class EventSerializer(serializers.ModelSerializer):
     case = serializers.CharField(source="case.reference")
     item = serializers.IntegerField(source="item_id", allow_null=True)
-    from_state = serializers.CharField()
+    from_state = BlankAsNullChoiceField(
+        choices=CaseState.choices, help_text=_("Null on the case's first event.")
+    )
     to_state = serializers.ChoiceField(choices=CaseState.choices)
-    item_outcome = serializers.CharField()
+    item_outcome = BlankAsNullChoiceField(
+        choices=ItemOutcome.choices, help_text=_("The item's outcome on an item event; else null.")
+    )
     reason_code = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = StatusEvent
         fields = ("id", "case", "item", "from_state", "to_state", "item_outcome", "at")
+        fields = (*fields, "reported_at")
         fields = (*fields, "reason_code", "note")
         read_only_fields = fields
 
@@ -121,33 +182,32 @@ class EventFeedSerializer(serializers.Serializer):
     has_more = serializers.BooleanField()
 
 
-class StorableDateTimeField(serializers.DateTimeField):
-    """A date and time the portal can compare and store: one whose year leaves Python's range once
-    moved to UTC (``0001-01-01T00:00:00`` in Bangkok time) is a 400 naming it, not an error."""
+class AsciiIntegerField(serializers.IntegerField):
+    """A whole number in ASCII digits: "١٢" (Arabic-Indic) or "１２" is not 12."""
 
-    default_error_messages = {
-        "out_of_range": _("“{value}” is outside the dates the portal can read."),
-    }
-
-    def to_internal_value(self, value):
-        try:
-            moment = super().to_internal_value(value)
-            moment.astimezone(UTC)
-        except OverflowError:
-            self.fail("out_of_range", value=value)
-        return moment
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.strip().lstrip("+-").isascii():
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class CaseListQuerySerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=CaseState.choices, required=False)
-    updated_since = StorableDateTimeField(required=False)
+    state = serializers.ListField(
+        child=serializers.ChoiceField(choices=PLATFORM_STATES),
+        required=False,
+        max_length=len(PLATFORM_STATES),
+        help_text=_(
+            "Cases in any of these states; repeat it, e.g. `state=forwarded&state=appealed`."
+        ),
+    )
+    updated_since = AwareDateTimeField(required=False)
     cursor = serializers.CharField(required=False, max_length=200)
-    limit = serializers.IntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
+    limit = AsciiIntegerField(min_value=1, max_value=MAX_LIMIT, default=DEFAULT_LIMIT)
 
 
 class EventQuerySerializer(serializers.Serializer):
-    after = serializers.IntegerField(min_value=0, max_value=2**63 - 1, default=0)
-    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+    after = AsciiIntegerField(min_value=0, max_value=2**63 - 1, default=0)
+    limit = AsciiIntegerField(min_value=1, max_value=500, default=100)
 
 
 # --- writes -----------------------------------------------------------------------------------
@@ -155,27 +215,68 @@ class EventQuerySerializer(serializers.Serializer):
 
 class CaseDecisionSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(
-        choices=CaseState.choices,
-        help_text=_("The state the case moves to, e.g. `removed`; the state machine decides."),
+        choices=PLATFORM_DECISIONS,
+        help_text=_(
+            "The state the case moves to, e.g. `removed`, or the state it has (to set only the "
+            "ticket id); the state machine decides."
+        ),
     )
     ippc_ticket_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    reason_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    reason_code = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text=format_lazy(
+            "{} {}",
+            _("Required for `info_requested`, `not_removed` and `reinstated`."),
+            REASON_CODES_HINT,
+        ),
+    )
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    decided_at = serializers.DateTimeField(
-        required=False, help_text=_("When the platform decided; now if left out.")
+    decided_at = AwareDateTimeField(
+        required=False,
+        help_text=_(
+            "When the platform decided, as it states it: kept beside the case "
+            "(`platform_decided_at`) and the event (`reported_at`). The step and every SLA "
+            "figure count from when the portal received the decision."
+        ),
     )
 
 
 class ItemDecisionSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=ItemOutcome.choices)
-    reason_code = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    outcome = serializers.ChoiceField(choices=ITEM_DECISIONS)
+    reason_code = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_blank=True,
+        help_text=format_lazy(
+            "{} {}", _("Required for `not_removed` and `reinstated`."), REASON_CODES_HINT
+        ),
+    )
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True)
-    decided_at = serializers.DateTimeField(required=False)
+    decided_at = AwareDateTimeField(
+        required=False,
+        help_text=_(
+            "When the platform decided, as it states it: kept on the event (`reported_at`)."
+        ),
+    )
 
 
 class CaseDecisionResultSerializer(serializers.Serializer):
     changed = serializers.BooleanField(help_text=_("False when the case already had it."))
     case = CaseDetailSerializer()
+
+
+class ReasonCodeSerializer(serializers.ModelSerializer):
+    use = serializers.ChoiceField(
+        choices=ReasonCode._meta.get_field("use").choices,
+        help_text=_("`refusal`: not removed, reinstated; `info_request`; `any`: both."),
+    )
+
+    class Meta:
+        model = ReasonCode
+        fields = ("code", "name_en", "use", "note_required")
+        read_only_fields = fields
 
 
 class ItemDecisionResultSerializer(serializers.Serializer):

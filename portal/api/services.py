@@ -98,13 +98,16 @@ def case_decision_record(
     actor,
     note: str = "",
     reason_code: str = "",
-    at=None,
+    reported_at=None,
     ippc_ticket_id: str | None = None,
     change_reason: str = "",
 ) -> bool:
     """Record the platform's decision on ``case`` (a move, a new ticket id, or both in one write)
     as a batch of one through ``cases_record_decisions``, the state machine's rules and write
     path; it adds the audit-history row in ``actor``'s name.
+
+    ``reported_at`` is the time the platform states it decided: kept beside the step, which
+    counts (with every SLA figure) from when the portal received it.
 
     Returns False and writes nothing when the case already has exactly this decision (and ticket
     id): recording the same decision again is a no-op, not a refusal. Any refusal of the state
@@ -117,7 +120,7 @@ def case_decision_record(
         to_state=decision,
         note=note,
         reason_code=reason_code,
-        at=at,
+        reported_at=reported_at,
         ippc_ticket_id=ippc_ticket_id,
     )
     try:
@@ -136,7 +139,7 @@ def item_decision_record(
     actor,
     note: str = "",
     reason_code: str = "",
-    at=None,
+    reported_at=None,
     change_reason: str = "",
 ) -> bool:
     """Record the platform's outcome for one item through ``item_record_outcome`` (which adds the
@@ -152,7 +155,7 @@ def item_decision_record(
         actor=actor,
         reason_code=reason_code,
         note=note,
-        at=at,
+        reported_at=reported_at,
         change_reason=change_reason,
     )
     return True

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from portal.api import docs, views
 
@@ -15,8 +15,11 @@ urlpatterns = [
         views.CaseDecisionView.as_view(),
         name="case-decision",
     ),
+    # int: ASCII digits only ("١٢" is not item 12)
     path(
-        "v1/items/<str:item_id>/decision/", views.ItemDecisionView.as_view(), name="item-decision"
+        "v1/items/<int:item_id>/decision/", views.ItemDecisionView.as_view(), name="item-decision"
     ),
+    path("v1/reason-codes/", views.ReasonCodeListView.as_view(), name="reason-codes"),
     path("v1/events/", views.EventFeedView.as_view(), name="events"),
+    re_path(r"^(?P<path>.*)$", views.not_found, name="not-found"),
 ]

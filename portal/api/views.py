@@ -9,7 +9,7 @@ import re
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api import serializers as s
+from portal.api.errors import ERROR_CODES, error_serializer
 from portal.api.exceptions import Refused, exception_handler
 from portal.api.pagination import after_cursor, encode_cursor
 from portal.api.services import (
@@ -27,42 +28,68 @@ from portal.api.services import (
     idempotency_key_store,
     item_decision_record,
 )
-from takedowns.models import InfringingItem, StatusEvent
+from takedowns.models import InfringingItem, ReasonCode, StatusEvent
 from takedowns.selectors import cases_visible_to, events_visible_to
 
-ERRORS = {
-    401: s.ErrorSerializer,
-    403: s.ErrorSerializer,
-    429: s.ErrorSerializer,
-}
-WRITE_ERRORS = {
-    **ERRORS,
-    400: s.ErrorSerializer,
-    404: s.ErrorSerializer,
-    409: OpenApiResponse(
-        s.ErrorSerializer, description=_("`stale`: the case changed meanwhile; reload it.")
-    ),
-    422: OpenApiResponse(
-        s.ErrorSerializer,
-        description=_("Refused by the state machine (the admin's refusal) or a reused key."),
-    ),
-}
-REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,10}$")
-IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+#: A case reference (ASCII digits only), as the schema states it.
+REFERENCE_PATTERN = r"^[A-Z]{2,5}-[0-9]{4}-[0-9]{1,10}$"
+REFERENCE = re.compile(REFERENCE_PATTERN)
+#: 1 to 255 printable ASCII characters, no space: a UUID is one.
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,255}$"
+IDEMPOTENCY_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+WRITE_STATUSES = (200, 400, 404, 409, 422)
 IDEMPOTENCY_HEADER = OpenApiParameter(
     "Idempotency-Key",
-    type=str,
+    type={"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
     location=OpenApiParameter.HEADER,
     required=True,
     description=_(
         "A unique key per decision (e.g. a UUID). A retry with the same key and body gets the "
-        "first answer back and changes nothing; the same key with another body is refused."
+        "first answer back and changes nothing; the same key with another body is refused "
+        "(422 `idempotency_key_reused`). Kept 24 hours."
     ),
 )
+REPLAYED_HEADER = OpenApiParameter(
+    "Idempotent-Replayed",
+    type={"type": "string", "enum": ["true"]},
+    location=OpenApiParameter.HEADER,
+    response=list(WRITE_STATUSES),
+    description=_("`true` when this answer is the stored answer to an earlier request."),
+)
+RETRY_AFTER_HEADER = OpenApiParameter(
+    "Retry-After",
+    type={"type": "integer", "minimum": 0},
+    location=OpenApiParameter.HEADER,
+    response=[429, 503],
+    description=_("Seconds to wait before trying again."),
+)
+REFERENCE_PARAMETER = OpenApiParameter(
+    "reference",
+    type={"type": "string", "pattern": REFERENCE_PATTERN},
+    location=OpenApiParameter.PATH,
+    description=_("The case reference, e.g. `TD-2026-000123`."),
+)
+#: What every operation may answer besides its own: no or a bad token, a role refusal, a method
+#: it does not take, an Accept it cannot satisfy, the rate limit, a backing service down.
+COMMON_STATUSES = (401, 403, 405, 406, 429, 503)
+
+
+def responses(ok, *statuses: int) -> dict:
+    """An operation's answers: ``ok`` for 200, and an ``Error<status>`` (its codes an enum) for
+    each of ``statuses`` and ``COMMON_STATUSES``."""
+    errors = {
+        code: OpenApiResponse(
+            error_serializer(code), description=", ".join(f"`{c}`" for c in ERROR_CODES[code])
+        )
+        for code in sorted({*statuses, *COMMON_STATUSES})
+    }
+    return {200: ok, **errors}
 
 
 class PlatformView(APIView):
-    """Answers in English unless the client asks for another language (``Accept-Language``)."""
+    """Answers in English unless the client asks for another language (``Accept-Language``).
+
+    JSON only: an ``Accept`` it cannot satisfy is a 406 in JSON."""
 
     def initial(self, request, *args, **kwargs):
         if "HTTP_ACCEPT_LANGUAGE" not in request.META:
@@ -104,7 +131,10 @@ class MeView(PlatformView):
     """Who holds this token and until when: a cheap way for a client to check its setup."""
 
     @extend_schema(
-        responses={200: s.TokenInfoSerializer, **ERRORS}, tags=["token"], operation_id="token_info"
+        parameters=[RETRY_AFTER_HEADER],
+        responses=responses(s.TokenInfoSerializer),
+        tags=["token"],
+        operation_id="token_info",
     )
     def get(self, request):
         token = request.auth
@@ -118,8 +148,8 @@ class MeView(PlatformView):
 
 class CaseListView(PlatformView):
     @extend_schema(
-        parameters=[s.CaseListQuerySerializer],
-        responses={200: s.CasePageSerializer, 400: s.ErrorSerializer} | ERRORS,
+        parameters=[s.CaseListQuerySerializer, RETRY_AFTER_HEADER],
+        responses=responses(s.CasePageSerializer, 400),
         tags=["cases"],
         operation_id="cases_list",
         summary="Cases forwarded to the platform, oldest change first",
@@ -127,24 +157,32 @@ class CaseListView(PlatformView):
     def get(self, request):
         params = query_params(s.CaseListQuerySerializer, request)
         queryset = visible_cases(request.user)
-        if "state" in params:
-            queryset = queryset.filter(state=params["state"])
+        if params.get("state"):
+            queryset = queryset.filter(state__in=params["state"])
         if "updated_since" in params:
             queryset = queryset.filter(updated_at__gte=params["updated_since"])
         limit = params["limit"]
         rows = list(after_cursor(queryset, params.get("cursor"))[: limit + 1])
         page, more = rows[:limit], len(rows) > limit
-        next_url = None
+        next_cursor = next_url = None
         if more:
+            next_cursor = encode_cursor(page[-1].updated_at, page[-1].pk)
             query = request.query_params.copy()
-            query["cursor"] = encode_cursor(page[-1].updated_at, page[-1].pk)
+            query["cursor"] = next_cursor
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response({"next": next_url, "results": s.CaseSerializer(page, many=True).data})
+        return Response(
+            {
+                "next_cursor": next_cursor,
+                "next": next_url,
+                "results": s.CaseSerializer(page, many=True).data,
+            }
+        )
 
 
 class CaseDetailView(PlatformView):
     @extend_schema(
-        responses={200: s.CaseDetailSerializer, 404: s.ErrorSerializer} | ERRORS,
+        parameters=[REFERENCE_PARAMETER, RETRY_AFTER_HEADER],
+        responses=responses(s.CaseDetailSerializer, 404),
         tags=["cases"],
         operation_id="cases_detail",
         summary="One case with its items",
@@ -156,8 +194,8 @@ class CaseDetailView(PlatformView):
 
 class EventFeedView(PlatformView):
     @extend_schema(
-        parameters=[s.EventQuerySerializer],
-        responses={200: s.EventFeedSerializer, 400: s.ErrorSerializer} | ERRORS,
+        parameters=[s.EventQuerySerializer, RETRY_AFTER_HEADER],
+        responses=responses(s.EventFeedSerializer, 400),
         tags=["events"],
         operation_id="events_feed",
         summary="Status events of the platform's cases after an event id",
@@ -186,6 +224,19 @@ class EventFeedView(PlatformView):
         )
 
 
+class ReasonCodeListView(PlatformView):
+    @extend_schema(
+        parameters=[RETRY_AFTER_HEADER],
+        responses=responses(s.ReasonCodeSerializer(many=True)),
+        tags=["reason codes"],
+        operation_id="reason_codes_list",
+        summary="The reason codes a refusal or an information request may give",
+    )
+    def get(self, request):
+        codes = ReasonCode.objects.filter(active=True).order_by("code")
+        return Response(s.ReasonCodeSerializer(codes, many=True).data)
+
+
 EVENT_COLUMNS = (
     "id",
     "case__reference",
@@ -194,6 +245,7 @@ EVENT_COLUMNS = (
     "to_state",
     "item_outcome",
     "at",
+    "reported_at",
     "reason_code__code",
     "note",
 )
@@ -206,7 +258,13 @@ class IdempotentWriteView(PlatformView):
         key = request.headers.get("Idempotency-Key", "")
         if not IDEMPOTENCY_KEY.match(key):
             raise exceptions.ValidationError(
-                {"Idempotency-Key": [_("Send a unique Idempotency-Key header (1–255 characters).")]}
+                {
+                    "Idempotency-Key": [
+                        _(
+                            "Send a unique Idempotency-Key header (1–255 ASCII characters, no space)."
+                        )
+                    ]
+                }
             )
         fingerprint = idempotency_fingerprint(
             method=request.method, path=request.path, body=request.body
@@ -245,9 +303,9 @@ class IdempotentWriteView(PlatformView):
 
 class CaseDecisionView(IdempotentWriteView):
     @extend_schema(
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[REFERENCE_PARAMETER, IDEMPOTENCY_HEADER, REPLAYED_HEADER, RETRY_AFTER_HEADER],
         request=s.CaseDecisionSerializer,
-        responses={200: s.CaseDecisionResultSerializer} | WRITE_ERRORS,
+        responses=responses(s.CaseDecisionResultSerializer, 400, 404, 409, 415, 422),
         tags=["decisions"],
         operation_id="case_decision",
         summary="Record the platform's decision on a case",
@@ -266,7 +324,7 @@ class CaseDecisionView(IdempotentWriteView):
             actor=request.user,
             note=values.get("note", ""),
             reason_code=values.get("reason_code", ""),
-            at=values.get("decided_at"),
+            reported_at=values.get("decided_at"),
             ippc_ticket_id=values.get("ippc_ticket_id") or None,
             change_reason=api_change_reason(request),
         )
@@ -280,28 +338,34 @@ class CaseDecisionView(IdempotentWriteView):
 class ItemDecisionView(IdempotentWriteView):
     @extend_schema(
         parameters=[
+            OpenApiParameter(
+                "item_id",
+                type={"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+                location=OpenApiParameter.PATH,
+            ),
             IDEMPOTENCY_HEADER,
-            OpenApiParameter("item_id", type=int, location=OpenApiParameter.PATH),
+            REPLAYED_HEADER,
+            RETRY_AFTER_HEADER,
         ],
         request=s.ItemDecisionSerializer,
-        responses={200: s.ItemDecisionResultSerializer} | WRITE_ERRORS,
+        responses=responses(s.ItemDecisionResultSerializer, 400, 404, 409, 415, 422),
         tags=["decisions"],
         operation_id="item_decision",
         summary="Record the platform's outcome for one infringing item",
     )
-    def post(self, request, item_id: str):
+    def post(self, request, item_id: int):
         return super().post(request, item_id=item_id)
 
-    def perform(self, request, item_id: str):
+    def perform(self, request, item_id: int):
         data = s.ItemDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if not item_id.isdigit() or not 0 < int(item_id) < 2**63:
+        if not 0 < item_id < 2**63:
             raise Http404
         item = (
             InfringingItem.objects.filter(case__in=cases_visible_to(user=request.user))
             .select_related("outcome_reason")
-            .filter(pk=int(item_id))
+            .filter(pk=item_id)
             .first()
         )
         if item is None:
@@ -312,7 +376,7 @@ class ItemDecisionView(IdempotentWriteView):
             actor=request.user,
             note=values.get("note", ""),
             reason_code=values.get("reason_code", ""),
-            at=values.get("decided_at"),
+            reported_at=values.get("decided_at"),
             change_reason=api_change_reason(request),
         )
         item.refresh_from_db()
@@ -321,3 +385,10 @@ class ItemDecisionView(IdempotentWriteView):
             "item": s.ItemSerializer(item).data,
             "case_state": item.case.state,
         }
+
+
+def not_found(request, path=""):
+    """Any other path under /api/: a 404 in the API's JSON, never the site's HTML page."""
+    with translation.override("en"):
+        body = {"code": "not_found", "detail": str(exceptions.NotFound.default_detail)}
+    return JsonResponse(body, status=404)

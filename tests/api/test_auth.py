@@ -31,7 +31,16 @@ def test_no_token(api_client):
     response = api_client.get(ME)
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
-    assert response["WWW-Authenticate"] == "Token"
+    assert response["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "Token"])
+def test_a_generated_clients_bearer_header_and_the_token_header_both_work(
+    scheme, api_client, liaison, token_for
+):
+    """Issue 26, item 1: the schema's scheme is HTTP bearer; the documented `Token` still works."""
+    api_client.credentials(HTTP_AUTHORIZATION=f"{scheme} {token_for(liaison)}")
+    assert api_client.get(ME).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -39,6 +48,8 @@ def test_no_token(api_client):
     [
         "Token",
         "Token a b",
+        "Bearer",
+        "Bearer mou_" + "0" * 64,
         "Token mou_" + "0" * 64,
         "Token ' or 1=1 --",
         "Token \u00e9\u00e9\u00e9",

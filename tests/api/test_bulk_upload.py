@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.api.bulk import COLUMNS
+from portal.api.bulk import COLUMNS, EXAMPLE_ROW
 from portal.api.models import DecisionUpload
 from portal.importing import CSV, XLSX
 from takedowns.choices import CaseState as S
@@ -60,10 +60,13 @@ def liaison_admin(liaison, client_for, settings):
 def test_template_downloads(liaison_admin):
     csv = liaison_admin.get(reverse("admin:api_decisionupload_template", args=["csv"]))
     assert csv.status_code == 200
-    assert csv.content.decode("utf-8-sig").strip() == HEADER
+    assert csv.content.decode("utf-8-sig").strip().splitlines() == [HEADER, ",".join(EXAMPLE_ROW)]
     xlsx = liaison_admin.get(reverse("admin:api_decisionupload_template", args=["xlsx"]))
     book = openpyxl.load_workbook(io.BytesIO(xlsx.content))
     assert [c.value for c in book.worksheets[0][1]] == list(COLUMNS)
+    # issue 23: one example row
+    assert [c.value or "" for c in book.worksheets[0][2]] == list(EXAMPLE_ROW)
+    assert book.worksheets[0].max_row == 2
     assert "no_infringement" in str([c.value for row in book.worksheets[1] for c in row])
     for sheet in book.worksheets:  # the portal's XLSX layout (portal.xlsx)
         assert_header_row(sheet, 1)
@@ -115,14 +118,14 @@ def test_good_file_is_applied_and_a_second_upload_changes_nothing(case_in, liais
 def test_bad_rows_write_nothing_and_name_row_and_column(case_in, liaison_admin):
     good = case_in(S.UNDER_PLATFORM_REVIEW)
     hidden = case_in(S.READY_TO_FORWARD)  # not forwarded: the liaison may not see it
-    illegal = case_in(S.FORWARDED)
+    illegal = case_in(S.REMOVED)
     no_reason = case_in(S.UNDER_PLATFORM_REVIEW)
     other = case_in(S.UNDER_PLATFORM_REVIEW)
     lines = [
         f"{good.reference},,,removed,,,",
         f"{hidden.reference},,,removed,,,",
         "TD-2026-999999,,,removed,,,",
-        f"{illegal.reference},,,removed,,,",
+        f"{illegal.reference},,,under_platform_review,,,",
         f"{no_reason.reference},,,not_removed,,,",
         f"{other.reference},,,bogus,yesterday,,",
         ",,,removed,,,",
@@ -272,3 +275,50 @@ def test_messages_are_english_for_the_liaison_and_thai_when_it_chooses_thai(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
     response = upload(client, csv_file("TD-2026-999999,,,removed,,,"))
     assert "ไม่พบเรื่อง TD-2026-999999" in response.content.decode()
+
+
+# --- issue 23: the decision sheet as the liaison fills it -------------------------------------
+
+
+def test_forwarded_to_removed_in_one_row_records_the_review_step_too(case_in, liaison_admin):
+    case = case_in(S.FORWARDED, items=2)
+    response = upload(liaison_admin, csv_file(f"{case.reference},,IPPC-5,removed,,,"))
+    assert rows_of(response)[2]["outcome"] == "changed", response.context["rows"]
+    case.refresh_from_db()
+    assert (case.state, case.ippc_ticket_id) == (S.REMOVED, "IPPC-5")
+    steps = [(e.from_state, e.to_state) for e in case.events.filter(item=None).order_by("id")][-2:]
+    assert steps == [(S.FORWARDED, S.UNDER_PLATFORM_REVIEW), (S.UNDER_PLATFORM_REVIEW, S.REMOVED)]
+    assert case.events.exclude(item=None).count() == 2
+
+
+def test_two_rows_on_two_items_of_one_case_are_both_applied(case_in, liaison_admin):
+    case = case_in(S.UNDER_PLATFORM_REVIEW, items=2)
+    first, second = case.items.order_by("pk")
+    lines = [
+        f"{case.reference},{first.url},,removed,,,",
+        f"{case.reference},{second.url},,already_unavailable,,,",
+    ]
+    response = upload(liaison_admin, csv_file(*lines))
+    assert [r["outcome"] for r in response.context["rows"]] == ["changed", "changed"], (
+        response.context["rows"]
+    )
+    case.refresh_from_db()
+    assert case.state == S.PARTIALLY_REMOVED
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/x", "https://localhost/x", "http://[::1"])
+def test_an_item_url_that_is_no_web_address_is_a_row_error(url, case_in, liaison_admin):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    response = upload(liaison_admin, csv_file(f"{case.reference},{url},,removed,,,"))
+    assert response.status_code == 200
+    (row,) = response.context["rows"]
+    assert row["row"] == 2 and row["errors"][0]["column"] == "item_url"
+
+
+@pytest.mark.parametrize("language, expected", [("en", "1 row applied"), ("th", "บันทึกแล้ว 1 แถว")])
+def test_one_row_is_one_row_not_1_rows(language, expected, case_in, liaison_admin, settings):
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    liaison_admin.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = upload(liaison_admin, csv_file(f"{case.reference},,,removed,,,"))
+    page = response.content.decode()
+    assert expected in page and "1 rows" not in page

@@ -122,7 +122,11 @@ def test_event_feed_follows_a_cursor_and_hides_dip_internal_steps(case_in, liais
     # A decision shows up after the cursor.
     case_transition(case=case, to_state=S.REMOVED, actor=liaison)
     later = liaison_api.get(EVENTS, {"after": body["after"]}).json()
-    assert [e["to_state"] for e in later["results"]] == ["removed"]
+    # the item the decision removed (its own event), then the case's decision
+    assert [(e["item"], e["item_outcome"], e["to_state"]) for e in later["results"]] == [
+        (case.items.get().pk, "removed", "under_platform_review"),
+        (None, None, "removed"),
+    ]
     assert later["after"] > body["after"]
 
 

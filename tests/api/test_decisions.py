@@ -125,7 +125,7 @@ def test_recording_the_same_decision_again_is_a_no_op(case_in, liaison_api):
 
 def test_a_case_the_liaison_may_not_see_is_not_found(case_in, liaison_api):
     case = case_in(S.READY_TO_FORWARD)
-    response = decide(liaison_api, case, decision="withdrawn", note="x")
+    response = decide(liaison_api, case, decision="under_platform_review", note="x")
     assert response.status_code == 404 and response.json()["code"] == "not_found"
     case.refresh_from_db()
     assert case.state == S.READY_TO_FORWARD
@@ -146,11 +146,8 @@ def admin_refusal(case, to_state, actor, **kwargs):
 # The admin tests' refusals (takedowns tests): illegal moves, role refusals, missing reason/note.
 REFUSALS = [
     (S.FORWARDED, S.REMOVED, {}),
-    (S.UNDER_PLATFORM_REVIEW, S.FORWARDED, {}),
     (S.REMOVED, S.UNDER_PLATFORM_REVIEW, {}),
     (S.REMOVED, S.NOT_REMOVED, {"reason_code": "no_infringement", "note": "x"}),
-    (S.REMOVED, S.CLOSED, {}),  # DIP closes a case, not the platform
-    (S.FORWARDED, S.WITHDRAWN, {"note": "x"}),  # DIP withdraws
     (S.INFO_REQUESTED, S.UNDER_PLATFORM_REVIEW, {"note": "answered"}),  # DIP answers
     (S.UNDER_PLATFORM_REVIEW, S.NOT_REMOVED, {}),
     (S.UNDER_PLATFORM_REVIEW, S.NOT_REMOVED, {"reason_code": "no_infringement"}),
@@ -172,6 +169,18 @@ def test_every_refusal_matches_the_admins(state, decision, extra, case_in, liais
     assert StatusEvent.objects.count() == events
     case.refresh_from_db()
     assert case.state == state
+
+
+@pytest.mark.parametrize("decision", [S.DRAFT, S.FORWARDED, S.CLOSED, S.WITHDRAWN])
+def test_a_decision_only_dip_makes_is_not_in_the_platforms_choices(decision, case_in, liaison_api):
+    """Issue 26, item 7: `decision` offers only the states the platform may set."""
+    case = case_in(S.REMOVED)
+    response = decide(liaison_api, case, decision=decision, note="x")
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["decision"]
+    schema = liaison_api.get(reverse("api:schema"), {"format": "json"}).json()
+    offered = schema["components"]["schemas"]["DecisionEnum"]["enum"]
+    assert decision not in offered and offered == transitions.platform_target_states()
 
 
 def test_future_and_backdated_times_are_refused_as_in_the_admin(case_in, liaison_api):
@@ -242,6 +251,25 @@ def test_items_of_hidden_cases_and_bad_ids_are_404(case_in, liaison_api):
             HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
         )
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize("path_id", ["%C2%B2", "\u0661\u0662", "%D9%A1%D9%A2", "\uff11\uff12"])
+def test_only_ascii_digits_name_an_item(path_id, case_in, liaison_api):
+    """Issue 24, item 5: "²" is a 404 in JSON, and Arabic-Indic "١٢" (or full-width) digits are
+    not item 12: nothing is recorded on it."""
+    case = case_in(S.UNDER_PLATFORM_REVIEW)
+    item = case.items.get()
+    response = liaison_api.post(
+        f"/api/v1/items/{path_id}/decision/",
+        {"outcome": "removed"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+    )
+    assert response.status_code == 404
+    assert response.json() == {"code": "not_found", "detail": "Not found."}
+    assert int(str(item.pk)) and str(item.pk).isascii()
+    item.refresh_from_db()
+    assert item.outcome == ItemOutcome.PENDING
 
 
 def test_writes_are_attributed_to_the_tokens_user(case_in, liaison_api, liaison, monkeypatch):
@@ -325,3 +353,24 @@ def test_old_idempotency_keys_are_purged(case_in, liaison_api):
     IdempotencyKey.objects.filter(key="old").update(created_at=timezone.now() - timedelta(hours=25))
     assert purge_idempotency_keys() == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_a_case_decision_that_sets_pending_items_logs_an_item_event_for_each(
+    case_in, liaison_api, liaison
+):
+    """Issue 26, item 9: every change the platform causes, implied too, is an event."""
+    case = case_in(S.UNDER_PLATFORM_REVIEW, items=3)
+    first, *pending = case.items.order_by("pk")
+    assert decide_item(liaison_api, first, outcome="removed").status_code == 200
+    after = StatusEvent.objects.order_by("-id").first().pk
+    assert decide(liaison_api, case, decision="removed").status_code == 200
+
+    feed = liaison_api.get(reverse("api:events"), {"after": after}).json()["results"]
+    item_events = [e for e in feed if e["item"] is not None]
+    assert {(e["item"], e["item_outcome"]) for e in item_events} == {
+        (item.pk, "removed") for item in pending
+    }
+    assert [e["item"] for e in feed] == [*(item.pk for item in pending), None]
+    for item in pending:
+        latest = item.history.order_by("-history_id").first()
+        assert (latest.outcome, latest.history_user) == (ItemOutcome.REMOVED, liaison)

@@ -52,7 +52,8 @@ def test_decisions_move_cases_items_log_and_history(under_review, liaison):
     assert gone_db.removed_at is None and gone_db.decided_at
     assert set(removed.items.values_list("outcome", flat=True)) == {ItemOutcome.REMOVED}
     assert set(gone.items.values_list("outcome", flat=True)) == {ItemOutcome.ALREADY_UNAVAILABLE}
-    assert StatusEvent.objects.count() == events + 2
+    # the two decisions, and an event for each of the four items they set
+    assert StatusEvent.objects.count() == events + 2 + 4
     event = removed.events.order_by("-id").first()
     assert (event.from_state, event.to_state, event.actor) == (
         S.UNDER_PLATFORM_REVIEW,
