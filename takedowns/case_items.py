@@ -30,6 +30,7 @@ from takedowns.transitions import (
     FUTURE_TOLERANCE,
     PERM_DIP,
     PERM_PLATFORM,
+    REVIEW_IMPLIED_FROM,
     actor_has,
     audit_history_write,
     case_transition,
@@ -216,11 +217,8 @@ ITEM_OUTCOMES_BY_STATE = {
 }
 
 
-#: A forwarded case whose items the liaison decides on its page is first taken "under platform
-#: review" in the same save (``case_begin_review``): the step the decisions imply.
-REVIEW_IMPLIED_STATE = S.FORWARDED
 #: The states in which the case page takes item outcomes.
-ITEM_OUTCOME_PAGE_STATES = frozenset({*ITEM_OUTCOMES_BY_STATE, REVIEW_IMPLIED_STATE})
+ITEM_OUTCOME_PAGE_STATES = frozenset({*ITEM_OUTCOMES_BY_STATE, REVIEW_IMPLIED_FROM})
 
 
 def item_check_outcome(
@@ -239,7 +237,7 @@ def item_check_outcome(
     if not actor_has(actor, PERM_PLATFORM):
         raise PermissionDenied(_("Only the platform records item decisions."))
     state = case.state
-    if review_implied and state == REVIEW_IMPLIED_STATE:
+    if review_implied and state == REVIEW_IMPLIED_FROM:
         state = S.UNDER_PLATFORM_REVIEW
     allowed = ITEM_OUTCOMES_BY_STATE.get(state, set())
     if outcome not in allowed:
@@ -266,7 +264,7 @@ def item_check_outcome(
 def case_begin_review(*, case: TakedownCase, actor) -> bool:
     """Take a forwarded case under platform review (through ``case_transition``) before its
     items' decisions are recorded; returns whether it moved."""
-    if case.state != REVIEW_IMPLIED_STATE:
+    if case.state != REVIEW_IMPLIED_FROM:
         return False
     case_transition(
         case=case,

@@ -107,11 +107,16 @@ def platform_target_states() -> list[str]:
     return [state for state in S.values if state in targets]
 
 
+#: A forwarded case that the platform decides (the case, or its items) was under the platform's
+#: review first: the one step a decision implies.
+REVIEW_IMPLIED_FROM = S.FORWARDED
+
+
 def implied_steps(from_state: str, to_state: str) -> list[str]:
     """The steps a platform decision passes through on its way, each recorded as its own move:
     a forwarded case decided outright (e.g. removed) was under the platform's review first."""
     via = S.UNDER_PLATFORM_REVIEW
-    if from_state == S.FORWARDED and to_state != via and (via, to_state) in TRANSITIONS:
+    if from_state == REVIEW_IMPLIED_FROM and to_state != via and (via, to_state) in TRANSITIONS:
         return [via]
     return []
 
