@@ -16,6 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin_filters import DateRangeFilter
 from portal.dates import local_date
 from portal.import_admin import PortalImportExportMixin
+from portal.inline_autocomplete import AutocompleteRowsMixin
 from training import services
 from training.certificates import PDF_MAX_CERTIFICATES, certificate_context, certificates_pdf
 from training.forms import (
@@ -69,7 +70,7 @@ class CourseAdmin(TrainingAdmin):
         return course._sessions
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(AutocompleteRowsMixin, admin.TabularInline):
     model = Attendance
     form = AttendanceInlineForm
     formset = AttendanceInlineFormSet
@@ -170,9 +171,7 @@ class TrainingSessionAdmin(TrainingAdmin):
         attendances = formset.save(commit=False)
         for attendance in formset.deleted_objects:
             attendance.delete()
-        for attendance in attendances:
-            # Seats were counted for the whole inline (with the session locked) in its clean().
-            services.attendance_save(attendance=attendance, check_capacity=False)
+        services.session_attendances_save(attendances=attendances)
 
 
 class ParticipantAttendanceInline(admin.TabularInline):

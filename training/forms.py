@@ -31,10 +31,7 @@ class TrainingSessionForm(ValidateAfterModelMixin, forms.ModelForm):
 
 
 class AttendanceForm(ValidateAfterModelMixin, forms.ModelForm):
-    """One attendance row, alone or as a line of a session's inline."""
-
-    #: False in the session's inline, whose formset counts the seats of all its rows at once.
-    check_capacity = True
+    """One attendance row on its own page."""
 
     class Meta:
         model = Attendance
@@ -43,7 +40,7 @@ class AttendanceForm(ValidateAfterModelMixin, forms.ModelForm):
     def validate_after_model(self):
         attendance = self.instance
         if attendance.session_id and attendance.session.pk:
-            services.attendance_validate(attendance=attendance, check_capacity=self.check_capacity)
+            services.attendance_validate(attendance=attendance)
         elif hasattr(attendance, "session"):  # a new session, not saved yet
             services.attendance_check_completion(
                 attendance=attendance, course=attendance.session.course
@@ -51,21 +48,31 @@ class AttendanceForm(ValidateAfterModelMixin, forms.ModelForm):
 
 
 class AttendanceInlineForm(AttendanceForm):
-    check_capacity = False
+    """A line of a session's inline: its formset locks the session once and counts the seats of
+    all rows; a participant registered twice is refused by the model's own unique check."""
+
+    def validate_after_model(self):
+        session = self.instance.session
+        if session.course_id:  # else the session's own form says the course is missing
+            services.attendance_check_completion(attendance=self.instance, course=session.course)
 
 
 class AttendanceInlineFormSet(forms.BaseInlineFormSet):
     """Counts the seats the session will have once every row of the inline is saved."""
+
+    def full_clean(self):
+        """The session stays locked from before its rows are checked until they are saved
+        (the admin saves in the same transaction)."""
+        if self.is_bound and self.instance.pk:
+            services.session_lock(session_id=self.instance.pk)
+        super().full_clean()
 
     def clean(self):
         super().clean()
         if any(self.errors):
             return
         session = self.instance
-        existing = 0
-        if session.pk:
-            services.session_lock(session_id=session.pk)
-            existing = session.attendances.count()
+        existing = session.attendances.count() if session.pk else 0
         removed = sum(1 for form in self.forms if form.instance.pk and formset_deletes(self, form))
         added = sum(
             1

@@ -81,11 +81,10 @@ def attendance_check_completion(*, attendance: Attendance, course=None) -> None:
             )
 
 
-def attendance_validate(*, attendance: Attendance, check_capacity: bool = True) -> None:
+def attendance_validate(*, attendance: Attendance) -> None:
     """Every rule across rows for one attendance row. Call inside a transaction: it locks the session.
 
-    ``check_capacity=False`` is for callers that count the seats of several rows themselves
-    (the attendance inline of a session).
+    (A session's inline checks its rows together: ``AttendanceInlineFormSet``.)
     """
     if not attendance.session_id:
         return
@@ -98,11 +97,10 @@ def attendance_validate(*, attendance: Attendance, check_capacity: bool = True) 
         raise ValidationError(
             {"participant": _("This participant is already registered for the session.")}
         )
-    if check_capacity:
-        try:
-            session_check_capacity(session=session, registrations=others.count() + 1)
-        except ValidationError as error:
-            raise ValidationError({"session": error.messages}) from error
+    try:
+        session_check_capacity(session=session, registrations=others.count() + 1)
+    except ValidationError as error:
+        raise ValidationError({"session": error.messages}) from error
     attendance_check_completion(attendance=attendance, course=session.course)
 
 
@@ -115,9 +113,23 @@ def certificate_number(*, attendance: Attendance) -> str:
 
 
 @transaction.atomic
-def attendance_save(*, attendance: Attendance, check_capacity: bool = True) -> Attendance:
+def attendance_save(*, attendance: Attendance) -> Attendance:
     """Validate and save one attendance row; issue or withdraw its certificate number."""
-    attendance_validate(attendance=attendance, check_capacity=check_capacity)
+    attendance_validate(attendance=attendance)
+    _certificate_issue_or_withdraw(attendance=attendance)
+    attendance.save()
+    return attendance
+
+
+def session_attendances_save(*, attendances) -> None:
+    """Save the rows of a session's inline, which its forms and formset have checked together
+    with the session locked (``AttendanceInlineFormSet``): the checks are not made again per row."""
+    for attendance in attendances:
+        _certificate_issue_or_withdraw(attendance=attendance)
+        attendance.save()
+
+
+def _certificate_issue_or_withdraw(*, attendance: Attendance) -> None:
     if attendance.completed:
         if attendance.completed_on is None:
             attendance.completed_on = timezone.localdate(attendance.session.ends_at)
@@ -125,8 +137,6 @@ def attendance_save(*, attendance: Attendance, check_capacity: bool = True) -> A
     else:
         attendance.completed_on = None
         attendance.certificate_number = None
-    attendance.save()
-    return attendance
 
 
 @transaction.atomic
