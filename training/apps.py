@@ -22,3 +22,9 @@ class TrainingConfig(AppConfig):
         MANAGER: {model: ("view",) for model in _ALL},
         LIAISON: {},
     }
+
+    def warm_up(self):
+        """Called as the web server's process starts (``portal.wsgi``)."""
+        from training.certificates import pdf_renderer_warm_up
+
+        pdf_renderer_warm_up()

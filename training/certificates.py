@@ -1,6 +1,7 @@
 """What a certificate of completion shows, in Thai and in English, and its PDF."""
 
 import base64
+import functools
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
@@ -73,12 +74,9 @@ def certificates_pdf(attendances) -> bytes:
     Rendered by WeasyPrint from the printable page (``training/certificate.html``) with its print
     stylesheet; the Thai text is set in Debian's TLWG fonts (fonts-thai-tlwg).
     """
-    from weasyprint import CSS, HTML  # needs Pango; imported only when a PDF is made
+    from weasyprint import HTML  # needs Pango; imported only when a PDF is made
 
-    stylesheet = CSS(
-        string=Path(finders.find("training/certificate.css")).read_text(encoding="utf-8"),
-        url_fetcher=_refuse_fetch,
-    )
+    stylesheet = _pdf_stylesheet()
     documents = [
         HTML(
             string=render_to_string(
@@ -90,3 +88,27 @@ def certificates_pdf(attendances) -> bytes:
     ]
     pages = [page for document in documents for page in document.pages]
     return documents[0].copy(pages).write_pdf()
+
+
+@functools.cache
+def _pdf_stylesheet():
+    """The certificate's print stylesheet, parsed once per process."""
+    from weasyprint import CSS
+
+    return CSS(
+        string=Path(finders.find("training/certificate.css")).read_text(encoding="utf-8"),
+        url_fetcher=_refuse_fetch,
+    )
+
+
+def pdf_renderer_warm_up() -> None:
+    """Load WeasyPrint, its stylesheet and the Thai fonts once, as the server process starts:
+    the first certificate of a process used to take two seconds more than the next. Without
+    Pango (no PDF certificates on this machine) there is nothing to warm."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError):
+        return
+    HTML(string='<p lang="th">ประกาศนียบัตร Certificate</p>', url_fetcher=_refuse_fetch).render(
+        stylesheets=[_pdf_stylesheet()]
+    ).write_pdf()
