@@ -358,3 +358,132 @@ def summarise(name, samples, unit, target, check: Callable[[float], bool], note=
 
 def env_for_children() -> dict:
     return dict(os.environ)
+
+
+# --- training: a full session's page, its save and its certificates ----------------------------
+
+
+def post_figure(client, name, url, data_of_run: Callable[[int], dict], runs, *, ms_target):
+    """Like ``page_figure`` for a form sent ``runs`` times (each run its own data, so each
+    writes); every answer must be the redirect of a saved form."""
+
+    def send(data):
+        response = client.post(url, data)
+        if response.status_code != 302:
+            raise RuntimeError(f"POST {url} answered {response.status_code}, not a redirect")
+
+    send(data_of_run(0))  # warm-up
+    queries = len(count_queries(lambda: send(data_of_run(1))))
+    timings = []
+    for run in range(2, runs + 2):
+        data = data_of_run(run)
+        started = time.perf_counter()
+        send(data)
+        timings.append((time.perf_counter() - started) * 1000)
+    value, tail = statistics.median(timings), p95(timings)
+    return Figure(
+        name,
+        value,
+        "ms",
+        f"p95 ≤ {ms_target} ms",
+        tail <= ms_target,
+        p95=tail,
+        note=f"{queries} queries",
+        extra={"queries": queries},
+    )
+
+
+def _session_form_data(session, attendances, score: int) -> dict:
+    """The session's change form as the browser sends it, every attendance row with ``score``
+    (where attended): a save that writes every row."""
+    from django.utils import timezone
+
+    starts, ends = timezone.localtime(session.starts_at), timezone.localtime(session.ends_at)
+    data = {
+        "course": session.course_id,
+        "reference": session.reference,
+        "starts_at_0": starts.date().isoformat(),
+        "starts_at_1": starts.strftime("%H:%M"),
+        "ends_at_0": ends.date().isoformat(),
+        "ends_at_1": ends.strftime("%H:%M"),
+        "mode": session.mode,
+        "venue": session.venue or "ห้องประชุม 1",
+        "province": session.province_id or "",
+        "online_url": session.online_url or "https://meet.example.org/session",
+        "trainer": session.trainer,
+        "capacity": session.capacity,
+        "notes": session.notes,
+        "attendances-TOTAL_FORMS": len(attendances),
+        "attendances-INITIAL_FORMS": len(attendances),
+        "attendances-MIN_NUM_FORMS": 0,
+        "attendances-MAX_NUM_FORMS": 1000,
+    }
+    for i, attendance in enumerate(attendances):
+        prefix = f"attendances-{i}-"
+        data[prefix + "id"] = attendance.pk
+        data[prefix + "session"] = session.pk
+        data[prefix + "participant"] = attendance.participant_id
+        if attendance.attended:
+            data[prefix + "attended"] = "on"
+            data[prefix + "score"] = score
+        if attendance.completed:
+            data[prefix + "completed"] = "on"
+    return data
+
+
+def training_figures(client, runs) -> list[Figure]:
+    from django.db.models import Count
+
+    from training.models import Attendance, TrainingSession
+
+    session = (
+        TrainingSession.objects.annotate(n=Count("attendances"))
+        .order_by("-n", "pk")
+        .select_related("course")
+        .first()
+    )
+    if session is None:
+        return [
+            Figure("training session page", None, "ms", "p95 ≤ 300 ms", None, note="no session")
+        ]
+    attendances = list(session.attendances.order_by("pk"))
+    change = _url("admin:training_trainingsession_change", session.pk)
+    figures = [
+        page_figure(
+            client,
+            f"training session page ({len(attendances)} attendances)",
+            change,
+            runs,
+            ms_target=300,
+            max_queries=15,
+        ),
+        post_figure(
+            client,
+            f"attendance save ({len(attendances)} rows)",
+            change,
+            lambda run: _session_form_data(session, attendances, 90 + run % 2),
+            runs,
+            ms_target=300,
+        ),
+    ]
+    completed = Attendance.objects.filter(completed=True).order_by("pk").first()
+    if completed is not None:
+        figures.append(
+            page_figure(
+                client,
+                "certificate, printable page",
+                _url("admin:training_attendance_certificate", completed.pk),
+                runs,
+                ms_target=300,
+            )
+        )
+        figures.append(
+            page_figure(
+                client,
+                "certificate, PDF",
+                _url("admin:training_attendance_certificate_pdf", completed.pk),
+                runs,
+                ms_target=300,
+            )
+        )
+    return figures

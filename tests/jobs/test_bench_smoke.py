@@ -36,8 +36,12 @@ def test_every_page_measurement_runs_once(built):
         *measure.search_figures(client, 1, built),
         measure.detail_figure(client, 1, built),
         measure.dashboard_figure(client, 1),
+        *measure.training_figures(client, 1),
     ]
     by_name = {figure.name: figure for figure in figures}
+    training = [f for f in figures if f.name.startswith(("training session", "attendance save"))]
+    assert len(training) == 2 and all(f.value is not None for f in training)
+    assert by_name["certificate, PDF"].value is not None
     assert by_name["case list, unfiltered"].value is not None
     assert by_name["case list, unfiltered"].extra["queries"] > 0
     assert by_name["case detail (20 items, 30 events)"].value is not None
