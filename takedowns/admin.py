@@ -814,11 +814,13 @@ class TakedownCaseAdmin(
         if not platform_forms:
             # DIP's new and changed items, each through the item service (a URL reported by
             # someone else at the same moment is a duplicate there, see changeform_view)
-            for item in formset.save(commit=False):
-                action = "add" if item._state.adding else "change"
+            items = formset.save(commit=False)
+            # once per kind of write, not per item: the case stays locked until the page is saved
+            for action in sorted({"add" if item._state.adding else "change" for item in items}):
                 case_items.child_check(
-                    case=item.case, model=InfringingItem, action=action, actor=request.user
+                    case=case, model=InfringingItem, action=action, actor=request.user
                 )
+            for item in items:
                 case_items.item_save(item=item)
             for item in formset.deleted_objects:
                 case_items.item_delete(item=item, actor=request.user)
