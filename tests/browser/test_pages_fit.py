@@ -10,6 +10,11 @@ import pytest
 from tests.takedowns.conftest import make_case
 from tests.takedowns.test_sweeps_admin import make_sweep
 
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
 WIDTH = 1440
 
 #: [document width, widest list table - its box's width] of the page, in CSS pixels.

@@ -6,10 +6,12 @@ its own PostgreSQL connection; a barrier holds both until each has passed the ch
 import threading
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from takedowns import case_items
 from takedowns.choices import ItemKind
@@ -116,14 +118,18 @@ def test_the_item_service_turns_the_race_into_the_duplicate_check_message(
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], ValidationError), outcomes
     winner = InfringingItem.objects.get().case
-    assert errors[0].message_dict == {"url": [DuplicateItemError.message_for(winner)]}
+    # The threads run in the default language (an earlier test may have left another active here).
+    with translation.override(settings.LANGUAGE_CODE):
+        expected = {"url": [str(DuplicateItemError.message_for(winner))]}
+        assert errors[0].message_dict == expected
 
 
 def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
     right, officer, supervisor, monkeypatch, record_fault, _drop_swapped_out_tables
 ):
-    """A background import of items: someone reports row 2's URL between its check and its
-    write. The job's result names row 2 with the duplicate message; row 1 is not written."""
+    """A background import of items: someone reports the second row's URL between its check and
+    its write. The job's result names that row as the file numbers it (the header is row 1, so
+    row 3) with the duplicate message; the first row is not written."""
     import tablib
 
     from portal.engine import FileImporter
@@ -151,6 +157,6 @@ def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
     outcome = FileImporter(InfringingItemResource(), dataset, user=officer).run()
     record_fault()
 
-    assert [(p.row, p.column) for p in outcome.errors] == [(2, "url")], outcome.errors
+    assert [(p.row, p.column) for p in outcome.errors] == [(3, "url")], outcome.errors
     assert outcome.errors[0].reason == str(DuplicateItemError.message_for(theirs))
     assert list(InfringingItem.objects.values_list("case", flat=True)) == [theirs.pk]
