@@ -6,7 +6,9 @@ a large import as a background job), which import neither this module nor each o
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import path
 from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
@@ -87,6 +89,32 @@ class _HideTracebacksMixin:
 
 class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportExportMixin):
     """Import and export; an import writes all rows of a file or none of them."""
+
+    def get_urls(self):
+        opts = self.model._meta
+        template_url = path(
+            "import/template/",
+            self.admin_site.admin_view(self.import_template_view),
+            name=f"{opts.app_label}_{opts.model_name}_import_template",
+        )
+        return [template_url, *super().get_urls()]
+
+    def import_template_view(self, request):
+        """An XLSX to fill in: the import's columns and one example row, the first object the
+        user may see (and a file may change) as the export writes it, so it imports back
+        unchanged; with no such object yet, the columns only. Permission: the model's import
+        permission."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        resource_class = self.get_import_resource_classes(request)[0]
+        resource = resource_class(**self.get_import_resource_kwargs(request))
+        example = resource.template_examples(self.get_queryset(request)).order_by("pk")[:1]
+        dataset = resource.export(queryset=example, force_native_type=True)
+        dataset.title = str(self.model._meta.verbose_name_plural)
+        response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
+        filename = f"{self.model._meta.model_name}-template.xlsx"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
 
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)

@@ -214,6 +214,11 @@ class PortalResource(resources.ModelResource):
     def get_m2m_widget(cls, field):
         return functools.partial(ManyToManyWidget, model=field.related_model)
 
+    def template_examples(self, queryset):
+        """The objects an import template may show as its example row: those a file may still
+        change (a Resource whose rows some objects refuse narrows this)."""
+        return queryset
+
     def key_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self._meta.import_id_fields]
 

@@ -433,6 +433,9 @@ class InfringingItemResource(PortalResource):
         "seller_handle",
     )
 
+    def template_examples(self, queryset):
+        return queryset.filter(case__state__in=case_items.ITEM_EDIT_STATES)
+
     class Meta(PortalResource.Meta):
         model = InfringingItem
         import_id_fields = ("url",)
@@ -561,6 +564,9 @@ class SweepFindingResource(PortalResource):
         "case_reference",
         "case_state",
     )
+
+    def template_examples(self, queryset):
+        return queryset.filter(case__isnull=True)
 
     class Meta(PortalResource.Meta):
         model = SweepFinding
