@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
-from portal.importing import CSV, FORMATS, XLSX, column_label
+from portal.importing import CSV, FORMATS, XLSX, column_label, headers_for_people
 from portal.internals import ExportFieldLabelMixin, FileExportResponseMixin
 from portal.jobs.choices import JobState
 from portal.jobs.exports import streaming_csv_response
@@ -59,12 +59,16 @@ class _PortalFormatsMixin(FileExportResponseMixin):
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         """The XLSX export with the cells' own types, as import-export gives its own XLSX (whose
-        check by exact class misses the portal's): dates are date cells, numbers numbers."""
+        check by exact class misses the portal's): dates are date cells, numbers numbers; the
+        headers in Thai for Thai users (``headers_for_people``), which the import reads back."""
         if not self.has_export_permission(request):
             raise PermissionDenied
         data = self.get_data_for_export(
             request, queryset, force_native_type=file_format.is_binary(), **kwargs
         )
+        resource_class = self.choose_export_resource_class(kwargs.get("export_form"), request)
+        resource = resource_class(**self.get_export_resource_kwargs(request, **kwargs))
+        data.headers = headers_for_people(resource, data.headers or [])
         return file_format.export_data(data)
 
 
@@ -101,7 +105,7 @@ class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportE
 
     def import_template_view(self, request):
         """An XLSX to fill in: the import's columns and one example row, the first object the
-        user may see (and a file may change) as the export writes it, so it imports back
+        user may see (and a file may change) as the XLSX export writes it, so it imports back
         unchanged; with no such object yet, the columns only. Permission: the model's import
         permission."""
         if not self.has_import_permission(request):
@@ -110,6 +114,7 @@ class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportE
         resource = resource_class(**self.get_import_resource_kwargs(request))
         example = resource.template_examples(self.get_queryset(request)).order_by("pk")[:1]
         dataset = resource.export(queryset=example, force_native_type=True)
+        dataset.headers = headers_for_people(resource, dataset.headers or [])
         dataset.title = str(self.model._meta.verbose_name_plural)
         response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
         filename = f"{self.model._meta.model_name}-template.xlsx"

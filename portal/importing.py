@@ -175,6 +175,20 @@ def column_label(resource_class, field_name: str) -> str:
         return field.column_name if field else field_name
 
 
+def headers_for_people(resource, headers) -> list[str]:
+    """An XLSX export's headers: in Thai, each column as ``column_label`` names it (as the export
+    form's checkboxes do); otherwise the codes. A label the import would not read back as its
+    own column (two columns named alike) stays a code."""
+    if not (translation.get_language() or "").startswith("th"):
+        return list(headers)
+    names = {field.column_name: name for name, field in resource.fields.items()}
+    people = []
+    for header in headers:
+        label = str(column_label(type(resource), names[header])) if header in names else header
+        people.append(label if resource.column_names_of([label]) == [header] else header)
+    return people
+
+
 class PortalResource(resources.ModelResource):
     """Base for every Resource: strict columns, in-file duplicate keys, full model validation."""
 
