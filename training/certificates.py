@@ -61,10 +61,14 @@ PDF_MAX_CERTIFICATES = 200
 def _refuse_fetch(url, *args, **kwargs):
     """The PDF renderer reads nothing from outside: its stylesheet is handed to it, and the seal
     is inline (``data:``)."""
-    if url.startswith("data:"):
-        from weasyprint import default_url_fetcher
+    if url.startswith("data:") and ";base64," in url:
+        from weasyprint.urls import URLFetcherResponse
 
-        return default_url_fetcher(url, *args, **kwargs)
+        header, _, data = url.partition(",")
+        content_type = header.removeprefix("data:").split(";")[0]
+        return URLFetcherResponse(
+            url, body=base64.b64decode(data), headers={"Content-Type": content_type}
+        )
     raise ValueError(f"Certificates load no external resource: {url}")
 
 
