@@ -15,8 +15,10 @@ message that says what to type; nothing is guessed silently.
 import datetime
 import re
 
-from django.utils import dateformat, formats, timezone, translation
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
+
+from portal.languages import thai_active
 
 BUDDHIST_ERA_OFFSET = 543
 #: A year from here on is a Buddhist-era year: 2400 BE is 1857, older than any date kept here,
@@ -26,15 +28,10 @@ FIRST_BUDDHIST_ERA_YEAR = 2400
 LAST_BUDDHIST_ERA_YEAR = 2800
 #: The oldest Christian-era year a date here may have (GI registrations, agreements, trainings).
 FIRST_CHRISTIAN_ERA_YEAR = 1900
-THAI = "th"
 
 #: How a year is meant: a Thai form shows and takes BE, an English one the Christian era (CE);
 #: a file may carry either (``None``: told apart by the year).
 BE, CE = "BE", "CE"
-
-
-def thai_active() -> bool:
-    return (translation.get_language() or "").split("-")[0] == THAI
 
 
 def typing_era() -> str:

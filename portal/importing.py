@@ -34,6 +34,7 @@ from portal import excel
 from portal.dates import parse_date, parse_datetime
 from portal.engine import FileImporter, ImportOutcome
 from portal.formulas import escape_formula, unescape_formula
+from portal.languages import thai_active
 from portal.reading import (
     Table,
     UnreadableFileError,  # noqa: F401  (the error of every import path)
@@ -179,7 +180,7 @@ def headers_for_people(resource, headers) -> list[str]:
     """An XLSX export's headers: in Thai, each column as ``column_label`` names it (as the export
     form's checkboxes do); otherwise the codes. A label the import would not read back as its
     own column (two columns named alike) stays a code."""
-    if not (translation.get_language() or "").startswith("th"):
+    if not thai_active():
         return list(headers)
     names = {field.column_name: name for name, field in resource.fields.items()}
     people = []
