@@ -37,8 +37,10 @@ from functools import reduce
 from operator import or_
 
 import tablib
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from import_export import resources, widgets
 
 from portal import internals
@@ -47,6 +49,8 @@ from portal.signals import rows_written
 
 CHUNK_SIZE = 2000
 MAX_STORED_ERRORS = 1000
+#: Distinct cell values a column remembers what its widget made of (bounded for unique columns).
+REMEMBERED_VALUES = 4096
 
 
 @dataclass
@@ -87,6 +91,76 @@ class ImportOutcome:
 
 
 Progress = Callable[[str, int], None]
+
+
+#: The library's widgets whose ``clean`` reads the cell alone (not the row, not the database).
+_VALUE_ONLY_WIDGETS = (widgets.Widget, widgets.CharWidget, widgets.BooleanWidget)
+
+
+def _cleans_by_value(widget) -> bool:
+    """What the widget makes of a cell depends on the cell alone, so it is worked out once per
+    distinct value in a file: the widgets above, those that set ``cleans_value_only``, and a
+    foreign key looked up by the cell (each
+    distinct value then costs one query per file, not one per row)."""
+    if isinstance(widget, widgets.ManyToManyWidget):
+        return False
+    if isinstance(widget, widgets.ForeignKeyWidget):
+        return internals.foreign_key_lookup_is_by_value(widget)
+    # a widget class of the project's says so itself (a subclass must say it again)
+    return type(widget) in _VALUE_ONLY_WIDGETS or "cleans_value_only" in vars(type(widget))
+
+
+def _remembering_widget(widget):
+    """A copy of ``widget`` that cleans each distinct cell value once (outcome or refusal)."""
+    memo: dict = {}
+    clean_once = widget.clean
+
+    def clean(value, row=None, **kwargs):
+        # the type is part of the key: 1, 1.0 and True are equal but may not read the same
+        key = (
+            type(value),
+            value if isinstance(value, str | int | float | type(None)) else repr(value),
+        )
+        outcome = memo.get(key)
+        if outcome is None:
+            try:
+                outcome = (clean_once(value, row=row, **kwargs), None)
+            except (ObjectDoesNotExist, ValueError, ValidationError) as error:
+                outcome = (None, error)
+            if len(memo) < REMEMBERED_VALUES:
+                memo[key] = outcome
+        result, error = outcome
+        if error is not None:
+            raise error
+        return result
+
+    remembering = copy.copy(widget)
+    remembering.clean = clean
+    return remembering
+
+
+def _blank_instances(model) -> Callable[[], models.Model]:
+    """What ``model()`` returns, made quicker for thousands of rows: the values of one blank
+    instance copied, each callable default (a time, a token) called again. ``model`` itself
+    when something listens to its init signals, or a field has a database default."""
+    opts = model._meta
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model
+    if any(f.has_db_default() for f in opts.concrete_fields):
+        return model
+    blank = model()
+    values = {name: value for name, value in vars(blank).items() if name != "_state"}
+    fresh = [f for f in opts.concrete_fields if f.has_default() and callable(f.default)]
+
+    def new():
+        instance = model.__new__(model)
+        instance.__dict__.update(values)
+        instance._state = ModelState()
+        for model_field in fresh:
+            instance.__dict__[model_field.attname] = model_field.get_default()
+        return instance
+
+    return new
 
 
 class _RefusedOnWrite(Exception):
@@ -203,17 +277,21 @@ class FileImporter:
         self.opts = self.model._meta
         self.outcome = ImportOutcome(total=self.rows.total)
         self._unique_checks_memo: dict = {}
+        self._cleaned_values: dict = {}  # per model field: what its validation made of a value
         self._check_constraints = False  # after a bad row: see _check_and_write
         self._column_of = self._columns_by_attribute()
+        if internals.resource_overrides(resource, "init_instance"):
+            self._new_instance = resource.init_instance
+        else:
+            blank_instance = _blank_instances(self.model)
+            self._new_instance = lambda row: blank_instance()
         self._own_bulk = getattr(resource, "bulk_write", None)
         self._bulk = self._own_bulk is None and self.bulk_writable()
         self._keep_rows = self._own_bulk is None and not self._bulk  # saved row by row
         for name, resource_field in list(resource.fields.items()):
-            if isinstance(resource_field.widget, widgets.ForeignKeyWidget) and not isinstance(
-                resource_field.widget, widgets.ManyToManyWidget
-            ):
+            if _cleans_by_value(resource_field.widget):
                 memo_field = copy.copy(resource_field)
-                memo_field.widget = internals.memoized_foreign_key_widget(resource_field.widget)
+                memo_field.widget = _remembering_widget(resource_field.widget)
                 resource.fields[name] = memo_field
         internals.freeze_import_fields(resource)
 
@@ -320,7 +398,11 @@ class FileImporter:
                     continue
                 deferred: dict = {"original": original}
                 with internals.full_clean_without_queries(
-                    instance, deferred, active=not exact, constraints=self._check_constraints
+                    instance,
+                    deferred,
+                    active=not exact,
+                    constraints=self._check_constraints,
+                    cleaned=self._cleaned_values,
                 ):
                     resource.validate_instance(instance, errors)
                 checked.append((row_number, instance, new, row, deferred))
@@ -494,11 +576,11 @@ class FileImporter:
         id_fields = [self.resource.fields[name] for name in self.resource.get_import_id_fields()]
         if self._looks_up_by_one_key():
             if id_fields[0].column_name not in row:
-                return self.resource.init_instance(row), True
+                return self._new_instance(row), True
             instance = existing.get(id_fields[0].clean(row))
             if instance is not None:
                 return instance, False
-            return self.resource.init_instance(row), True
+            return self._new_instance(row), True
         loader = self.resource._meta.instance_loader_class(self.resource, self.dataset)
         return self.resource.get_or_init_instance(loader, row)
 

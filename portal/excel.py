@@ -39,6 +39,10 @@ def cell_text(value):
 
     A number in scientific notation (``1.23457E+17``) has lost digits: refused.
     """
+    if type(value) is str:  # every cell of a CSV file
+        if ("e" in value or "E" in value) and SCIENTIFIC.match(value.strip()):
+            raise _lost_digits(value.strip())
+        return value
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):

@@ -113,11 +113,15 @@ FORMATS = [CSV, XLSX]
 class IntegerWidget(widgets.IntegerWidget):
     """``1.0`` as a spreadsheet writes it is 1; ``1.5`` is a row error, never cut to 1."""
 
+    cleans_value_only = True  # the import engine cleans each distinct cell once
+
     def clean(self, value, row=None, **kwargs):
         return excel.whole_number(value)
 
 
 class DecimalWidget(widgets.DecimalWidget):
+    cleans_value_only = True  # the import engine cleans each distinct cell once
+
     def clean(self, value, row=None, **kwargs):
         try:
             return super().clean(value, row=row, **kwargs)
@@ -130,12 +134,16 @@ class DateWidget(widgets.DateWidget):
     (``portal.dates.parse_date``); what it cannot read for sure is a row error saying what to
     write. Exports stay ISO (``YYYY-MM-DD``)."""
 
+    cleans_value_only = True  # the import engine cleans each distinct cell once
+
     def clean(self, value, row=None, **kwargs):
         return parse_date(value)
 
 
 class DateTimeWidget(widgets.DateTimeWidget):
     """A moment in a file: a day as ``DateWidget`` reads it and a time, in Bangkok time."""
+
+    cleans_value_only = True  # the import engine cleans each distinct cell once
 
     def clean(self, value, row=None, **kwargs):
         return parse_datetime(value)

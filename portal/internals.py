@@ -33,9 +33,9 @@ Why each is needed:
 from __future__ import annotations
 
 import contextlib
-import copy
+import functools
 
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
@@ -44,36 +44,14 @@ from import_export import resources, widgets
 # --- django-import-export ----------------------------------------------------------------------
 
 
-def memoized_foreign_key_widget(widget: widgets.ForeignKeyWidget) -> widgets.ForeignKeyWidget:
-    """A copy of a foreign key widget that looks each distinct value up once per file.
-
-    Only when the lookup cannot depend on the row: the widget keeps ForeignKeyWidget's
-    ``get_queryset`` and ``get_lookup_kwargs`` (it may still change ``clean``).
-    """
+def foreign_key_lookup_is_by_value(widget: widgets.ForeignKeyWidget) -> bool:
+    """The widget finds its object from the cell alone: it keeps ForeignKeyWidget's
+    ``get_queryset`` and ``get_lookup_kwargs`` (which may read the row)."""
     cls = type(widget)
-    if (
-        cls.get_queryset is not widgets.ForeignKeyWidget.get_queryset
-        or cls.get_lookup_kwargs is not widgets.ForeignKeyWidget.get_lookup_kwargs
-    ):
-        return widget
-    memo: dict = {}
-    clean_once = widget.clean
-
-    def clean(value, row=None, **kwargs):
-        key = value if isinstance(value, str | int | float | type(None)) else repr(value)
-        if key not in memo:
-            try:
-                memo[key] = (clean_once(value, row=row, **kwargs), None)
-            except (ObjectDoesNotExist, ValueError, ValidationError) as error:
-                memo[key] = (None, error)
-        result, error = memo[key]
-        if error is not None:
-            raise error
-        return result
-
-    memoized = copy.copy(widget)
-    memoized.clean = clean
-    return memoized
+    return (
+        cls.get_queryset is widgets.ForeignKeyWidget.get_queryset
+        and cls.get_lookup_kwargs is widgets.ForeignKeyWidget.get_lookup_kwargs
+    )
 
 
 def freeze_import_fields(resource: resources.ModelResource) -> None:
@@ -119,31 +97,74 @@ def has_save_receivers_besides_history(model) -> bool:
 
 @contextlib.contextmanager
 def full_clean_without_queries(
-    instance, deferred: dict, *, active: bool = True, constraints: bool = False
+    instance,
+    deferred: dict,
+    *,
+    active: bool = True,
+    constraints: bool = False,
+    cleaned: dict | None = None,
 ):
     """For the block, ``instance.full_clean()`` runs field validation and ``clean()`` as usual
     but not its queries: the foreign keys to look up and the unique checks to make are left in
     ``deferred`` (``foreign_keys``, ``unique_exclude``, ``validate_unique``) for the caller to
     run for a whole chunk. ``constraints`` also checks, row by row, the constraints the chunk's
     checks do not (check constraints, conditional unique ones), which the database otherwise
-    checks on writing. ``active=False`` leaves ``full_clean`` as it is."""
+    checks on writing. ``cleaned`` (a dict kept for one file) remembers what a field's own
+    validation made of a text or whole number, so a value repeated down a column is validated
+    once. ``active=False`` leaves ``full_clean`` as it is."""
     if not active:
         yield
         return
-    instance.full_clean = _full_clean_without_queries(instance, deferred, constraints)
+    instance.full_clean = _full_clean_without_queries(
+        instance, deferred, constraints, {} if cleaned is None else cleaned
+    )
     try:
         yield
     finally:
         instance.__dict__.pop("full_clean", None)
 
 
-def _full_clean_without_queries(instance, deferred: dict, constraints: bool):
+#: Distinct values remembered per field and file: enough for the columns that repeat (states,
+#: holders, e-mail addresses), bounded for those that do not (titles).
+CLEANED_VALUES_PER_FIELD = 4096
+
+
+def _field_clean(model_field, raw, instance, cleaned: dict):
+    """``model_field.clean(raw, instance)``, remembered in ``cleaned`` for a text or a whole
+    number: a field's ``to_python``, ``validate`` and validators depend on the value alone (only a
+    relation's check reads the instance, and relations are not cleaned here)."""
+    if type(raw) not in (str, int):
+        return model_field.clean(raw, instance)
+    memo = cleaned.setdefault(model_field, {})
+    outcome = memo.get(raw)
+    if outcome is None:
+        try:
+            outcome = (model_field.clean(raw, instance), None)
+        except ValidationError as error:
+            outcome = (None, error.error_list)
+        if len(memo) < CLEANED_VALUES_PER_FIELD:
+            memo[raw] = outcome
+    value, error_list = outcome
+    if error_list is not None:
+        raise ValidationError(list(error_list))
+    return value
+
+
+@functools.cache
+def _validated_fields(model) -> tuple[tuple[models.Field, bool], ...]:
+    """The fields ``full_clean`` validates, each with whether it is a foreign key."""
+    return tuple(
+        (f, isinstance(f, models.ForeignKey)) for f in model._meta.fields if not f.generated
+    )
+
+
+def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cleaned: dict):
     def full_clean(exclude=None, validate_unique=True, validate_constraints=True):
         errors: dict = {}
         exclude = set(exclude or ())
         foreign_keys = []
-        for model_field in instance._meta.fields:
-            if model_field.name in exclude or model_field.generated:
+        for model_field, is_foreign_key in _validated_fields(type(instance)):
+            if model_field.name in exclude:
                 continue
             raw = getattr(instance, model_field.attname)
             if model_field.blank and raw in model_field.empty_values:
@@ -151,7 +172,7 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool):
             if isinstance(raw, DatabaseDefault):
                 continue
             try:
-                if isinstance(model_field, models.ForeignKey):
+                if is_foreign_key:
                     value = model_field.to_python(raw)
                     models.Field.validate(model_field, value, instance)
                     model_field.run_validators(value)
@@ -159,7 +180,8 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool):
                     if value is not None and not _known_to_exist(instance, model_field):
                         foreign_keys.append((model_field, value))
                 else:
-                    setattr(instance, model_field.attname, model_field.clean(raw, instance))
+                    value = _field_clean(model_field, raw, instance, cleaned)
+                    setattr(instance, model_field.attname, value)
             except ValidationError as error:
                 errors[model_field.name] = error.error_list
         try:
