@@ -342,6 +342,68 @@ def read_figures(results):
     return figures
 
 
+#: The largest file the admin's import page checks and writes itself (larger ones go to a job).
+PAGE_IMPORT_ROWS = 2000
+
+
+def import_page_figures(client, import_path: Path, runs: int) -> list:
+    """A 2,000-row case file through the admin's import page as an officer sends it: the upload
+    answered with its preview, then the confirmation answered with the list (each run rolled
+    back, so every run imports the same new rows)."""
+    import statistics
+
+    from django.contrib import admin
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import transaction
+    from django.urls import reverse
+
+    from bench.measure import Figure, p95
+    from portal.importing import CSV
+    from takedowns.models import TakedownCase
+
+    with import_path.open(newline="", encoding="utf-8") as source:
+        lines = [line for _, line in zip(range(PAGE_IMPORT_ROWS + 1), source, strict=False)]
+    content = "".join(lines).encode("utf-8")
+    formats = admin.site.get_model_admin(TakedownCase).get_import_formats()
+    csv_index = next(i for i, f in enumerate(formats) if issubclass(f, CSV))
+    upload_url = reverse("admin:takedowns_takedowncase_import")
+    confirm_url = reverse("admin:takedowns_takedowncase_process_import")
+    previews, confirms = [], []
+    for run in range(runs + 1):  # the first is the warm-up
+        with transaction.atomic():
+            started = time.perf_counter()
+            response = client.post(
+                upload_url,
+                {"format": csv_index, "import_file": SimpleUploadedFile("cases.csv", content)},
+            )
+            preview = (time.perf_counter() - started) * 1000
+            form = response.context and response.context.get("confirm_form")
+            if response.status_code != 200 or form is None:
+                raise RuntimeError(f"the import page did not offer to confirm ({response})")
+            started = time.perf_counter()
+            response = client.post(confirm_url, form.initial)
+            confirm = (time.perf_counter() - started) * 1000
+            if response.status_code != 302:
+                raise RuntimeError(f"the confirmation answered {response.status_code}")
+            transaction.set_rollback(True)
+        if run:
+            previews.append(preview)
+            confirms.append(confirm)
+    rows = len(lines) - 1
+    return [
+        Figure(
+            f"import page, {rows:,}-row case file: {step}",
+            statistics.median(samples),
+            "ms",
+            "p95 ≤ 1000 ms",
+            p95(samples) <= 1000,
+            p95=p95(samples),
+            note=f"{runs} run(s), {rows * 1000 / statistics.median(samples):,.0f} rows/s",
+        )
+        for step, samples in (("preview", previews), ("confirm", confirms))
+    ]
+
+
 def import_figure(results, copy_seconds, copy_rows):
     from bench.measure import Figure
 
@@ -362,8 +424,8 @@ def import_figure(results, copy_seconds, copy_rows):
         f"import {rows:,} cases (job path, validated)",
         rate,
         "rows/s",
-        "≥ 2,000 rows/s, peak ≤ 300 MB",
-        not bad and rate >= 2000 and peak <= 300,
+        "≥ 10,000 rows/s, peak ≤ 300 MB",
+        not bad and rate >= 10_000 and peak <= 300,
         note=note,
     )
 
@@ -416,6 +478,9 @@ def measure_all(args, sample: dict, log=print) -> list:
     figure = import_figure(results, copy_median, args.import_rows)
     log(figure.line())
     figures.append(figure)
+    for figure in import_page_figures(client, path, args.import_runs):
+        log(figure.line())
+        figures.append(figure)
 
     results = [measure.run_child(["--child-export"], env) for _ in range(args.export_runs)]
     for figure in export_figures(results):

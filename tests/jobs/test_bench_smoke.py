@@ -62,5 +62,12 @@ def test_import_and_export_measurements_run_once(built, tmp_path):
         ("xlsx", 50, len(headers)),
     ]
     assert all(figure.line() for figure in bench_run.read_figures(read))
+    page = bench_run.import_page_figures(measure.admin_client(), path, 1)
+    assert [f.name for f in page] == [
+        "import page, 50-row case file: preview",
+        "import page, 50-row case file: confirm",
+    ]
+    assert all(f.value > 0 for f in page)
+    assert TakedownCase.objects.count() == 1000  # each run rolled back
     exported = bench_run.child_export()
     assert exported["rows"] == exported["cases"] == 1000 and exported["first_byte"] is not None
