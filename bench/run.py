@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -344,6 +345,11 @@ def read_figures(results):
 
 #: The largest file the admin's import page checks and writes itself (larger ones go to a job).
 PAGE_IMPORT_ROWS = 2000
+#: The hidden fields of the preview's confirmation form, as the browser sends them back.
+CONFIRM_FIELD = re.compile(
+    r'<input type="hidden" name="(import_file_name|original_file_name|format|resource)"'
+    r' value="([^"]*)"'
+)
 
 
 def import_page_figures(client, import_path: Path, runs: int) -> list:
@@ -377,11 +383,11 @@ def import_page_figures(client, import_path: Path, runs: int) -> list:
                 {"format": csv_index, "import_file": SimpleUploadedFile("cases.csv", content)},
             )
             preview = (time.perf_counter() - started) * 1000
-            form = response.context and response.context.get("confirm_form")
-            if response.status_code != 200 or form is None:
+            confirm_data = dict(CONFIRM_FIELD.findall(response.content.decode()))
+            if response.status_code != 200 or "import_file_name" not in confirm_data:
                 raise RuntimeError(f"the import page did not offer to confirm ({response})")
             started = time.perf_counter()
-            response = client.post(confirm_url, form.initial)
+            response = client.post(confirm_url, confirm_data)
             confirm = (time.perf_counter() - started) * 1000
             if response.status_code != 302:
                 raise RuntimeError(f"the confirmation answered {response.status_code}")

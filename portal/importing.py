@@ -242,6 +242,10 @@ class PortalResource(resources.ModelResource):
         change (a Resource whose rows some objects refuse narrows this)."""
         return queryset
 
+    def before_diffs(self, instances: list) -> None:
+        """Called with every row's object before the preview shows what each row changes: a
+        Resource whose export columns read related rows loads them here for all rows at once."""
+
     def key_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self._meta.import_id_fields]
 
@@ -276,16 +280,17 @@ class PortalResource(resources.ModelResource):
         )
         with transaction.atomic():
             outcome = importer.run()
-            result = self._result_of(outcome)
+            result = self._result_of(outcome, diffs=dry_run)
             if dry_run or not outcome.ok:
                 transaction.set_rollback(True)
         if raise_errors and not outcome.ok:
             raise ValidationError([problem.reason for problem in outcome.errors])
         return result
 
-    def _result_of(self, outcome: ImportOutcome) -> results.Result:
+    def _result_of(self, outcome: ImportOutcome, *, diffs: bool) -> results.Result:
         """The engine's outcome as django-import-export's ``Result``: file errors, each bad row
-        with its errors by column (the file's header), and each valid row with its diff."""
+        with its errors by column (the file's header), and each valid row, with its diff when
+        ``diffs`` (the preview shows them; a confirmed import only logs its rows)."""
         result = self.get_result_class()()
         result.diff_headers = self.get_diff_headers()
         result.total_rows = outcome.total
@@ -305,15 +310,21 @@ class PortalResource(resources.ModelResource):
             result.totals[results.RowResult.IMPORT_TYPE_INVALID] += 1
         if not outcome.ok:
             return result
+        if diffs:
+            self.before_diffs(
+                [done.instance for done in outcome.done]
+                + [done.original for done in outcome.done if done.original is not None]
+            )
         for done in outcome.done:
             row_result = self.get_row_result_class()()
             row_result.import_type = done.import_type
             row_result.instance, row_result.original = done.instance, done.original
             row_result.add_instance_info(done.instance)
-            new = done.import_type == results.RowResult.IMPORT_TYPE_NEW
-            diff = self.get_diff_class()(self, done.instance if new else done.original, new)
-            diff.compare_with(self, done.instance)
-            row_result.diff = diff.as_html()
+            if diffs:
+                new = done.import_type == results.RowResult.IMPORT_TYPE_NEW
+                diff = self.get_diff_class()(self, done.instance if new else done.original, new)
+                diff.compare_with(self, done.instance)
+                row_result.diff = diff.as_html()
             result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
         return result

@@ -10,7 +10,7 @@ Exports go through the portal's formats, which escape formula-like cells.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -286,6 +286,10 @@ class TakedownCaseResource(PortalResource):
                 errors["item_urls"] = [self._locked_message(instance)]
         if errors:
             raise ValidationError(errors)
+
+    def before_diffs(self, instances: list) -> None:
+        """The item URLs column of every previewed case, in one query (not two per row)."""
+        prefetch_related_objects([case for case in instances if case.pk is not None], "items")
 
     @staticmethod
     def _locked_message(case) -> str:
