@@ -3,11 +3,18 @@
 ``bulk_create`` builds one ``INSERT`` whose every value Django compiles and psycopg adapts in
 Python; ``COPY ... FROM STDIN`` streams the same values as rows, which is several times quicker
 for the thousands of rows an import job writes per chunk.
+
+Inside ``copies_in_background()`` the ``COPY`` statements are sent by a thread while the caller
+goes on with work that needs no database (an import checks its next chunk meanwhile): the
+database stores one chunk while Python checks the next.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
+from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
@@ -79,10 +86,78 @@ def _next_ids(cursor, opts, count: int) -> list[int]:
     return [value for (value,) in cursor.fetchall()]
 
 
+class _BackgroundCopies:
+    """The ``COPY`` statements of one transaction, sent in order by one thread on the
+    transaction's own connection. The connection carries one statement at a time: any other
+    query of the caller's (``execute_wrapper``) and the end of the block first wait for the
+    copies sent so far, and a copy's error is raised there, in the caller's thread."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
+        self.sent: list[Future] = []
+
+    def send(self, statement: str, rows: list) -> None:
+        raw = self.connection.connection  # the DB-API connection under Django's wrapper
+
+        def copy() -> None:
+            with raw.cursor() as cursor, cursor.copy(statement) as copy:
+                for row in rows:
+                    copy.write_row(row)
+
+        self.sent.append(self.executor.submit(copy))
+
+    def wait(self) -> None:
+        sent, self.sent = self.sent, []
+        for future in sent:
+            error = future.exception()
+            if error is not None:
+                for later in sent:
+                    later.exception()  # the connection is free again before the error is raised
+                with self.connection.wrap_database_errors:
+                    raise error
+
+    def before_query(self, execute, sql, params, many, context):
+        self.wait()
+        return execute(sql, params, many, context)
+
+
+_background: contextvars.ContextVar[_BackgroundCopies | None] = contextvars.ContextVar(
+    "background_copies", default=None
+)
+
+
+@contextlib.contextmanager
+def copies_in_background(using: str = DEFAULT_DB_ALIAS):
+    """Within the block, the ``COPY`` of this module's inserts is sent by a thread; the block
+    ends once every copy is stored (a copy's error is raised by the query that follows it or by
+    the block's end). Use it inside the transaction: its end must not come first."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or _background.get() is not None:
+        yield
+        return
+    copies = _BackgroundCopies(connection)
+    token = _background.set(copies)
+    try:
+        with connection.execute_wrapper(copies.before_query):
+            yield
+            copies.wait()
+    finally:
+        _background.reset(token)
+        for future in copies.sent:  # an error left the block early: let the copies finish
+            future.exception()
+        copies.executor.shutdown()
+
+
 def _copy(cursor, opts, fields, rows) -> None:
     quote = cursor.db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    with cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
+    statement = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
+    background = _background.get()
+    if background is not None and background.connection is cursor.db:
+        background.send(statement, list(rows))  # converted here, so primary keys are set now
+        return
+    with cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
@@ -99,32 +174,49 @@ def _value_reader(field, *, from_dict: bool):
     return lambda values: values[attname] if attname in values else field.get_default()
 
 
+def _numbered_by_database(field) -> bool:
+    """An automatic primary key: the database numbers a row written without it."""
+    return isinstance(field, models.AutoField | models.BigAutoField | models.SmallAutoField)
+
+
 def _insert(model, items: list, connection, *, from_dicts: bool = False):
     """Write ``items`` (instances, or dicts of attname → value) with COPY; returns (fields,
     database values of each row), or None when the model has a default the database computes.
 
-    Each row is converted as it is sent, so that PostgreSQL stores it while the next is made.
+    Instances get their primary keys from the table's sequence first (the caller needs them);
+    rows given as values that name no primary key are numbered by the database as it stores
+    them. Each row is converted as it is sent, so that PostgreSQL stores it while the next is
+    made.
     """
     opts = model._meta
     fields = [field for field in opts.concrete_fields if not field.generated]
     if any(field.has_db_default() for field in fields):
         return None
+    if (
+        from_dicts
+        and _numbered_by_database(opts.pk)
+        and not any(opts.pk.attname in values for values in items)
+    ):
+        fields.remove(opts.pk)
     readers = [_value_reader(field, from_dict=from_dicts) for field in fields]
     converters = [_converter(field, connection) for field in fields]
-    pk_index = fields.index(opts.pk)
+    pk_index = fields.index(opts.pk) if opts.pk in fields else None
     rows = []
 
     def converted():
         for item in items:
             row = [convert(read(item)) for read, convert in zip(readers, converters, strict=True)]
-            if row[pk_index] is None:
+            if pk_index is not None and row[pk_index] is None:
                 row[pk_index] = next(ids)
                 if not from_dicts:
                     setattr(item, opts.pk.attname, row[pk_index])
             rows.append(row)
             yield row
 
-    new = len(items) if from_dicts else sum(1 for obj in items if obj.pk is None)
+    if pk_index is None:
+        new = 0
+    else:
+        new = len(items) if from_dicts else sum(1 for obj in items if obj.pk is None)
     with connection.cursor() as cursor:
         ids = iter(_next_ids(cursor, opts, new))
         _copy(cursor, opts, fields, converted())
@@ -156,7 +248,8 @@ def copy_insert_with_history(
     tracked fields; the record's values are the row's own, already converted).
 
     No ``save()`` and no signals; each field's ``pre_save`` and ``get_db_prep_save`` give the value
-    written; primary keys come from the tables' sequences and are set on the instances. Other
+    written; the instances' primary keys come from the table's sequence and are set on them, the
+    records are numbered by the database. Other
     databases, and models with database-side defaults, go through ``bulk_create_with_history``.
     """
     from simple_history.utils import bulk_create_with_history, get_change_reason_from_object
@@ -174,15 +267,18 @@ def copy_insert_with_history(
     historical_model = getattr(model, model._meta.simple_history_manager_attribute).model
     opts = historical_model._meta
     history_fields = [field for field in opts.concrete_fields if not field.generated]
+    numbered = _numbered_by_database(opts.pk)
+    if numbered:
+        history_fields.remove(opts.pk)  # the records are numbered as they are stored
     position = {field.attname: index for index, field in enumerate(fields)}
     now = timezone.now()
     with connection.cursor() as cursor:
-        ids = iter(_next_ids(cursor, opts, len(objs)))
+        ids = iter(() if numbered else _next_ids(cursor, opts, len(objs)))
         records = []
         for obj, row in zip(objs, rows, strict=True):
             history_user = getattr(obj, "_history_user", user)
             extra = {
-                opts.pk.attname: next(ids),
+                opts.pk.attname: next(ids, None),
                 "history_date": getattr(obj, "_history_date", now),
                 "history_user_id": getattr(history_user, "pk", None),
                 "history_change_reason": get_change_reason_from_object(obj) or change_reason,

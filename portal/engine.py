@@ -43,7 +43,7 @@ from django.db.models import signals
 from django.db.models.base import ModelState
 from import_export import resources, widgets
 
-from portal import internals
+from portal import bulk, internals
 from portal.reading import Table, read_table
 from portal.signals import rows_written
 
@@ -317,7 +317,7 @@ class FileImporter:
             return self.outcome
 
         try:
-            with _fewer_collections(), transaction.atomic():
+            with _fewer_collections(), transaction.atomic(), bulk.copies_in_background():
                 self._check_and_write(write=write)
                 if not (write and self.outcome.ok):
                     transaction.set_rollback(True)

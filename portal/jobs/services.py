@@ -260,15 +260,18 @@ class _ProgressReporter:
         now = timezone.now()
         if not connection.in_atomic_block:
             ours = self.still_ours().update(phase=phase, heartbeat_at=now, **{column: done})
+        elif self.side is not None:  # the transaction's own writes are seen by nobody else
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {Job._meta.db_table} SET phase = %s, {column} = %s,"
+                    " heartbeat_at = %s WHERE id = %s AND state = %s AND attempts = %s",
+                    [phase, done, now, self.job_id, JobState.RUNNING, self.attempt],
+                )
+            # the side connection sees a cancel committed meanwhile; a job not yet committed
+            # (created in this transaction) is looked for in the transaction itself
+            ours = cursor.rowcount == 1 or self.still_ours().exists()
         else:
-            if self.side is not None:  # the transaction's own writes are seen by nobody else
-                with self.side.cursor() as cursor:
-                    cursor.execute(
-                        f"UPDATE {Job._meta.db_table} SET phase = %s, {column} = %s,"
-                        " heartbeat_at = %s WHERE id = %s",
-                        [phase, done, now, self.job_id],
-                    )
-            ours = self.still_ours().exists()  # sees a cancel committed meanwhile
+            ours = self.still_ours().exists()
         if not ours:
             raise JobStopped
 

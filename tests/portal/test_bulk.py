@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from simple_history.utils import bulk_create_with_history
 
-from portal.bulk import copy_insert_values, copy_insert_with_history
+from portal.bulk import copies_in_background, copy_insert_values, copy_insert_with_history
 from portal.models import Target
 from tests.jobs.conftest import workstream  # noqa: F401 (fixture)
 
@@ -74,3 +75,22 @@ def test_rows_from_values_are_those_bulk_create_writes(workstream):  # noqa: F81
     copy_insert_values(Target, values[:1])  # "unit" and the rest take their defaults
     Target.objects.bulk_create([Target(**values[1])])
     assert stored("A:") == stored("B:") and len(stored("A:")) == 1
+
+
+def test_copies_sent_in_the_background_are_stored_before_the_next_query(workstream):  # noqa: F811
+    user = get_user_model().objects.create_user("importer")
+    with copies_in_background():
+        copied = copy_insert_with_history(Target, targets(workstream, "A:"), user=user)
+        assert all(target.pk for target in copied)  # numbered before the copy is sent
+        assert len(stored("A:")) == 3  # this query waited for the copy
+    assert len(history("A:")) == 3
+    # the history records were numbered by the database: the next ones follow
+    assert Target.history.order_by("-history_id")[0].history_id > 0
+
+
+def test_a_background_copy_refused_by_the_database_raises_in_the_block(workstream):  # noqa: F811
+    bad = targets(workstream, "A:")
+    bad[1].target_value = Decimal("-1")  # the table's check constraint refuses it
+    with pytest.raises(IntegrityError), transaction.atomic(), copies_in_background():
+        copy_insert_with_history(Target, bad)
+    assert stored("A:") == []  # nothing of the block is kept, and the connection works
