@@ -220,6 +220,21 @@ class TakedownCaseResource(PortalResource):
         "authorization_valid_until",
     )
 
+    template_example = {
+        "reference": "",
+        "title": "ข้าวหอมมะลิปลอม ร้าน fake.rice",
+        "description": "ร้านขายข้าวที่อ้างชื่อ GI โดยไม่ได้รับอนุญาต",
+        "rights_holder": "วิสาหกิจชุมชนข้าวหอมมะลิทุ่งกุลา",
+        "right_registration_number": "สช 49100001",
+        "infringement_type": "gi_misuse",
+        "priority": "normal",
+        "reporter_name": "สมชาย ใจดี",
+        "reporter_email": "officer@ipthailand.go.th",
+        "reporter_phone": "02 547 4600",
+        "reporter_basis": "dip_monitoring",
+        "item_urls": "https://shop.tiktok.com/view/product/1729000000000000001",
+    }
+
     class Meta(PortalResource.Meta):
         model = TakedownCase
         import_id_fields = ("reference",)
@@ -463,6 +478,15 @@ class InfringingItemResource(PortalResource):
     def template_examples(self, queryset):
         return queryset.filter(case__state__in=case_items.ITEM_EDIT_STATES)
 
+    template_example = {
+        "case_reference": "TD-2026-000001",
+        "kind": "listing",
+        "url": "https://shop.tiktok.com/view/product/1729000000000000001",
+        "seller_handle": "fake.rice",
+        "title": "ข้าวหอมมะลิทุ่งกุลา 5 กก.",
+        "price_thb": 590,
+    }
+
     class Meta(PortalResource.Meta):
         model = InfringingItem
         import_id_fields = ("url",)
@@ -613,6 +637,15 @@ class SweepFindingResource(PortalResource):
 
     def template_examples(self, queryset):
         return queryset.filter(case__isnull=True)
+
+    template_example = {
+        "sweep": "SW-000001",
+        "kind": "live",
+        "url": "https://www.tiktok.com/@fake.rice/live",
+        "seller_handle": "fake.rice",
+        "observed": "ไลฟ์ขายข้าวอ้างว่าเป็นสินค้า GI ราคาต่ำผิดปกติ",
+        "right_registration_number": "สช 49100001",
+    }
 
     class Meta(PortalResource.Meta):
         model = SweepFinding
