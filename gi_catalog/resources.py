@@ -199,6 +199,17 @@ class GIProductResource(PortalResource):
 
     optional_columns = ("holder", "story", "data_source")
 
+    template_example = {
+        "registration_number": "สช 49100001",
+        "name_th": "ข้าวหอมมะลิทุ่งกุลาร้องไห้",
+        "name_en": "Thung Kula Rong-Hai Hom Mali rice",
+        "category": "agricultural",
+        "province_codes": "TH-45;TH-32",
+        "origin": "thai",
+        "registered_on": date(2006, 4, 28),
+        "source_url": "https://www.ipthailand.go.th/",
+    }
+
     class Meta(PortalResource.Meta):
         model = GIProduct
         # All the columns the natural key may use: the lookup itself is get_instance() below
@@ -317,6 +328,19 @@ class SellerResource(PortalResource):
         "notes",
     )
 
+    template_example = {
+        "tax_id": "0105556123453",
+        "name": "วิสาหกิจชุมชนข้าวหอมมะลิทุ่งกุลา",
+        "name_en": "Thung Kula Hom Mali Community Enterprise",
+        "kind": "community_enterprise",
+        "contact_person": "สมศรี ใจดี",
+        "phone": "081 234 5678",
+        "email": "seller@example.org",
+        "address": "99 หมู่ 1 ตำบลเกษตรวิสัย อำเภอเกษตรวิสัย ร้อยเอ็ด 45150",
+        "province_code": "TH-45",
+        "tiktok_shop_handle": "thungkula_rice",
+    }
+
     class Meta(PortalResource.Meta):
         model = Seller
         import_id_fields = ("tax_id",)
@@ -353,6 +377,14 @@ class GIAuthorizationResource(PortalResource):
 
     optional_columns = ("valid_until", "note")
 
+    template_example = {
+        "certificate_number": "GI-AUTH-2026-00001",
+        "seller_tax_id": "0105556123453",
+        "gi_product": "สช 49100001",
+        "valid_from": date(2026, 1, 1),
+        "valid_until": date(2028, 12, 31),
+    }
+
     class Meta(PortalResource.Meta):
         model = GIAuthorization
         import_id_fields = ("certificate_number",)
@@ -372,6 +404,18 @@ class PromotionActivityResource(PortalResource):
     )
 
     optional_columns = ("seller_tax_id", "gi_products", "note", "views", "orders", "gmv_thb")
+
+    template_example = {
+        "url": "https://shop.tiktok.com/th/campaign/gi-thailand-2026",
+        "kind": "campaign",
+        "title": "แคมเปญ GI ไทย ของดีทั่วไทย",
+        "held_on": date(2026, 10, 27),
+        "seller_tax_id": "0105556123453",
+        "gi_products": "สช 49100001",
+        "views": 12000,
+        "orders": 350,
+        "gmv_thb": 105000,
+    }
 
     class Meta(PortalResource.Meta):
         model = PromotionActivity

@@ -20,6 +20,7 @@ from portal.jobs.exports import streaming_csv_response
 from portal.jobs.services import file_format_of, import_is_large, import_job_create
 from portal.reading import UnreadableFileError
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
+from portal.xlsx import Header, workbook_bytes
 
 
 class PortalExportForm(ExportFieldLabelMixin, SelectableFieldsExportForm):
@@ -106,17 +107,24 @@ class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportE
     def import_template_view(self, request):
         """An XLSX to fill in: the import's columns and one example row, the first object the
         user may see (and a file may change) as the XLSX export writes it, so it imports back
-        unchanged; with no such object yet, the columns only. Permission: the model's import
-        permission."""
+        unchanged. With no such object yet (a fresh database, an officer with no cases), the first
+        sheet has the columns only and a second sheet, titled as an example the import does not
+        read, shows the Resource's made-up ``template_example`` row under the same columns.
+        Permission: the model's import permission."""
         if not self.has_import_permission(request):
             raise PermissionDenied
         resource_class = self.get_import_resource_classes(request)[0]
         resource = resource_class(**self.get_import_resource_kwargs(request))
         example = resource.template_examples(self.get_queryset(request)).order_by("pk")[:1]
         dataset = resource.export(queryset=example, force_native_type=True)
-        dataset.headers = headers_for_people(resource, dataset.headers or [])
-        dataset.title = str(self.model._meta.verbose_name_plural)
-        response = HttpResponse(XLSX().export_data(dataset), content_type=XLSX().get_content_type())
+        columns = list(dataset.headers or [])
+        headers = headers_for_people(resource, columns)
+        title = str(self.model._meta.verbose_name_plural)
+        sheets = [(title, [Header(headers), *(list(row) for row in dataset)])]
+        if not len(dataset) and resource.template_example:
+            made_up = resource.template_example_row(columns)
+            sheets.append((_("Example (not imported)"), [Header(headers), made_up]))
+        response = HttpResponse(workbook_bytes(sheets), content_type=XLSX().get_content_type())
         filename = f"{self.model._meta.model_name}-template.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

@@ -246,6 +246,34 @@ class PortalResource(resources.ModelResource):
         """Called with every row's object before the preview shows what each row changes: a
         Resource whose export columns read related rows loads them here for all rows at once."""
 
+    #: A made-up row (column: value, values as the import reads them; a choice by its code) for
+    #: the import template of a user who can see no object of the model yet. The template shows it
+    #: on a sheet of its own, marked as an example, which the import never reads (it reads the
+    #: first sheet only), so it never creates a made-up object.
+    template_example: dict = {}
+
+    def template_example_row(self, columns) -> list:
+        """``template_example`` in the order of ``columns``: a choice is written as its label in
+        the user's language, as the XLSX export writes it (the import reads either)."""
+        row = []
+        for column in columns:
+            value = self.template_example.get(column, "")
+            model_field = self.model_field_of(column)
+            if model_field is not None and model_field.choices and value != "":
+                value = str(dict(model_field.flatchoices).get(value, value))
+            row.append(value)
+        return row
+
+    def model_field_of(self, column):
+        """The model field a column writes, if it writes one."""
+        for field in self.fields.values():
+            if field.column_name == column and field.attribute:
+                try:
+                    return self._meta.model._meta.get_field(field.attribute)
+                except FieldDoesNotExist:
+                    return None
+        return None
+
     def key_columns(self) -> list[str]:
         return [self.fields[name].column_name for name in self._meta.import_id_fields]
 

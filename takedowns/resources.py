@@ -8,9 +8,9 @@
 Exports go through the portal's formats, which escape formula-like cells.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import connections
-from django.db.models import OuterRef, Prefetch, Subquery, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -136,6 +136,37 @@ def _check_child(case, model, action: str, user) -> None:
         raise ValidationError(str(error)) from None
 
 
+def _stored(instance, field):
+    """A Resource field's value on ``instance`` as the database would store it (``38.0`` typed in
+    a spreadsheet is the ``38`` stored), as the import engine compares a row before skipping it."""
+    try:
+        model_field = instance._meta.get_field(field.attribute or "")
+    except FieldDoesNotExist:
+        return field.get_value(instance)
+    if not model_field.concrete:
+        return field.get_value(instance)
+    value = getattr(instance, model_field.attname)
+    try:
+        return model_field.to_python(value)
+    except ValidationError:
+        return value  # the model's rules will say why
+
+
+def _written_fields(resource, row, *, exclude=()) -> list:
+    """The Resource's fields a row writes: the columns it has, not read-only, not ``exclude``."""
+    return [
+        f
+        for f in resource.get_import_fields()
+        if not f.readonly and f.column_name in row and not isinstance(f, exclude)
+    ]
+
+
+def _changed_columns(fields, instance, before: dict) -> list[str]:
+    """The columns of ``fields`` whose stored value on ``instance`` is no longer ``before``'s
+    (``before`` maps each column to ``_stored`` as it was before the row was read)."""
+    return [f.column_name for f in fields if _stored(instance, f) != before[f.column_name]]
+
+
 def _urls_of(cell) -> list[str]:
     """The URLs of an ``item_urls`` cell: one per line (or separated by spaces or commas)."""
     return [part for part in str(cell or "").replace(",", " ").split() if part]
@@ -188,6 +219,21 @@ class TakedownCaseResource(PortalResource):
         "authorization_valid_from",
         "authorization_valid_until",
     )
+
+    template_example = {
+        "reference": "",
+        "title": "ข้าวหอมมะลิปลอม ร้าน fake.rice",
+        "description": "ร้านขายข้าวที่อ้างชื่อ GI โดยไม่ได้รับอนุญาต",
+        "rights_holder": "วิสาหกิจชุมชนข้าวหอมมะลิทุ่งกุลา",
+        "right_registration_number": "สช 49100001",
+        "infringement_type": "gi_misuse",
+        "priority": "normal",
+        "reporter_name": "สมชาย ใจดี",
+        "reporter_email": "officer@ipthailand.go.th",
+        "reporter_phone": "02 547 4600",
+        "reporter_basis": "dip_monitoring",
+        "item_urls": "https://shop.tiktok.com/view/product/1729000000000000001",
+    }
 
     class Meta(PortalResource.Meta):
         model = TakedownCase
@@ -258,15 +304,8 @@ class TakedownCaseResource(PortalResource):
         its column.
         """
         locked = instance.pk is not None and instance.state not in case_items.CASE_EDIT_STATES
-        compared = [
-            f
-            for f in self.get_import_fields()
-            if locked
-            and not f.readonly
-            and f.column_name in row
-            and not isinstance(f, _ItemUrlsField)
-        ]
-        before = {f.column_name: f.get_value(instance) for f in compared}
+        compared = _written_fields(self, row, exclude=_ItemUrlsField) if locked else []
+        before = {f.column_name: _stored(instance, f) for f in compared}
         errors = {}
         try:
             super().import_instance(instance, row, **kwargs)
@@ -279,9 +318,8 @@ class TakedownCaseResource(PortalResource):
             except ValidationError as error:
                 errors["item_urls"] = error.error_list
         if locked:
-            for f in compared:
-                if f.column_name not in errors and f.get_value(instance) != before[f.column_name]:
-                    errors[f.column_name] = [self._locked_message(instance)]
+            for column in _changed_columns(compared, instance, before):
+                errors.setdefault(column, [self._locked_message(instance)])
             if instance._new_item_urls:
                 errors["item_urls"] = [self._locked_message(instance)]
         if errors:
@@ -440,6 +478,15 @@ class InfringingItemResource(PortalResource):
     def template_examples(self, queryset):
         return queryset.filter(case__state__in=case_items.ITEM_EDIT_STATES)
 
+    template_example = {
+        "case_reference": "TD-2026-000001",
+        "kind": "listing",
+        "url": "https://shop.tiktok.com/view/product/1729000000000000001",
+        "seller_handle": "fake.rice",
+        "title": "ข้าวหอมมะลิทุ่งกุลา 5 กก.",
+        "price_thb": 590,
+    }
+
     class Meta(PortalResource.Meta):
         model = InfringingItem
         import_id_fields = ("url",)
@@ -472,12 +519,20 @@ class InfringingItemResource(PortalResource):
         super().before_import_row(row, row_number=row_number, **kwargs)
 
     def get_instance(self, instance_loader, row):
+        """The row's item: the one with its URL in the row's case (open or not: the items of a
+        decided or closed case, exported and imported again, are found and skipped), else the
+        item holding the URL open in another case (the row is then refused)."""
         url = row.get("url")
         if not url:
             return None
+        reference = str(row.get("case_reference") or "").strip()
         return (
-            InfringingItem.objects.filter(normalized_url=url, is_open=True)
+            InfringingItem.objects.filter(
+                Q(is_open=True) | Q(case__reference=reference), normalized_url=url
+            )
             .select_related("case")
+            .annotate(in_row_case=Q(case__reference=reference))
+            .order_by("-in_row_case", "-is_open", "-pk")
             .first()
         )
 
@@ -489,7 +544,13 @@ class InfringingItemResource(PortalResource):
         case_items.item_save(item=instance)  # a concurrent report of the URL: a row error
 
     def import_instance(self, instance, row, **kwargs):
+        """Fill the item from the row; the case's rule (``case_items.child_check``) is applied
+        only to a row that adds or changes something: an unchanged row is skipped whatever the
+        state of its case, and a changed cell of a case DIP no longer edits is refused by column.
+        """
         existing_case = instance.case if instance.pk else None
+        compared = _written_fields(self, row) if existing_case is not None else []
+        before = {f.column_name: _stored(instance, f) for f in compared}
         super().import_instance(instance, row, **kwargs)
         case = instance.case if instance.case_id else None
         if existing_case is not None and case is not None and existing_case.pk != case.pk:
@@ -499,12 +560,17 @@ class InfringingItemResource(PortalResource):
                     % {"ref": existing_case.reference}
                 }
             )
-        if case is not None:
-            action = "add" if instance._state.adding else "change"
-            try:
-                _check_child(case, InfringingItem, action, kwargs.get("user"))
-            except ValidationError as error:
-                raise ValidationError({"case": error.messages}) from None
+        if case is None:
+            return
+        changed = ["case_reference"] if instance._state.adding else []
+        changed = changed or _changed_columns(compared, instance, before)
+        if not changed:
+            return  # nothing to write: skipped as unchanged (the engine's skip_row)
+        action = "add" if instance._state.adding else "change"
+        try:
+            _check_child(case, InfringingItem, action, kwargs.get("user"))
+        except ValidationError as error:
+            raise ValidationError({column: error.messages for column in changed}) from None
 
     def before_save_instance(self, instance, row, **kwargs):
         """Checked again on writing, with the case locked (``case_items.child_check``)."""
@@ -515,7 +581,7 @@ class InfringingItemResource(PortalResource):
 
 # --- monitoring sweeps ---------------------------------------------------------------------------
 
-from django.db.models import Count, Q  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
 from takedowns.models import MonitoringSweep, SweepFinding  # noqa: E402
 
@@ -572,6 +638,15 @@ class SweepFindingResource(PortalResource):
     def template_examples(self, queryset):
         return queryset.filter(case__isnull=True)
 
+    template_example = {
+        "sweep": "SW-000001",
+        "kind": "live",
+        "url": "https://www.tiktok.com/@fake.rice/live",
+        "seller_handle": "fake.rice",
+        "observed": "ไลฟ์ขายข้าวอ้างว่าเป็นสินค้า GI ราคาต่ำผิดปกติ",
+        "right_registration_number": "สช 49100001",
+    }
+
     class Meta(PortalResource.Meta):
         model = SweepFinding
         import_id_fields = ("sweep", "url")
@@ -622,17 +697,18 @@ class SweepFindingResource(PortalResource):
             super().import_field(field, instance, row, is_m2m, **kwargs)
 
     def import_instance(self, instance, row, **kwargs):
-        if instance.pk and instance.case_id:
-            raise ValidationError(
-                {
-                    "url": _(
-                        "This finding is already case %(ref)s: it can no longer be changed by "
-                        "import."
-                    )
-                    % {"ref": instance.case.reference}
-                }
-            )
+        """Fill the finding from the row; one that became a case refuses only a real change (an
+        unchanged row, an export imported again, is skipped whatever the state of the case)."""
+        locked = bool(instance.pk and instance.case_id)
+        compared = _written_fields(self, row) if locked else []
+        before = {f.column_name: _stored(instance, f) for f in compared}
         super().import_instance(instance, row, **kwargs)
+        changed = _changed_columns(compared, instance, before)
+        if changed:
+            message = _(
+                "This finding is already case %(ref)s: it can no longer be changed by import."
+            ) % {"ref": instance.case.reference}
+            raise ValidationError({column: [message] for column in changed})
 
 
 class MonitoringSweepResource(PortalResource):

@@ -4,6 +4,8 @@ Every import goes through ``training.services`` (capacity, one registration per 
 rules, certificates), the same functions the admin calls, and writes a whole file or nothing.
 """
 
+from datetime import date, datetime
+
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import translation
@@ -172,6 +174,17 @@ class CourseResource(TrainingResource):
         widget=ChoiceWidget(PlatformTool),
     )
 
+    template_example = {
+        "code": "SC-101",
+        "title_th": "การใช้งาน TikTok Shop Seller Center สำหรับเจ้าหน้าที่",
+        "title_en": "TikTok Shop Seller Center for DIP officers",
+        "tool": "seller_center",
+        "description": "ตั้งค่าร้านค้า ลงสินค้า และอ่านสถิติร้าน",
+        "duration_hours": 6,
+        "pass_mark": 70,
+        "is_active": 1,
+    }
+
     class Meta(PortalResource.Meta):
         model = Course
         import_id_fields = ("code",)
@@ -199,6 +212,18 @@ class TrainingSessionResource(TrainingResource):
     registered = fields.Field(column_name="registered", readonly=True)
     #: The export page's name of the column that is no model field (portal.import_admin).
     column_labels = {"registered": gettext_lazy("registered")}
+
+    template_example = {
+        "reference": "SC-101-2027-03-15",
+        "course": "SC-101",
+        "starts_at": datetime(2027, 3, 15, 9, 0),
+        "ends_at": datetime(2027, 3, 15, 15, 0),
+        "mode": "on_site",
+        "venue": "ห้องประชุมกรมทรัพย์สินทางปัญญา",
+        "province": "TH-10",
+        "trainer": "ทีม IPPC TikTok Shop",
+        "capacity": 25,
+    }
 
     class Meta(PortalResource.Meta):
         model = TrainingSession
@@ -236,6 +261,14 @@ class ParticipantResource(TrainingResource):
     division = fields.Field(
         attribute="division", column_name="division", widget=ChoiceWidget(Division)
     )
+
+    template_example = {
+        "email": "staff001@ipthailand.go.th",
+        "name": "สมหญิง รักเรียน",
+        "division": "trademark",
+        "position": "นักวิชาการพาณิชย์ปฏิบัติการ",
+        "phone": "02 547 4601",
+    }
 
     class Meta(PortalResource.Meta):
         model = Participant
@@ -285,6 +318,14 @@ class AttendanceResource(TrainingResource):
 
     service_fields = ("certificate_number", "completed_on")
     optional_columns = ("attended", "score", "completed")
+
+    template_example = {
+        "session": "SC-101-2027-03-15",
+        "participant_email": "staff001@ipthailand.go.th",
+        "attended": 1,
+        "score": 85,
+        "completed": 1,
+    }
 
     class Meta(PortalResource.Meta):
         model = Attendance
@@ -391,6 +432,17 @@ class ConsultationResource(TrainingResource):
         "follow_up_date",
         "follow_up_note",
     )
+
+    template_example = {
+        "date": date(2026, 2, 20),
+        "adviser_email": "staff001@ipthailand.go.th",
+        "entrepreneur_name": "ห้างหุ้นส่วนจำกัด ข้าวดีทุ่งกุลา",
+        "contact": "081 234 5678",
+        "province": "TH-45",
+        "topic": "gi",
+        "channel": "phone",
+        "summary": "ขอคำแนะนำการขอใช้ตราสัญลักษณ์ GI บนบรรจุภัณฑ์",
+    }
 
     class Meta(PortalResource.Meta):
         model = Consultation

@@ -11,18 +11,16 @@ from portal.fields import LocalDateField
 MAX_RANGE = timedelta(days=366 * 10)
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 class ScopeForm(forms.Form):
-    """The dashboard's filters: a date range and a workstream (the liaison has no workstream)."""
+    """The dashboard's filters: a date range and a workstream (the liaison has no workstream).
 
-    date_from = LocalDateField(label=_("From"), required=False, widget=DateInput())
-    date_to = LocalDateField(label=_("To"), required=False, widget=DateInput())
+    The dates are typed as in every admin form (``LocalDateField``: BE for a Thai user, with the
+    admin's calendar in BE; CE in English); a query string's ISO dates (links, bookmarks) are read
+    in either language, and ``query()`` writes the filters back as ISO.
+    """
+
+    date_from = LocalDateField(label=_("From"), required=False)
+    date_to = LocalDateField(label=_("To"), required=False)
     workstream = forms.ChoiceField(
         label=_("Workstream"),
         required=False,
@@ -44,6 +42,16 @@ class ScopeForm(forms.Form):
             if end - start > MAX_RANGE:
                 raise forms.ValidationError(_("Choose a range of at most ten years."))
         return data
+
+    def query(self) -> dict[str, str]:
+        """The filters of a valid form as a query string's values: dates in ISO, empty ones left
+        out, so a link or a bookmark reads the same in Thai and in English."""
+        query = {}
+        for name in self.fields:
+            value = self.cleaned_data.get(name)
+            if value:
+                query[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        return query
 
     def scope(self) -> Scope:
         """The scope of a valid form; an invalid or empty form gives the unfiltered view."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -66,6 +67,17 @@ def dashboard_view(request, admin_site):
     platform_only = platform_only_for(request.user)
     form = ScopeForm(request.GET or None, platform_only=platform_only)
     scope = form.scope()
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400  # the page says what is wrong, and shows the whole MOU meanwhile
+    elif form.is_bound:
+        query = form.query()
+        if query != {name: request.GET[name] for name in form.fields if request.GET.get(name)}:
+            # dates typed in the user's era (or other parameters): one address, in ISO
+            back = reverse(f"{admin_site.name}:dashboard")
+            return redirect(back + (f"?{urlencode(query)}" if query else ""))
+        # shown in the user's era (BE in Thai), not as the query string's ISO
+        form = ScopeForm(initial=form.cleaned_data, platform_only=platform_only)
     figures = services.figures_get(scope=scope)
     sections = figures["sections"]
     charts = presentation.chart_data(figures)
@@ -78,6 +90,8 @@ def dashboard_view(request, admin_site):
         **admin_site.each_context(request),
         "title": _("MOU progress dashboard"),
         "form": form,
+        "media": forms.Media(js=[reverse(f"{admin_site.name}:jsi18n"), "admin/js/core.js"])
+        + form.media,
         "report_form": ReportForm(initial=scope.as_dict(), platform_only=platform_only),
         "scope": scope,
         "platform_only": platform_only,
@@ -108,7 +122,7 @@ def dashboard_view(request, admin_site):
         "can_recompute": request.user.has_perm(RECOMPUTE_PERMISSION),
         "report_formats": ReportFormat.choices,
     }
-    return TemplateResponse(request, "dashboard/index.html", context)
+    return TemplateResponse(request, "dashboard/index.html", context, status=status)
 
 
 @require_POST
@@ -132,9 +146,8 @@ def recompute_view(request, admin_site):
         )
     back = reverse(f"{admin_site.name}:dashboard")
     filters = ScopeForm(request.GET)
-    if filters.is_valid():
-        kept = {name: request.GET[name] for name in filters.fields if request.GET.get(name)}
-        back += f"?{urlencode(kept)}" if kept else ""
+    if filters.is_valid() and (kept := filters.query()):
+        back += f"?{urlencode(kept)}"
     return redirect(back)
 
 

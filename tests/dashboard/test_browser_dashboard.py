@@ -153,3 +153,28 @@ def test_stale_dashboard_page_is_short_charts_speak_be_and_captions_are_readable
     assert colours and all(own == caption for own, caption in colours), colours
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "dashboard-heights.json").write_text(json.dumps({**heights, "opened": opened}))
+
+
+def test_thai_date_filter_picks_a_be_day_and_the_address_keeps_iso(browser_page, manager):
+    """Issue 25: the filters use the admin's calendar in BE (as every date input of a Thai user),
+    not the browser's ISO date picker; the filtered page's address is ISO."""
+    import re
+    from datetime import date
+
+    browser_page.login("manager")
+    page = browser_page.page
+    browser_page.goto("/admin/dashboard/")
+    assert page.get_attribute("#id_date_from", "type") == "text"
+    page.click("#calendarlink0")
+    caption = page.locator("#calendarin0 caption")
+    today = date.today()
+    assert caption.inner_text().endswith(str(today.year + 543))
+    page.locator("#calendarin0 a", has_text=re.compile(r"^1$")).click()
+    typed = page.input_value("#id_date_from")
+    assert typed == f"01/{today.month:02d}/{today.year + 543}"
+    with page.expect_navigation():
+        page.click("#dashboard-filters button[type=submit]")
+    page.wait_for_load_state()
+    assert f"date_from={today.year}-{today.month:02d}-01" in page.url
+    assert page.input_value("#id_date_from") == typed
+    assert f"{today.year + 543}" in page.inner_text("#dashboard-period")

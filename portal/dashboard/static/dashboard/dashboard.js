@@ -2,7 +2,15 @@
 // Numbers are written in the page's language with thousands separators; a chart's "unit" (percent,
 // hours, money) is written on its value axis, and "all_labels" shows every category label.
 "use strict";
+// On a phone (the width dashboard.css lays out as one), each section's charts are folded until
+// asked for; on a wider screen (a phone turned, a window widened) they are open again.
+const phone = window.matchMedia("(max-width: 700px)");
+const foldCharts = () => {
+  document.querySelectorAll("details.charts-box").forEach((box) => { box.open = !phone.matches; });
+};
+phone.addEventListener("change", foldCharts);
 document.addEventListener("DOMContentLoaded", () => {
+  foldCharts();
   const source = document.getElementById("dashboard-charts");
   if (!source || typeof window.Chart === "undefined") return;
   const charts = JSON.parse(source.textContent);
