@@ -99,12 +99,8 @@ def with_item_urls(queryset):
 
 def _created_event_row(case: TakedownCase, actor) -> dict:
     """``transitions.case_created_event`` as the values a bulk insert writes."""
-    event = transitions.case_created_event(case=case, actor=actor, note="import")
-    return {
-        field.attname: getattr(event, field.attname)
-        for field in StatusEvent._meta.concrete_fields
-        if not field.primary_key
-    }
+    values = transitions.case_created_event_values(case=case, note="import")
+    return {"case_id": case.pk, "actor_id": getattr(actor, "pk", None), **values}
 
 
 class _ItemUrlsField(fields.Field):
