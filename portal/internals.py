@@ -367,6 +367,10 @@ class _FontsRecordingClusters(dict):
         super().__setitem__(key, font)
 
 
+#: Thai and Lao NIKHAHIT: HarfBuzz draws SARA AM as NIKHAHIT, the tone marks, then SARA AA.
+NIKHAHITS = "\u0e4d\u0ecd"
+
+
 class GlyphClusters(dict):
     """A font's ``to_unicode`` (glyph id: its text) that also keeps, in ``drawn``, each cluster
     drawn with the font, in drawing order: (its glyph ids, the text it stands for).
@@ -401,6 +405,7 @@ class GlyphClusters(dict):
             return
         known = [dict.get(self, g) if g in self.alone else None for g in cluster]
         rest = list(unicodedata.normalize("NFKD", text))
+        rest.sort(key=lambda char: char not in NIKHAHITS)  # HarfBuzz draws it first (stable sort)
         for char in known:
             if char is not None and char in rest:
                 rest.remove(char)
