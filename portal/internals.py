@@ -27,13 +27,20 @@ Why each is needed:
 - the file download view and the autocomplete's checks find a model's admin in
   ``AdminSite._registry``; the dashboard report
   reads a ``values_list`` query's column names from ``QuerySet._fields``; the API's session check
-  hands the admin the ``HttpRequest`` under a DRF ``Request`` (``Request._request``).
+  hands the admin the ``HttpRequest`` under a DRF ``Request`` (``Request._request``);
+- a PDF certificate's Thai text copies as it reads (``portal.pdf_text``): WeasyPrint keeps one text
+  per glyph of a font (``Font.to_unicode``, filled by its text drawing through ``glyph_id not in
+  font.to_unicode`` and an assignment, for each glyph it draws), which cannot say what a cluster of
+  several glyphs stands for (SARA AM is drawn as NIKHAHIT and SARA AA). ``record_glyph_clusters``
+  hands each font of a document (``Document.fonts``, filled by ``Stream.add_font``) a mapping that
+  sees every glyph drawn and so learns each cluster.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import unicodedata
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -348,6 +355,74 @@ class ExportFieldLabelMixin:
 #: what this module relies on, checked against the installed libraries by
 #: tests/portal/test_library_internals.py. ``full_clean`` is public, but the job replaces it
 #: with one of the same parameters.
+# --- WeasyPrint: the text of the glyphs it draws -------------------------------------------------
+
+
+class _FontsRecordingClusters(dict):
+    """``Document.fonts`` whose every new font records the clusters of glyphs drawn with it."""
+
+    def __setitem__(self, key, font):
+        if not isinstance(font.to_unicode, GlyphClusters):
+            font.to_unicode = GlyphClusters()
+        super().__setitem__(key, font)
+
+
+#: Thai and Lao NIKHAHIT: HarfBuzz draws SARA AM as NIKHAHIT, the tone marks, then SARA AA.
+NIKHAHITS = "\u0e4d\u0ecd"
+
+
+class GlyphClusters(dict):
+    """A font's ``to_unicode`` (glyph id: its text) that also keeps, in ``drawn``, each cluster
+    drawn with the font, in drawing order: (its glyph ids, the text it stands for).
+
+    WeasyPrint gives the text of a cluster to the cluster's last glyph and an empty text to the
+    others; it assigns one only to a glyph it finds missing here, so this answers "missing" to
+    see them all. The text kept for a glyph is that of the first cluster of its own (as
+    WeasyPrint keeps the first text it meets); a glyph only ever drawn inside longer clusters keeps
+    its share of the cluster's compatibility decomposition (SARA AM: NIKHAHIT, SARA AA), for the
+    readers that take the glyphs' texts.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.drawn: list[tuple[tuple[int, ...], str]] = []
+        self.alone: set[int] = set()
+        self.pending: list[int] = []
+
+    def __contains__(self, glyph):
+        return False
+
+    def __setitem__(self, glyph, text):
+        if not text:  # not the cluster's last glyph
+            self.pending.append(glyph)
+            return
+        cluster, self.pending = (*self.pending, glyph), []
+        self.drawn.append((cluster, text))
+        if len(cluster) == 1:
+            if glyph not in self.alone:
+                self.alone.add(glyph)
+                super().__setitem__(glyph, text)
+            return
+        known = [dict.get(self, g) if g in self.alone else None for g in cluster]
+        rest = list(unicodedata.normalize("NFKD", text))
+        rest.sort(key=lambda char: char not in NIKHAHITS)  # HarfBuzz draws it first (stable sort)
+        for char in known:
+            if char is not None and char in rest:
+                rest.remove(char)
+        for g, char in zip(cluster, known, strict=True):
+            if char is None:
+                share = rest.pop(0) if rest else ""
+                if not dict.__contains__(self, g):
+                    super().__setitem__(g, share)
+
+
+def record_glyph_clusters(document) -> None:
+    """Before ``document.write_pdf()``: its fonts will keep the clusters of glyphs they draw."""
+    document.fonts = _FontsRecordingClusters(document.fonts)
+    for key, font in list(document.fonts.items()):
+        document.fonts[key] = font
+
+
 RELIED_ON = [
     ("import_export.resources", "Resource", "_check_import_id_fields", ("self", "headers")),
     (
@@ -382,4 +457,5 @@ RELIED_ON = [
     ("django.contrib.admin.sites", "AdminSite", "_registry", None),
     ("django.db.models.query", "QuerySet", "_fields", None),
     ("rest_framework.request", "Request", "_request", None),
+    ("weasyprint.pdf.stream", "Stream", "add_font", ("self", "pango_font")),
 ]

@@ -343,11 +343,12 @@ if PRODUCTION:
     SECURE_REFERRER_POLICY = "same-origin"
     X_FRAME_OPTIONS = "DENY"
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }
 # django-axes logs every login and logout at INFO; keep its lockouts (WARNING) only. Django's
 # template engine logs a page's whole context at DEBUG (an API token being shown, an authenticator
@@ -356,3 +357,15 @@ LOGGING["loggers"] = {
     "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
     "django.template": {"level": "INFO"},
 }
+# The PDF certificates (WeasyPrint, and fontTools under it) log each rendering step and each font
+# table they read: only their warnings (a missing glyph, a font that cannot be subset) unless
+# LOG_LEVEL is DEBUG. WeasyPrint turns the fontTools logger to DEBUG while it subsets a font, so
+# that logger keeps its records from the root's console (no propagation) and has its own.
+if LOG_LEVEL != "DEBUG":
+    _pdf_log_level = LOG_LEVEL if LOG_LEVEL in ("ERROR", "CRITICAL") else "WARNING"
+    LOGGING["loggers"]["weasyprint"] = {"level": _pdf_log_level}
+    LOGGING["loggers"]["fontTools"] = {
+        "level": _pdf_log_level,
+        "handlers": ["console"],
+        "propagate": False,
+    }

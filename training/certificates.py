@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from portal.dates import format_date
+from portal.pdf_text import write_pdf
 from portal.security.uploads import safe_content_type
 from training.models import Attendance, CertificateSignatory
 
@@ -91,7 +92,7 @@ def certificates_pdf(attendances) -> bytes:
         for attendance in attendances
     ]
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    return write_pdf(documents[0].copy(pages))
 
 
 @functools.cache
@@ -113,6 +114,8 @@ def pdf_renderer_warm_up() -> None:
         from weasyprint import HTML
     except (ImportError, OSError):
         return
-    HTML(string='<p lang="th">ประกาศนียบัตร Certificate</p>', url_fetcher=_refuse_fetch).render(
-        stylesheets=[_pdf_stylesheet()]
-    ).write_pdf()
+    write_pdf(
+        HTML(string='<p lang="th">ประกาศนียบัตร Certificate</p>', url_fetcher=_refuse_fetch).render(
+            stylesheets=[_pdf_stylesheet()]
+        )
+    )

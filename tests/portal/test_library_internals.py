@@ -152,3 +152,18 @@ def test_no_reach_into_private_attributes_the_values_still_mean_the_same(db):
     assert internals.django_request(Request(request)) is request
     receivers = signals.post_save._live_receivers(Target)
     assert isinstance(receivers, tuple) and len(receivers) == 2  # (sync, async) receivers
+
+
+def test_no_reach_into_private_attributes_weasyprint_hands_every_glyph_to_to_unicode():
+    """``record_glyph_clusters`` relies on WeasyPrint asking a font's ``to_unicode`` for each
+    glyph it draws, with the cluster's text on its last glyph and an empty one on the others."""
+    weasyprint = pytest.importorskip("weasyprint")
+    document = weasyprint.HTML(string='<p lang="th">น้ำ น้ำ</p>').render()
+    internals.record_glyph_clusters(document)
+    document.write_pdf()
+    drawn = [
+        (len(cluster), text)
+        for font in document.fonts.values()
+        for cluster, text in font.to_unicode.drawn
+    ]
+    assert drawn.count((3, "\u0e49\u0e33")) == 2, drawn  # NIKHAHIT, MAI THO, SARA AA: "้ำ"

@@ -2,12 +2,17 @@
 
 import ctypes
 import re
+import shutil
+import subprocess
+from datetime import date
 
 import pypdfium2
 import pytest
 from django.urls import reverse
 
 from training import services
+from training.choices import Division
+from training.models import CertificateSignatory, Participant
 
 from .conftest import make_participant
 
@@ -167,3 +172,52 @@ def test_the_action_refuses_a_selection_without_certificates(
 def test_a_crafted_action_post_from_the_liaison_is_refused(liaison, client_for, completed):
     response = action(client_for(liaison), completed)
     assert response.status_code == 403
+
+
+@pytest.fixture
+def thai_certificate(session):
+    """A certificate whose Thai has SARA AM after a consonant and under tone marks, and a tone
+    mark over a vowel below (the glyphs a Thai font draws in another order than the text)."""
+    course = session.course
+    course.title_th = "สำนักงานพาณิชย์: การทำตลาดสินค้า GI ค่ำนี้"
+    course.save()
+    CertificateSignatory.objects.create(
+        signs_from=date(2026, 1, 1),
+        name_th="นายสำราญ ทำดี",
+        name_en="Mr Samran Thamdee",
+        title_th="ผู้อำนวยการสำนักส่งเสริมการค้า",
+        title_en="Director, Trade Promotion Office",
+    )
+    participant = Participant.objects.create(
+        name="นางสาวน้ำค้าง คำแสง", division=Division.GI, email="namkhang@ipthailand.go.th"
+    )
+    return services.attendance_register(
+        session=session, participant=participant, attended=True, score=75, completed=True
+    )
+
+
+def test_certificate_pdf_thai_text_copies_as_it_reads(officer, client_for, thai_certificate):
+    """Names, course, dates and signatory come out of the PDF's text exactly as written, with
+    pdfium (Chromium's reader) and, where it is installed, poppler's pdftotext."""
+    url = reverse("admin:training_attendance_certificate_pdf", args=[thai_certificate.pk])
+    response = client_for(officer).get(url)
+    pdf = b"".join(response)
+    expected = (
+        "นางสาวน้ำค้าง คำแสง",
+        "สำนักงานพาณิชย์: การทำตลาดสินค้า GI ค่ำนี้",
+        "(นายสำราญ ทำดี)",
+        "ผู้อำนวยการสำนักส่งเสริมการค้า",
+        "อบรมเมื่อวันที่ 28 กุมภาพันธ์ พ.ศ. 2569",
+        "ให้ไว้ ณ วันที่ · Date",
+        "ขอมอบประกาศนียบัตรฉบับนี้เพื่อแสดงว่า",
+    )
+    text = pdf_of(response)[0].get_textpage().get_text_range()
+    lines = text.split("\r\n")
+    for line in expected:
+        assert any(line in found for found in lines), (line, lines)
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
+        for line in expected:
+            assert line in text, (line, text)
