@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -363,17 +364,33 @@ def env_for_children() -> dict:
 # --- training: a full session's page, its save and its certificates ----------------------------
 
 
-def post_figure(client, name, url, data_of_run: Callable[[int], dict], runs, *, ms_target):
+def post_figure(
+    client,
+    name,
+    url,
+    data_of_run: Callable[[int], dict],
+    runs,
+    *,
+    ms_target,
+    expect: Callable | None = None,
+):
     """Like ``page_figure`` for a form sent ``runs`` times (each run its own data, so each
-    writes); every answer must be the redirect of a saved form."""
+    writes; the data is made before the clock starts); every answer must be the redirect of a
+    saved form, or pass ``expect(response)`` (which raises if it is not the expected page)."""
 
     def send(data):
         response = client.post(url, data)
-        if response.status_code != 302:
-            raise RuntimeError(f"POST {url} answered {response.status_code}, not a redirect")
+        if expect is not None:
+            expect(response)
+        elif response.status_code != 302:
+            errors = response.context and response.context.get("errors")
+            raise RuntimeError(
+                f"POST {url} answered {response.status_code}, not a redirect: {errors}"
+            )
 
     send(data_of_run(0))  # warm-up
-    queries = len(count_queries(lambda: send(data_of_run(1))))
+    data = data_of_run(1)
+    queries = len(count_queries(lambda: send(data)))
     timings = []
     for run in range(2, runs + 2):
         data = data_of_run(run)
@@ -486,4 +503,305 @@ def training_figures(client, runs) -> list[Figure]:
                 ms_target=300,
             )
         )
+    return figures
+
+
+# --- pages in daily use: cases, sweeps, sellers, consultations (issue 25) ----------------------
+
+#: A 1×1 PNG: the evidence file of a new case.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00"
+    b"\x00\x00IEND\xaeB`\x82"
+)
+SELLER_IMPORT_ROWS = 200
+
+
+def officer_client() -> Client:
+    """A client logged in as a DIP officer (the role group, not a superuser): the pages below
+    are timed as the people who use them every day see them."""
+    from django.contrib.auth.models import Group
+
+    from portal.roles import OFFICER
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-officer-role", defaults={"is_staff": True}
+    )
+    user.groups.add(Group.objects.get(name=OFFICER))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+class _FormReader(HTMLParser):
+    """The fields of an admin page's main form (``<form id="…_form">``) as a browser sends them:
+    text, hidden and chosen values, ticked boxes, selected options; no file, no button, and not
+    the inlines' blank template rows (``__prefix__``)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.data: dict[str, list[str]] = {}
+        self.in_form = False
+        self.select: str | None = None
+        self.multiple, self.first_option, self.chosen = False, None, False
+        self.textarea: str | None = None
+        self.text: list[str] = []
+
+    def add(self, name, value):
+        if name and "__prefix__" not in name:
+            self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = (attrs.get("id") or "").endswith("_form")
+        if not self.in_form:
+            return
+        name = attrs.get("name")
+        if tag == "input":
+            kind = (attrs.get("type") or "text").lower()
+            if kind in ("submit", "button", "file", "image", "reset"):
+                return
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.add(name, attrs.get("value") or "on")
+                return
+            self.add(name, attrs.get("value") or "")
+        elif tag == "select":
+            self.select, self.multiple, self.first_option, self.chosen = (
+                name,
+                "multiple" in attrs,
+                None,
+                False,
+            )
+        elif tag == "option" and self.select:
+            if self.first_option is None:
+                self.first_option = attrs.get("value") or ""
+            if "selected" in attrs:
+                self.add(self.select, attrs.get("value") or "")
+                self.chosen = True
+        elif tag == "textarea":
+            self.textarea, self.text = name, []
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "select" and self.select:
+            if not self.chosen and not self.multiple and self.first_option is not None:
+                self.add(self.select, self.first_option)  # a browser sends the first option
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            self.add(self.textarea, "".join(self.text).removeprefix("\n"))
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.text.append(data)
+
+
+def _form_data(client, url, **overrides) -> dict:
+    """The admin form at ``url`` as a browser sends it back, then ``overrides`` (None: the
+    field is not sent)."""
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    reader = _FormReader()
+    reader.feed(response.content.decode())
+    data = {
+        name: values if len(values) > 1 else (values[0] if values else None)
+        for name, values in reader.data.items()
+    }
+    data.update(overrides)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def _new_case_data(client, add_url, right, token: str, *, to_review: bool) -> dict:
+    """A new case as an officer types it: 3 items, 1 screenshot, and "move to review" in the
+    same save when ``to_review``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from takedowns.choices import CaseState, ReporterBasis
+
+    fields = {
+        "title": "ทุเรียนหมอนทองปลอม",
+        "summary_en": "Counterfeit Monthong durian sold under the holder's mark.",
+        "rights_holder": right.owner_id,
+        "right": right.pk,
+        "infringement_type": "counterfeit",
+        "priority": "high",
+        "reporter_name": "สมชาย ใจดี",
+        "reporter_email": "somchai@ipthailand.go.th",
+        "reporter_basis": ReporterBasis.OWNER,
+        "items-TOTAL_FORMS": "3",
+        "evidence-TOTAL_FORMS": "1",
+        "evidence-0-kind": "screenshot",
+        "evidence-0-description": "หน้าร้าน",
+        "evidence-0-file": SimpleUploadedFile("shot.png", PNG, content_type="image/png"),
+    }
+    for i in range(3):
+        fields[f"items-{i}-kind"] = "listing"
+        fields[f"items-{i}-url"] = f"https://shop.tiktok.com/view/product/9{token}{i}"
+        fields[f"items-{i}-seller_handle"] = f"@bench_{token}"
+    if to_review:
+        fields["transition"] = CaseState.DIP_REVIEW
+    return _form_data(client, add_url, **fields)
+
+
+def seller_import_csv(rows: int) -> bytes:
+    """``rows`` sellers as the seller export writes them, each with a new phone number: the
+    file a user sends back after editing it (the preview shows every row as an update)."""
+    import csv
+    import io
+
+    from gi_catalog.models import Seller
+    from gi_catalog.resources import SellerResource
+    from portal.jobs.exports import iter_csv
+
+    resource = SellerResource()
+    queryset = Seller.objects.order_by("pk")[:rows]
+    exported = b"".join(iter_csv(resource, queryset, bom=False)).decode()
+    table = list(csv.reader(io.StringIO(exported)))
+    phone = table[0].index("phone")
+    for number, row in enumerate(table[1:]):
+        row[phone] = f"08{number:08d}"
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(table)
+    return out.getvalue().encode()
+
+
+def _import_preview_shown(response) -> None:
+    """The import page answered with its confirm form and a preview row per row of the file, all
+    of them updates (no error)."""
+    body = response.content.decode() if response.status_code == 200 else ""
+    confirm = _url("admin:gi_catalog_seller_process_import")
+    updates = body.count('<tr class="update">')
+    if confirm not in body or "import-errors" in body or "import-row-errors" in body or updates < 2:
+        raise RuntimeError(
+            f"seller import answered {response.status_code} without a clean preview "
+            f"({updates} updated rows shown): {body[body.find('errornote') :][:500]}"
+        )
+
+
+def daily_page_figures(runs) -> list[Figure]:
+    """The pages officers use every day, as an officer: a new case with its items, evidence and
+    "move to review" in one save; a case's change save; sweeps; a GI seller; the seller import's
+    preview; a new consultation."""
+    import time as clock
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gi_catalog.models import Seller
+    from takedowns.models import ProtectedRight, TakedownCase
+
+    client = officer_client()
+    figures = []
+    right = ProtectedRight.objects.select_related("owner").order_by("pk").first()
+    seller = Seller.objects.order_by("pk").first()
+    if right is None or seller is None:
+        return [Figure("case add", None, "ms", "p95 ≤ 300 ms", None, note="no right or seller")]
+    token = f"{int(clock.time()) % 10**9:09d}"  # new item URLs on every bench run
+
+    case_add = _url("admin:takedowns_takedowncase_add")
+    figures.append(page_figure(client, "case add page", case_add, runs, ms_target=300))
+    figures.append(
+        post_figure(
+            client,
+            "case add: 3 items + evidence, to review, 1 save",
+            case_add,
+            lambda run: _new_case_data(
+                client, case_add, right, f"{token}{run:03d}", to_review=True
+            ),
+            runs,
+            ms_target=300,
+        )
+    )
+    draft_token = f"{token}999"
+    response = client.post(
+        case_add, _new_case_data(client, case_add, right, draft_token, to_review=False)
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"new draft case: {response.context and response.context.get('errors')}")
+    draft = TakedownCase.objects.filter(items__seller_handle=f"bench_{draft_token}").first()
+    case_change = _url("admin:takedowns_takedowncase_change", draft.pk)
+    figures.append(
+        post_figure(
+            client,
+            "case change: edit + save (3 items, 1 evidence)",
+            case_change,
+            lambda run: _form_data(
+                client, case_change, summary_en=f"Counterfeit listings, checked {run}"
+            ),
+            runs,
+            ms_target=300,
+        )
+    )
+
+    sweep_add = _url("admin:takedowns_monitoringsweep_add")
+    figures.append(page_figure(client, "sweep add page", sweep_add, runs, ms_target=300))
+    response = client.post(
+        sweep_add,
+        _form_data(
+            client,
+            sweep_add,
+            keywords="ทุเรียนหมอนทอง\nมังคุด",
+            minutes_spent="30",
+            searched_product_search="on",
+            gi_products=None,  # none chosen: the select sends nothing
+        ),
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"new sweep: {response.context and response.context.get('errors')}")
+    from takedowns.models import MonitoringSweep
+
+    sweep = MonitoringSweep.objects.order_by("-pk").first()
+    sweep_change = _url("admin:takedowns_monitoringsweep_change", sweep.pk)
+    figures.append(page_figure(client, "sweep change page", sweep_change, runs, ms_target=300))
+    figures.append(
+        post_figure(
+            client,
+            "sweep change: edit + save",
+            sweep_change,
+            lambda run: _form_data(client, sweep_change, note=f"checked {run}", gi_products=None),
+            runs,
+            ms_target=300,
+        )
+    )
+
+    seller_change = _url("admin:gi_catalog_seller_change", seller.pk)
+    figures.append(page_figure(client, "seller change page", seller_change, runs, ms_target=300))
+    figures.append(
+        post_figure(
+            client,
+            "seller change: edit + save",
+            seller_change,
+            lambda run: _form_data(client, seller_change, phone=f"09{run:08d}"),
+            runs,
+            ms_target=300,
+        )
+    )
+    content = seller_import_csv(SELLER_IMPORT_ROWS)
+    rows = content.count(b"\r\n") - 1
+    figures.append(
+        post_figure(
+            client,
+            f"seller import preview ({rows} rows, CSV)",
+            _url("admin:gi_catalog_seller_import"),
+            lambda run: {
+                "import_file": SimpleUploadedFile("sellers.csv", content, content_type="text/csv"),
+                "format": "0",  # CSV: the first of portal.importing.FORMATS
+            },
+            runs,
+            ms_target=300,
+            expect=_import_preview_shown,
+        )
+    )
+    figures.append(
+        page_figure(
+            client,
+            "consultation add page",
+            _url("admin:training_consultation_add"),
+            runs,
+            ms_target=300,
+        )
+    )
     return figures

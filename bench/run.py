@@ -450,6 +450,7 @@ def measure_all(args, sample: dict, log=print) -> list:
     figures.append(measure.dashboard_figure(client, args.runs))
     figures.append(measure.dashboard_filtered_figure(client, args.runs))
     figures += measure.training_figures(client, args.runs)
+    figures += measure.daily_page_figures(args.runs)
     for figure in figures:
         log(figure.line())
 

@@ -11,6 +11,7 @@ from portal.dates import local_date
 from portal.fields import WebURLField
 from portal.people import dip_staff
 from portal.security.uploads import JPEG, JPG, PNG, PortalFileField
+from portal.validation import QuietValidationMixin
 from training.choices import (
     ConsultationChannel,
     ConsultationTopic,
@@ -183,7 +184,7 @@ class Participant(models.Model):
         self.email = (self.email or "").strip().lower()
 
 
-class Attendance(models.Model):
+class Attendance(QuietValidationMixin, models.Model):
     """A participant's registration for a session, their attendance, score and completion.
 
     The rules across rows (capacity, pass mark, certificate numbers) live in ``training.services``.

@@ -11,7 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from portal.internals import has_save_receivers_besides_history
+from portal.signals import rows_written
 from training.models import Attendance, Participant, TrainingSession
 
 
@@ -123,10 +126,28 @@ def attendance_save(*, attendance: Attendance) -> Attendance:
 
 def session_attendances_save(*, attendances) -> None:
     """Save the rows of a session's inline, which its forms and formset have checked together
-    with the session locked (``AttendanceInlineFormSet``): the checks are not made again per row."""
+    with the session locked (``AttendanceInlineFormSet``): the checks are not made again per row.
+
+    The rows are written together, whatever their number: one UPDATE for the changed rows, one
+    INSERT for the new ones, one INSERT for their history rows each (as ``save()`` would write
+    them, with the request's user). Should anything besides the audit trail listen to an
+    attendance's save, each row is saved on its own so that it hears every one."""
+    attendances = list(attendances)
     for attendance in attendances:
         _certificate_issue_or_withdraw(attendance=attendance)
-        attendance.save()
+    if has_save_receivers_besides_history(Attendance):
+        for attendance in attendances:
+            attendance.save()
+        return
+    changed = [a for a in attendances if not a._state.adding]
+    added = [a for a in attendances if a._state.adding]
+    if changed:
+        fields = [f.name for f in Attendance._meta.concrete_fields if not f.primary_key]
+        bulk_update_with_history(changed, Attendance, fields)
+    if added:
+        bulk_create_with_history(added, Attendance)
+    if changed or added:
+        rows_written.send(sender=Attendance)  # no save signal: the dashboard's figures
 
 
 def _certificate_issue_or_withdraw(*, attendance: Attendance) -> None:

@@ -37,11 +37,27 @@ def test_every_page_measurement_runs_once(built):
         measure.detail_figure(client, 1, built),
         measure.dashboard_figure(client, 1),
         *measure.training_figures(client, 1),
+        *measure.daily_page_figures(1),
     ]
     by_name = {figure.name: figure for figure in figures}
     training = [f for f in figures if f.name.startswith(("training session", "attendance save"))]
     assert len(training) == 2 and all(f.value is not None for f in training)
     assert by_name["certificate, PDF"].value is not None
+    daily = [
+        "case add page",
+        "case add: 3 items + evidence, to review, 1 save",
+        "case change: edit + save (3 items, 1 evidence)",
+        "sweep add page",
+        "sweep change page",
+        "sweep change: edit + save",
+        "seller change page",
+        "seller change: edit + save",
+        "consultation add page",
+    ]
+    daily += [name for name in by_name if name.startswith("seller import preview")]
+    assert len(daily) == 10, sorted(by_name)
+    assert all(by_name[name].value is not None for name in daily), sorted(by_name)
+    assert all(by_name[name].extra["queries"] > 0 for name in daily)
     assert by_name["case list, unfiltered"].value is not None
     assert by_name["case list, unfiltered"].extra["queries"] > 0
     assert by_name["case detail (20 items, 30 events)"].value is not None
