@@ -420,7 +420,9 @@ class FileImporter:
             self.outcome.new += new
             self.outcome.updated += not new
             self._done(row_number, "new" if new else "update", instance, deferred["original"])
-            pending.append((instance, new, row if self._keep_rows else None, row_number))
+            pending.append(
+                (instance, new, row if self._keep_rows else None, row_number, deferred["original"])
+            )
         return pending
 
     def _unchanged(self, instance, original, row) -> bool:
@@ -612,15 +614,16 @@ class FileImporter:
 
     def _write(self, pending) -> None:
         """Write one checked chunk (the caller holds the transaction)."""
-        created = [instance for instance, new, _row, _n in pending if new]
-        updated = [instance for instance, new, _row, _n in pending if not new]
+        created = [instance for instance, new, *_rest in pending if new]
+        updated = [instance for instance, new, *_rest in pending if not new]
         if self._own_bulk is not None:
             try:
                 self._own_bulk(created, updated, user=self.user, change_reason=self.change_reason)
             except ValidationError as error:  # e.g. an item URL reported at the same moment
                 raise _RefusedOnWrite(None, error) from error
         elif self._bulk:
-            self._bulk_write(created, updated)
+            originals = [original for _i, new, _r, _n, original in pending if not new]
+            self._bulk_write(created, updated, originals)
         else:
             self._save_each(pending)
             return
@@ -628,7 +631,7 @@ class FileImporter:
 
     def _save_each(self, chunk) -> None:
         """The Resource's own save path, row by row (what the admin's import does)."""
-        for instance, new, row, row_number in chunk:
+        for instance, new, row, row_number, _original in chunk:
             if self.change_reason:
                 instance._change_reason = self.change_reason  # read by simple-history
             if self.user is not None:
@@ -645,7 +648,9 @@ class FileImporter:
             except ValidationError as error:  # found only on writing (a concurrent report)
                 raise _RefusedOnWrite(row_number, error) from error
 
-    def _bulk_write(self, created, updated) -> None:
+    def _bulk_write(self, created, updated, originals) -> None:
+        """``updated`` rows set only the columns some row of the chunk changes (a bulk UPDATE
+        spells out every column it sets for every row)."""
         model = self.model
         history = hasattr(model._meta, "simple_history_manager_attribute")
         if created:
@@ -661,7 +666,7 @@ class FileImporter:
                 )
             else:
                 model._default_manager.bulk_create(created, batch_size=self.chunk_size)
-        update_fields = self._update_fields()
+        update_fields = self._changed_fields(updated, originals)
         if updated and update_fields:
             if history:
                 from simple_history.utils import bulk_update_with_history
@@ -678,6 +683,16 @@ class FileImporter:
                 model._default_manager.bulk_update(
                     updated, update_fields, batch_size=self.chunk_size
                 )
+
+    def _changed_fields(self, updated, originals) -> list[str]:
+        """The import's columns that at least one of ``updated`` changes from its original."""
+        pairs = list(zip(updated, originals, strict=True))
+        changed = []
+        for name in self._update_fields():
+            attname = self.opts.get_field(name).attname
+            if any(getattr(new, attname) != getattr(old, attname) for new, old in pairs):
+                changed.append(name)
+        return changed
 
     def _update_fields(self) -> list[str]:
         names = []
