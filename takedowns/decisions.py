@@ -1,5 +1,7 @@
-"""Many platform decisions at once (the liaison's decision sheet, the API's batch): the rules of
-``takedowns.transitions`` applied to every case in a few queries, all or nothing."""
+"""Platform decisions: what one may say (``decision_value_check``, the one check of the value
+for the decision sheet and the API alike), and many at once (the liaison's decision sheet, the
+API's batch): the rules of ``takedowns.transitions`` applied to every case in a few queries, all
+or nothing."""
 
 from __future__ import annotations
 
@@ -9,7 +11,10 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCase
 from takedowns.transitions import (
     ITEM_EFFECT_FIELDS,
@@ -22,9 +27,44 @@ from takedowns.transitions import (
     moves_apply,
     moves_write,
     platform_changes,
+    platform_target_states,
     resolve_reason,
     stale_error,
 )
+
+#: The one message of a decision left out, on every door (the sheet's cell, the API's field).
+DECISION_REQUIRED = gettext_lazy("Give the decision.")
+
+
+def platform_decisions(*, on_item: bool) -> list[str]:
+    """What a platform decision may say: for a case, the states only the platform moves a case
+    to (``platform_target_states``: the transition table's); for an item, an outcome other
+    than pending."""
+    if on_item:
+        return [outcome for outcome in ItemOutcome.values if outcome != ItemOutcome.PENDING]
+    return platform_target_states()
+
+
+def decision_value_check(value, *, on_item: bool) -> str:
+    """The decision ``value`` as a platform decision, or the refusal every door gives for it (the
+    decision sheet's row, the API's ``decision`` / ``outcome``): blank, or not one the platform
+    makes (a state only DIP moves a case to is refused here, as an unknown word is)."""
+    value = str(value or "").strip()
+    if not value:
+        raise ValidationError(DECISION_REQUIRED, code="required")
+    allowed = platform_decisions(on_item=on_item)
+    if value not in allowed:
+        raise ValidationError(
+            _("“%(value)s” is not a platform decision. Use one of: %(allowed)s.")
+            % {"value": value, "allowed": ", ".join(allowed)},
+            code="invalid_choice",
+        )
+    return value
+
+
+def case_not_found_message(reference: str) -> str:
+    """What every door says of a case reference the user cannot see (or that does not exist)."""
+    return _("Case %(reference)s not found.") % {"reference": reference}
 
 
 @dataclass
@@ -108,14 +148,11 @@ def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
     from django.db.models import Max
 
     batch = _Batch(cases={}, last_at={}, last_stated={}, items_of={}, reasons={})
+    cases = TakedownCase.objects.select_for_update(of=("self",))
+    if any(d.to_state == CaseState.FORWARDED for d in decisions):
+        cases = cases.select_related("right")  # what the forwarding checks read
     for chunk in in_chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
-        batch.cases.update(
-            (case.pk, case)
-            for case in TakedownCase.objects.select_for_update(of=("self",))
-            .select_related("right")
-            .filter(pk__in=chunk)
-            .order_by("pk")
-        )
+        batch.cases.update((case.pk, case) for case in cases.filter(pk__in=chunk).order_by("pk"))
         for case_id, last, stated in (
             StatusEvent.objects.filter(case_id__in=chunk)
             .order_by()

@@ -25,8 +25,14 @@ from portal.dates import parse_datetime
 from portal.importing import CSV, unescape_row
 from portal.reading import UnreadableFileError, read_table
 from portal.xlsx import Header, workbook_bytes
-from takedowns.choices import CaseState, ItemOutcome
-from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
+from takedowns.decisions import (
+    CaseDecision,
+    DecisionsRefused,
+    case_not_found_message,
+    cases_record_decisions,
+    decision_value_check,
+    platform_decisions,
+)
 from takedowns.models import InfringingItem
 from takedowns.normalize import normalize_url
 from takedowns.selectors import cases_visible_to
@@ -152,17 +158,11 @@ def _check_values(row: Row) -> None:
     reference, url = values.get(CASE_REFERENCE, ""), values.get(ITEM_URL, "")
     if not reference and not url:
         row.error(CASE_REFERENCE, _("Give the case reference or the item URL."))
-    decision = str(values.get(DECISION, "")).lower()
-    values[DECISION] = decision
-    allowed = ItemOutcome.values if url else CaseState.values
-    if not decision:
-        row.error(DECISION, _("Give the decision."))
-    elif decision not in allowed:
-        row.error(
-            DECISION,
-            _("“%(value)s” is not a decision. Use one of: %(allowed)s.")
-            % {"value": decision, "allowed": ", ".join(allowed)},
-        )
+    values[DECISION] = str(values.get(DECISION, "")).lower()
+    try:
+        decision_value_check(values[DECISION], on_item=bool(url))
+    except ValidationError as error:
+        row.error(DECISION, " ".join(error.messages))
     when = values.get(DECIDED_AT, "")
     if when not in ("", None):
         try:
@@ -205,9 +205,7 @@ def validate_rows(*, rows: list[Row], user) -> None:
         if reference:
             row.case = cases.get(reference)
             if row.case is None:
-                row.error(
-                    CASE_REFERENCE, _("Case %(reference)s not found.") % {"reference": reference}
-                )
+                row.error(CASE_REFERENCE, case_not_found_message(reference))
         if row.number in urls:
             candidates = items_by_url.get(urls[row.number], [])
             if reference:
@@ -405,8 +403,8 @@ def sheet_template(*, fmt: str) -> tuple[bytes, str]:
     help_lines = [
         Header(["column", "meaning / allowed values"]),
         *([column, str(COLUMN_HELP[column])] for column in COLUMNS),
-        ["decision (case)", ", ".join(CaseState.values)],
-        ["decision (item)", ", ".join(ItemOutcome.values)],
+        ["decision (case)", ", ".join(platform_decisions(on_item=False))],
+        ["decision (item)", ", ".join(platform_decisions(on_item=True))],
         ["reason_code", ", ".join(codes)],
     ]
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
