@@ -251,19 +251,14 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     """Apply every valid row through the state machine in one transaction; any error (found
     before or while applying) rolls all of it back. Sets each row's outcome.
 
-    Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch;
-    rows on items (the case rows of cases that also have item rows in the file, and decisions
-    that pass through an implied step, e.g. forwarded -> removed via the platform's review) go
-    one at a time, in the file's order, each step its own move."""
+    Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch,
+    after the steps they imply (e.g. forwarded -> removed passes through the platform's review),
+    each step its own move, recorded for all those cases in a batch of their own; rows on items
+    (and the case rows of cases that also have item rows in the file) go one at a time, in the
+    file's order."""
     valid = [row for row in rows if not row.errors]
     item_cases = {row.case.pk for row in valid if row.item is not None}
-    batch = [
-        row
-        for row in valid
-        if row.item is None
-        and row.case.pk not in item_cases
-        and not implied_steps(row.case.state, row.values[DECISION])
-    ]
+    batch = [row for row in valid if row.item is None and row.case.pk not in item_cases]
     in_batch = {row.number for row in batch}
     try:
         with transaction.atomic():
@@ -276,6 +271,8 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
                     row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
                 except (ValidationError, PermissionDenied) as error:
                     _refused(row, error)
+            _implied_steps_record(batch, user, change_reason)
+            batch = [row for row in batch if not row.errors]
             if batch:
                 try:
                     changed = cases_record_decisions(
@@ -295,6 +292,33 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
         for row in rows:
             if not row.errors:
                 row.outcome = RowOutcome.NOT_APPLIED
+
+
+def _implied_steps_record(rows: list[Row], user, change_reason: str) -> None:
+    """The steps the decisions of ``rows`` imply, as the one-at-a-time path records them (no
+    note, the row's stated time): the n-th step of every row in one batch. A refused step is its
+    row's error; the others are then recorded without it, so that each row's own decision is
+    still checked against the state its steps lead to."""
+    steps = [(row, implied_steps(row.case.state, row.values[DECISION])) for row in rows]
+    for level in range(max((len(implied) for _row, implied in steps), default=0)):
+        pending = [(row, implied[level]) for row, implied in steps if len(implied) > level]
+        while pending:
+            try:
+                cases_record_decisions(
+                    decisions=[
+                        CaseDecision(case=row.case, to_state=step, reported_at=row.decided_at)
+                        for row, step in pending
+                    ],
+                    actor=user,
+                    change_reason=change_reason,
+                )
+            except DecisionsRefused as refused:  # nothing of the batch was written
+                for index, error in refused.errors.items():
+                    _refused(pending[index][0], error)
+                pending = [(row, step) for row, step in pending if not row.errors]
+                continue
+            break
+        steps = [(row, implied) for row, implied in steps if not row.errors]
 
 
 def _decision_of(row: Row) -> CaseDecision:

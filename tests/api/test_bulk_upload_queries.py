@@ -43,3 +43,37 @@ def test_upload_queries_do_not_grow_with_rows(case_in, liaison, client_for):
         return len(captured)
 
     assert count(3) == count(25)
+
+
+@pytest.mark.requires_postgres(
+    "the batch writes are PostgreSQL's (UPDATE ... FROM unnest, COPY); elsewhere one per row"
+)
+def test_ten_or_a_hundred_rows_cost_the_same_queries_implied_steps_too(
+    case_in, liaison, client_for
+):
+    """Issue 23: cases under review and forwarded cases (whose decision passes through the
+    platform's review, a step of its own) are read, locked and written a batch at a time."""
+    client = client_for(liaison)
+
+    def count(n):
+        cases = [
+            case_in(S.FORWARDED if k % 2 else S.UNDER_PLATFORM_REVIEW, items=2) for k in range(n)
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(ADD, {"file": _sheet(cases)}, follow=True)
+        outcomes = {row["outcome"] for row in response.context["rows"]}
+        assert outcomes == {"changed"}, response.context["rows"]
+        for k, case in enumerate(cases):
+            steps = list(
+                case.events.filter(item=None).order_by("-id").values_list("from_state", "to_state")
+            )
+            decided = S.REMOVED if k % 2 else S.ALREADY_UNAVAILABLE
+            assert steps[0] == (S.UNDER_PLATFORM_REVIEW, decided)
+            if k % 2:  # forwarded: the review step came first, in the liaison's name
+                assert steps[1] == (S.FORWARDED, S.UNDER_PLATFORM_REVIEW)
+                review = case.history.filter(state=S.UNDER_PLATFORM_REVIEW).latest()
+                assert review.history_user == liaison
+            assert case.items.filter(outcome=decided).count() == 2
+        return len(captured)
+
+    assert count(10) == count(100)
