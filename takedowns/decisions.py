@@ -5,6 +5,7 @@ or nothing."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,13 +37,14 @@ from takedowns.transitions import (
 DECISION_REQUIRED = gettext_lazy("Give the decision.")
 
 
-def platform_decisions(*, on_item: bool) -> list[str]:
+@functools.cache  # the transition table does not change while the process runs
+def platform_decisions(*, on_item: bool) -> tuple[str, ...]:
     """What a platform decision may say: for a case, the states only the platform moves a case
     to (``platform_target_states``: the transition table's); for an item, an outcome other
     than pending."""
     if on_item:
-        return [outcome for outcome in ItemOutcome.values if outcome != ItemOutcome.PENDING]
-    return platform_target_states()
+        return tuple(outcome for outcome in ItemOutcome.values if outcome != ItemOutcome.PENDING)
+    return tuple(platform_target_states())
 
 
 def decision_value_check(value, *, on_item: bool) -> str:

@@ -182,7 +182,13 @@ def validate_rows(*, rows: list[Row], user) -> None:
         _check_values(row)
     visible = cases_visible_to(user=user)
     references = {r.values.get(CASE_REFERENCE) for r in rows} - {"", None}
-    cases = {c.reference: c for c in visible.filter(reference__in=references)}
+    # what the sheet reads of a case; the batch locks and reads the rest (and copies it here)
+    found = (
+        visible.filter(reference__in=references)
+        .only("id", "reference", "state", "version")
+        .order_by()
+    )
+    cases = {case.reference: case for case in found}
     urls = {}
     for row in rows:
         url = row.values.get(ITEM_URL, "")
