@@ -64,6 +64,19 @@ def decision_value_check(value, *, on_item: bool) -> str:
     return value
 
 
+def ticket_id_check(value) -> str | None:
+    """The platform's ticket id as a decision gives it (None when blank), or the refusal every
+    door gives: longer than the case keeps."""
+    limit = TakedownCase._meta.get_field("ippc_ticket_id").max_length
+    value = str(value or "").strip()
+    if len(value) > limit:
+        raise ValidationError(
+            _("An IPPC ticket id has at most %(limit)d characters.") % {"limit": limit},
+            code="max_length",
+        )
+    return value or None
+
+
 def case_not_found_message(reference: str) -> str:
     """What every door says of a case reference the user cannot see (or that does not exist)."""
     return _("Case %(reference)s not found.") % {"reference": reference}

@@ -32,6 +32,7 @@ from takedowns.decisions import (
     cases_record_decisions,
     decision_value_check,
     platform_decisions,
+    ticket_id_check,
 )
 from takedowns.models import InfringingItem
 from takedowns.normalize import normalize_url
@@ -172,8 +173,10 @@ def _check_values(row: Row) -> None:
                 DECIDED_AT,
                 _("“%(value)s” is not a date and time (e.g. 2026-11-25 14:30).") % {"value": when},
             )
-    if len(str(values.get(TICKET, ""))) > 100:
-        row.error(TICKET, _("An IPPC ticket id has at most 100 characters."))
+    try:
+        ticket_id_check(values.get(TICKET, ""))
+    except ValidationError as error:
+        row.error(TICKET, " ".join(error.messages))
 
 
 def validate_rows(*, rows: list[Row], user) -> None:

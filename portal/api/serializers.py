@@ -8,7 +8,12 @@ from rest_framework import serializers
 
 from portal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState, ItemOutcome
-from takedowns.decisions import DECISION_REQUIRED, decision_value_check, platform_decisions
+from takedowns.decisions import (
+    DECISION_REQUIRED,
+    decision_value_check,
+    platform_decisions,
+    ticket_id_check,
+)
 from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCase
 
 #: The states the platform may move a case to: all a decision may say.
@@ -236,6 +241,22 @@ class DecisionField(serializers.ChoiceField):
             raise serializers.ValidationError(error.messages, code=error.code) from None
 
 
+class TicketIdField(serializers.CharField):
+    """The IPPC ticket id, checked by ``ticket_id_check`` as the decision sheet checks it (the
+    schema still states its length)."""
+
+    def __init__(self, **kwargs):
+        limit = TakedownCase._meta.get_field("ippc_ticket_id").max_length
+        super().__init__(max_length=limit, required=False, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return ticket_id_check(value) or ""
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
 class CaseDecisionSerializer(serializers.Serializer):
     decision = DecisionField(
         on_item=False,
@@ -244,7 +265,7 @@ class CaseDecisionSerializer(serializers.Serializer):
             "ticket id); the state machine decides."
         ),
     )
-    ippc_ticket_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    ippc_ticket_id = TicketIdField()
     reason_code = serializers.CharField(
         max_length=50,
         required=False,

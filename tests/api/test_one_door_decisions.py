@@ -35,6 +35,7 @@ class Bad:
     reason_code: str = ""
     note: str = ""
     decided_at: timedelta | None = None  # from now
+    ticket: str = ""
 
 
 BAD = {
@@ -86,6 +87,11 @@ BAD = {
         422,
         "decision",
     ),
+    "a ticket id longer than the case keeps": (
+        Bad(S.UNDER_PLATFORM_REVIEW, ticket="T" * 101),
+        400,
+        "ippc_ticket_id",
+    ),
     "blank decision": (Bad(S.UNDER_PLATFORM_REVIEW, decision=""), 400, "decision"),
     "blank item outcome": (
         Bad(S.UNDER_PLATFORM_REVIEW, decision="", on_item=True),
@@ -103,7 +109,7 @@ def sheet_refusal(client, bad: Bad, case, item):
     row = [
         case.reference if case else UNKNOWN,
         item.url if item else "",
-        "",
+        bad.ticket,
         bad.decision,
         when,
         bad.reason_code,
@@ -124,6 +130,8 @@ def api_refusal(api, bad: Bad, case, item):
     body = {"reason_code": bad.reason_code, "note": bad.note}
     if bad.decision:
         body["outcome" if item else "decision"] = bad.decision
+    if bad.ticket:
+        body["ippc_ticket_id"] = bad.ticket
     if bad.decided_at is not None:
         body["decided_at"] = (timezone.now() + bad.decided_at).isoformat()
     if item:
@@ -134,7 +142,7 @@ def api_refusal(api, bad: Bad, case, item):
     answer = response.json()
     if "errors" in answer:  # a field of the request: the message is the field's
         (field,) = answer["errors"]
-        assert field in ("decision", "outcome")
+        assert field in ("decision", "outcome", "ippc_ticket_id")
         (message,) = answer["errors"][field]
         return response.status_code, message
     return response.status_code, answer["detail"]
