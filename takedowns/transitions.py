@@ -442,7 +442,7 @@ def case_transition(
         reported_at=reported_at,
     )
     move = Move(case, to_state, {}, reason, at, note, reported_at)
-    items = InfringingItem.objects.filter(case=case).values("id", "case_id", *ITEM_EFFECT_FIELDS)
+    items = InfringingItem.objects.filter(case=case).values("id", "case_id", *ITEM_WRITE_FIELDS)
     writes = moves_apply([move], {case.pk: list(items)}, actor=actor, now=timezone.now())
     moves_write(writes, actor=actor, change_reason=change_reason)
     return case
@@ -476,6 +476,9 @@ def stale_error(case: TakedownCase) -> ValidationError:
 
 #: The item fields that ``_item_effects`` sets.
 ITEM_EFFECT_FIELDS = ["outcome", "outcome_at", "is_open"]
+#: The item fields a batch reads and ``moves_write`` writes: the effects' and the reason an item
+#: decision gives (``decisions.items_record_outcomes``).
+ITEM_WRITE_FIELDS = [*ITEM_EFFECT_FIELDS, "outcome_reason"]
 
 
 def platform_changes(case: TakedownCase, actor, values: dict) -> dict:
@@ -596,7 +599,7 @@ class MoveWrites:
 
 def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, now) -> MoveWrites:
     """Apply ``moves`` to their cases and to their items (``items_of``: case pk -> the items as
-    ``{field: value}``, ``id`` and ``ITEM_EFFECT_FIELDS``) in memory; returns what to write."""
+    ``{field: value}``, ``id`` and ``ITEM_WRITE_FIELDS``) in memory; returns what to write."""
     writes = MoveWrites(
         cases={}, case_fields={"state", "version", "updated_at"}, items={}, events=[]
     )
@@ -607,7 +610,7 @@ def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, no
             # the items' events first, as when the platform decides item by item (roll-up)
             _apply_items(case, move, items_of, writes, actor=actor)
             writes.events.append(
-                _event_row(
+                event_row(
                     case,
                     actor,
                     to_state=move.to_state,
@@ -643,7 +646,7 @@ def _apply_items(
                             "decision": S(move.to_state).label
                         }
                     writes.events.append(
-                        _event_row(
+                        event_row(
                             case,
                             actor,
                             to_state=case.state,
@@ -656,7 +659,7 @@ def _apply_items(
                     )
 
 
-def _event_row(case: TakedownCase, actor, **values) -> dict:
+def event_row(case: TakedownCase, actor, **values) -> dict:
     """A StatusEvent of ``case`` by ``actor`` as the values ``copy_insert_values`` writes (no
     model instance per event: a 10,000-row sheet writes some 25,000 of them)."""
     return {
@@ -693,8 +696,8 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
     for chunk in in_chunks(list(writes.items.values())):
         _update_rows(
             InfringingItem,
-            ITEM_EFFECT_FIELDS,
-            [(item["id"], *(item[name] for name in ITEM_EFFECT_FIELDS)) for item in chunk],
+            ITEM_WRITE_FIELDS,
+            [(item["id"], *(item[name] for name in ITEM_WRITE_FIELDS)) for item in chunk],
         )
     copy_insert_values(StatusEvent, writes.events)
     _history_rows_from_table(

@@ -28,9 +28,11 @@ from portal.xlsx import Header, workbook_bytes
 from takedowns.decisions import (
     CaseDecision,
     DecisionsRefused,
+    ItemDecision,
     case_not_found_message,
     cases_record_decisions,
     decision_value_check,
+    items_record_outcomes,
     platform_decisions,
     ticket_id_check,
 )
@@ -262,13 +264,17 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
 
     Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch,
     after the steps they imply (e.g. forwarded -> removed passes through the platform's review),
-    each step its own move, recorded for all those cases in a batch of their own; rows on items
-    (and the case rows of cases that also have item rows in the file) go one at a time, in the
-    file's order."""
+    each step its own move, recorded for all those cases in a batch of their own. Rows on the
+    items of a case that has only item rows in the file, none giving a ticket id, go to
+    ``items_record_outcomes`` in one batch, in the file's order; the rows of the other cases with
+    item rows (a case row too, or a ticket id on an item row) go one at a time."""
     valid = [row for row in rows if not row.errors]
     item_cases = {row.case.pk for row in valid if row.item is not None}
     batch = [row for row in valid if row.item is None and row.case.pk not in item_cases]
-    in_batch = {row.number for row in batch}
+    # a case with item rows only, none setting the ticket id: its items in a batch of their own
+    mixed = {row.case.pk for row in valid if row.item is None or row.values.get(TICKET)}
+    item_batch = [row for row in valid if row.item is not None and row.case.pk not in mixed]
+    in_batch = {row.number for row in batch + item_batch}
     try:
         with transaction.atomic():
             touched: set[int] = set()
@@ -280,6 +286,19 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
                     row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
                 except (ValidationError, PermissionDenied) as error:
                     _refused(row, error)
+            if item_batch:
+                try:
+                    changed = items_record_outcomes(
+                        decisions=[_item_decision_of(row) for row in item_batch],
+                        actor=user,
+                        change_reason=change_reason,
+                    )
+                except DecisionsRefused as refused:
+                    for index, error in refused.errors.items():
+                        _refused(item_batch[index], error)
+                else:
+                    for row, row_changed in zip(item_batch, changed, strict=True):
+                        row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
             _implied_steps_record(batch, user, change_reason)
             batch = [row for row in batch if not row.errors]
             if batch:
@@ -328,6 +347,17 @@ def _implied_steps_record(rows: list[Row], user, change_reason: str) -> None:
                 continue
             break
         steps = [(row, implied) for row, implied in steps if not row.errors]
+
+
+def _item_decision_of(row: Row) -> ItemDecision:
+    values = row.values
+    return ItemDecision(
+        item=row.item,
+        outcome=values[DECISION],
+        reason_code=values.get(REASON, ""),
+        note=values.get(NOTE, ""),
+        reported_at=row.decided_at,
+    )
 
 
 def _decision_of(row: Row) -> CaseDecision:
