@@ -143,8 +143,8 @@ def cases_record_decisions(
     The same rules as ``case_transition`` (``TRANSITIONS`` and ``_check_transition``), read for
     every case in a few queries: the cases locked with SELECT ... FOR UPDATE, their last event
     times, their items' outcomes and the reason codes. Writes: the cases with conditional bulk
-    UPDATEs on (pk, state, version), their items in bulk, the StatusEvents with one bulk INSERT
-    per thousand, and one audit-history row per changed case in ``actor``'s name. Raises
+    UPDATEs on (pk, state, version), their items in bulk, the StatusEvents with COPY, and one
+    audit-history row per changed case in ``actor``'s name. Raises
     ``DecisionsRefused`` (every refused decision, by index) and writes nothing when any is refused.
     """
     ids = [d.case.pk for d in decisions]
