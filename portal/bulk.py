@@ -76,6 +76,13 @@ def _converter(field, connection):
     return convert
 
 
+def db_values(field, values, connection) -> list:
+    """``field.get_db_prep_save`` of each of ``values`` (a column of a bulk write), skipping the
+    call for the stock values it would return unchanged."""
+    convert = _converter(field, connection)
+    return [convert(value) for value in values]
+
+
 def _next_ids(cursor, opts, count: int) -> list[int]:
     if not count:
         return []

@@ -31,6 +31,7 @@ from takedowns.transitions import (
     PERM_DIP,
     PERM_PLATFORM,
     REVIEW_IMPLIED_FROM,
+    CaseFacts,
     actor_has,
     audit_history_write,
     case_transition,
@@ -231,9 +232,12 @@ def item_check_outcome(
     at: datetime | None = None,
     review_implied: bool = False,
     reported_at: datetime | None = None,
+    facts: CaseFacts | None = None,
 ) -> ReasonCode | None:
     """What ``item_record_outcome`` checks, without writing; returns the resolved reason code.
-    ``review_implied``: a forwarded case is checked as the review ``case_begin_review`` starts."""
+    ``review_implied``: a forwarded case is checked as the review ``case_begin_review`` starts.
+    ``facts``: what the checks read of the case (``items_record_outcomes`` reads it for a whole
+    batch); else a query each."""
     if not actor_has(actor, PERM_PLATFORM):
         raise PermissionDenied(_("Only the platform records item decisions."))
     state = case.state
@@ -249,7 +253,7 @@ def item_check_outcome(
             },
             code="illegal_item_outcome",
         )
-    reason = resolve_reason(reason_code)
+    reason = facts.resolve_reason(reason_code) if facts else resolve_reason(reason_code)
     if outcome in (ItemOutcome.NOT_REMOVED, ItemOutcome.REINSTATED) and reason is None:
         raise ValidationError(_("Choose a reason code."), code="reason_required")
     if reason and reason.note_required and not (note or "").strip():
@@ -257,8 +261,24 @@ def item_check_outcome(
     if at and at > timezone.now() + FUTURE_TOLERANCE:
         raise ValidationError(_("The time of a step cannot be in the future."), code="future_time")
     if reported_at is not None:
-        check_reported_at(reported_at, last_stated_at(case))
+        last = facts.last_stated_at() if facts else last_stated_at(case)
+        check_reported_at(reported_at, last)
     return reason
+
+
+def roll_up_reason(reason: ReasonCode | None, item_reasons) -> ReasonCode | None:
+    """The reason of a case whose items add up to "not removed": the last item decision's own
+    when it is a refusal reason, else the first refusal reason (by id) among ``item_reasons``
+    (the reasons of the items recorded as not removed)."""
+    if reason and reason.fits(ReasonUse.REFUSAL):
+        return reason
+    refusals = [r for r in item_reasons if r.use in (ReasonUse.ANY, ReasonUse.REFUSAL)]
+    return min(refusals, key=lambda r: r.pk, default=None)
+
+
+def roll_up_note(note: str) -> str:
+    """The note of the case's step when its items add up to a decision."""
+    return note or _("All items decided.")
 
 
 def case_begin_review(*, case: TakedownCase, actor) -> bool:
@@ -323,22 +343,20 @@ def item_record_outcome(
     if roll_up and case.state == S.UNDER_PLATFORM_REVIEW:
         decision = rolled_up_state(case.items.values_list("outcome", flat=True))
         if decision:
-            if decision == S.NOT_REMOVED and not (reason and reason.fits(ReasonUse.REFUSAL)):
-                reason = (
+            if decision == S.NOT_REMOVED:
+                reason = roll_up_reason(
+                    reason,
                     ReasonCode.objects.filter(
                         pk__in=case.items.filter(outcome=ItemOutcome.NOT_REMOVED).values(
                             "outcome_reason"
-                        ),
-                        use__in=[ReasonUse.ANY, ReasonUse.REFUSAL],
-                    )
-                    .order_by("pk")
-                    .first()
+                        )
+                    ),
                 )
             case_transition(
                 case=case,
                 to_state=decision,
                 actor=actor,
-                note=note or _("All items decided."),
+                note=roll_up_note(note),
                 reason_code=reason if decision == S.NOT_REMOVED else "",
                 at=at,
                 reported_at=reported_at,

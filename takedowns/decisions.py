@@ -1,30 +1,88 @@
-"""Many platform decisions at once (the liaison's decision sheet, the API's batch): the rules of
-``takedowns.transitions`` applied to every case in a few queries, all or nothing."""
+"""Platform decisions: what one may say (``decision_value_check``, the one check of the value
+for the decision sheet and the API alike), and many at once (the liaison's decision sheet, the
+API's batch): the rules of ``takedowns.transitions`` applied to every case in a few queries, all
+or nothing."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCase
 from takedowns.transitions import (
-    ITEM_EFFECT_FIELDS,
+    ITEM_WRITE_FIELDS,
     PLATFORM_FIELDS,
     STATED_AT,
     CaseFacts,
     Move,
+    MoveWrites,
     case_check_transition,
+    event_row,
     in_chunks,
     moves_apply,
     moves_write,
     platform_changes,
+    platform_target_states,
     resolve_reason,
+    rolled_up_state,
     stale_error,
 )
+
+#: The one message of a decision left out, on every door (the sheet's cell, the API's field).
+DECISION_REQUIRED = gettext_lazy("Give the decision.")
+
+
+@functools.cache  # the transition table does not change while the process runs
+def platform_decisions(*, on_item: bool) -> tuple[str, ...]:
+    """What a platform decision may say: for a case, the states only the platform moves a case
+    to (``platform_target_states``: the transition table's); for an item, an outcome other
+    than pending."""
+    if on_item:
+        return tuple(outcome for outcome in ItemOutcome.values if outcome != ItemOutcome.PENDING)
+    return tuple(platform_target_states())
+
+
+def decision_value_check(value, *, on_item: bool) -> str:
+    """The decision ``value`` as a platform decision, or the refusal every door gives for it (the
+    decision sheet's row, the API's ``decision`` / ``outcome``): blank, or not one the platform
+    makes (a state only DIP moves a case to is refused here, as an unknown word is)."""
+    value = str(value or "").strip()
+    if not value:
+        raise ValidationError(DECISION_REQUIRED, code="required")
+    allowed = platform_decisions(on_item=on_item)
+    if value not in allowed:
+        raise ValidationError(
+            _("“%(value)s” is not a platform decision. Use one of: %(allowed)s.")
+            % {"value": value, "allowed": ", ".join(allowed)},
+            code="invalid_choice",
+        )
+    return value
+
+
+def ticket_id_check(value) -> str | None:
+    """The platform's ticket id as a decision gives it (None when blank), or the refusal every
+    door gives: longer than the case keeps."""
+    limit = TakedownCase._meta.get_field("ippc_ticket_id").max_length
+    value = str(value or "").strip()
+    if len(value) > limit:
+        raise ValidationError(
+            _("An IPPC ticket id has at most %(limit)d characters.") % {"limit": limit},
+            code="max_length",
+        )
+    return value or None
+
+
+def case_not_found_message(reference: str) -> str:
+    """What every door says of a case reference the user cannot see (or that does not exist)."""
+    return _("Case %(reference)s not found.") % {"reference": reference}
 
 
 @dataclass
@@ -85,8 +143,8 @@ def cases_record_decisions(
     The same rules as ``case_transition`` (``TRANSITIONS`` and ``_check_transition``), read for
     every case in a few queries: the cases locked with SELECT ... FOR UPDATE, their last event
     times, their items' outcomes and the reason codes. Writes: the cases with conditional bulk
-    UPDATEs on (pk, state, version), their items in bulk, the StatusEvents with one bulk INSERT
-    per thousand, and one audit-history row per changed case in ``actor``'s name. Raises
+    UPDATEs on (pk, state, version), their items in bulk, the StatusEvents with COPY, and one
+    audit-history row per changed case in ``actor``'s name. Raises
     ``DecisionsRefused`` (every refused decision, by index) and writes nothing when any is refused.
     """
     ids = [d.case.pk for d in decisions]
@@ -104,18 +162,149 @@ def cases_record_decisions(
     return results
 
 
-def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
+@dataclass
+class ItemDecision:
+    """One decision of a batch of items: record ``outcome`` for ``item``, as
+    ``case_items.item_record_outcome`` records one."""
+
+    item: InfringingItem
+    outcome: str
+    reason_code: str | ReasonCode | None = ""
+    note: str = ""
+    reported_at: datetime | None = None
+
+
+@transaction.atomic
+def items_record_outcomes(
+    *, decisions: list[ItemDecision], actor, change_reason: str = ""
+) -> list[bool]:
+    """Record many item outcomes in one transaction, in order, all or nothing; returns, per
+    decision, whether it changed anything (an item that has the outcome already: a no-op).
+
+    Each is what ``item_record_outcome`` does for one — the same checks
+    (``item_check_outcome``), an item event and an item audit-history row, and a case whose
+    items are all decided moves to the decision they add up to through the state machine's
+    checks (``case_check_transition``) and write path — with what they read taken for every
+    case in a few queries (``_read_batch``, the cases locked) and written in bulk
+    (``moves_write``). Raises ``DecisionsRefused`` and writes nothing when any is refused."""
+    from takedowns.case_items import item_check_outcome, roll_up_note, roll_up_reason
+
+    ids = [d.item.pk for d in decisions]
+    if len(set(ids)) != len(ids):
+        raise ValueError("A batch holds at most one decision per item.")
+    now = timezone.now()
+    batch = _read_batch([d.item.case_id for d in decisions], decisions)
+    items = {item["id"]: item for rows in batch.items_of.values() for item in rows}
+    item_reasons = ReasonCode.objects.in_bulk(
+        {item["outcome_reason"] for item in items.values()} - {None}
+    )
+    writes = MoveWrites(
+        cases={}, case_fields={"state", "version", "updated_at"}, items={}, events=[]
+    )
+    results = [False] * len(decisions)
+    errors: dict[int, Exception] = {}
+    for index, decision in enumerate(decisions):
+        case, item = batch.cases.get(decision.item.case_id), items.get(decision.item.pk)
+        if case is None or item is None:  # deleted since the caller read it
+            errors[index] = stale_error(case or decision.item.case)
+            continue
+        if item["outcome"] == decision.outcome:
+            continue
+        facts = batch.facts(case)
+        try:
+            reason = item_check_outcome(
+                case=case,
+                outcome=decision.outcome,
+                actor=actor,
+                reason_code=decision.reason_code,
+                note=decision.note,
+                at=now,
+                reported_at=decision.reported_at,
+                facts=facts,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            errors[index] = error
+            continue
+        item.update(outcome=decision.outcome, outcome_reason=reason and reason.pk, outcome_at=now)
+        if reason is not None:
+            item_reasons[reason.pk] = reason
+        writes.items[item["id"]] = item
+        writes.events.append(
+            event_row(
+                case,
+                actor,
+                to_state=case.state,
+                item_id=item["id"],
+                item_outcome=decision.outcome,
+                at=now,
+                reported_at=decision.reported_at,
+                reason_code_id=reason and reason.pk,
+                note=decision.note or "",
+            )
+        )
+        results[index] = True
+        _logged(batch, case, now, decision.reported_at)
+        decided = None
+        if case.state == CaseState.UNDER_PLATFORM_REVIEW:
+            decided = rolled_up_state(i["outcome"] for i in batch.items_of[case.pk])
+        if decided is None:
+            continue
+        rolled_reason = ""
+        if decided == CaseState.NOT_REMOVED:
+            rolled_reason = roll_up_reason(
+                reason,
+                [
+                    item_reasons[i["outcome_reason"]]
+                    for i in batch.items_of[case.pk]
+                    if i["outcome"] == ItemOutcome.NOT_REMOVED and i["outcome_reason"]
+                ],
+            )
+        note = roll_up_note(decision.note)
+        try:
+            _rule, move_reason, at = case_check_transition(
+                case=case,
+                to_state=decided,
+                actor=actor,
+                note=note,
+                reason_code=rolled_reason,
+                at=now,
+                reported_at=decision.reported_at,
+                facts=facts,
+            )
+        except (ValidationError, PermissionDenied) as error:
+            errors[index] = error
+            continue
+        move = Move(case, decided, {}, move_reason, at, note, decision.reported_at)
+        moved = moves_apply([move], batch.items_of, actor=actor, now=now)
+        for pk, before in moved.cases.items():
+            writes.cases.setdefault(pk, before)  # the state and version the case was read with
+        writes.case_fields |= moved.case_fields
+        writes.items.update(moved.items)
+        writes.events.extend(moved.events)
+    if errors:
+        raise DecisionsRefused(errors)
+    moves_write(writes, actor=actor, change_reason=change_reason)
+    return results
+
+
+def _logged(batch: _Batch, case: TakedownCase, at: datetime, reported_at) -> None:
+    """The case's log has a new step at ``at`` (stated as ``reported_at``): what the next checks
+    of the batch compare their times with."""
+    stated = reported_at or at
+    last, last_stated = batch.last_at.get(case.pk), batch.last_stated.get(case.pk)
+    batch.last_at[case.pk] = max(last, at) if last else at
+    batch.last_stated[case.pk] = max(last_stated, stated) if last_stated else stated
+
+
+def _read_batch(ids: list[int], decisions: list) -> _Batch:
     from django.db.models import Max
 
     batch = _Batch(cases={}, last_at={}, last_stated={}, items_of={}, reasons={})
+    cases = TakedownCase.objects.select_for_update(of=("self",))
+    if any(getattr(d, "to_state", None) == CaseState.FORWARDED for d in decisions):
+        cases = cases.select_related("right")  # what the forwarding checks read
     for chunk in in_chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
-        batch.cases.update(
-            (case.pk, case)
-            for case in TakedownCase.objects.select_for_update(of=("self",))
-            .select_related("right")
-            .filter(pk__in=chunk)
-            .order_by("pk")
-        )
+        batch.cases.update((case.pk, case) for case in cases.filter(pk__in=chunk).order_by("pk"))
         for case_id, last, stated in (
             StatusEvent.objects.filter(case_id__in=chunk)
             .order_by()
@@ -125,7 +314,7 @@ def _read_batch(ids: list[int], decisions: list[CaseDecision]) -> _Batch:
         ):
             batch.last_at[case_id], batch.last_stated[case_id] = last, stated
         for item in InfringingItem.objects.filter(case_id__in=chunk).values(
-            "id", "case_id", *ITEM_EFFECT_FIELDS
+            "id", "case_id", *ITEM_WRITE_FIELDS
         ):
             batch.items_of.setdefault(item["case_id"], []).append(item)
     codes = {str(d.reason_code) for d in decisions if d.reason_code} - {""}

@@ -26,10 +26,9 @@ from portal.api.services import api_token_issue, api_token_revoke
 from portal.roles import DIP_ROLES, LIAISON, user_roles
 from portal.security.limited_admin import RoleLimitedAdminMixin
 from portal.security.uploads import IMPORT_TYPES, FileTypeValidator
-from takedowns.case_items import ITEM_OUTCOMES_BY_STATE
 from takedowns.choices import CaseState, ItemOutcome
+from takedowns.decisions import platform_decisions
 from takedowns.models import ReasonCode
-from takedowns.transitions import platform_target_states
 
 #: The issue forms a supervisor opened and has not sent yet (their ids only: no secret).
 OPEN_ISSUE_FORMS_SESSION_KEY = "api_token_issue_forms"
@@ -308,11 +307,12 @@ class DecisionUploadAdmin(RoleLimitedAdminMixin, admin.ModelAdmin):
             "title": _("Upload platform decisions"),
             "form": form,
             "columns": [(name, COLUMN_HELP[name]) for name in COLUMNS],
-            "decisions": [(state, CaseState(state).label) for state in platform_target_states()],
+            "decisions": [
+                (state, CaseState(state).label) for state in platform_decisions(on_item=False)
+            ],
             "outcomes": [
                 (outcome, ItemOutcome(outcome).label)
-                for outcome in ItemOutcome.values
-                if any(outcome in allowed for allowed in ITEM_OUTCOMES_BY_STATE.values())
+                for outcome in platform_decisions(on_item=True)
             ],
             "reason_codes": ReasonCode.objects.filter(active=True).values_list("code", "name_en"),
             **(extra_context or {}),

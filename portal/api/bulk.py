@@ -25,8 +25,17 @@ from portal.dates import parse_datetime
 from portal.importing import CSV, unescape_row
 from portal.reading import UnreadableFileError, read_table
 from portal.xlsx import Header, workbook_bytes
-from takedowns.choices import CaseState, ItemOutcome
-from takedowns.decisions import CaseDecision, DecisionsRefused, cases_record_decisions
+from takedowns.decisions import (
+    CaseDecision,
+    DecisionsRefused,
+    ItemDecision,
+    case_not_found_message,
+    cases_record_decisions,
+    decision_value_check,
+    items_record_outcomes,
+    platform_decisions,
+    ticket_id_check,
+)
 from takedowns.models import InfringingItem
 from takedowns.normalize import normalize_url
 from takedowns.selectors import cases_visible_to
@@ -152,17 +161,11 @@ def _check_values(row: Row) -> None:
     reference, url = values.get(CASE_REFERENCE, ""), values.get(ITEM_URL, "")
     if not reference and not url:
         row.error(CASE_REFERENCE, _("Give the case reference or the item URL."))
-    decision = str(values.get(DECISION, "")).lower()
-    values[DECISION] = decision
-    allowed = ItemOutcome.values if url else CaseState.values
-    if not decision:
-        row.error(DECISION, _("Give the decision."))
-    elif decision not in allowed:
-        row.error(
-            DECISION,
-            _("“%(value)s” is not a decision. Use one of: %(allowed)s.")
-            % {"value": decision, "allowed": ", ".join(allowed)},
-        )
+    values[DECISION] = str(values.get(DECISION, "")).lower()
+    try:
+        decision_value_check(values[DECISION], on_item=bool(url))
+    except ValidationError as error:
+        row.error(DECISION, " ".join(error.messages))
     when = values.get(DECIDED_AT, "")
     if when not in ("", None):
         try:
@@ -172,8 +175,10 @@ def _check_values(row: Row) -> None:
                 DECIDED_AT,
                 _("“%(value)s” is not a date and time (e.g. 2026-11-25 14:30).") % {"value": when},
             )
-    if len(str(values.get(TICKET, ""))) > 100:
-        row.error(TICKET, _("An IPPC ticket id has at most 100 characters."))
+    try:
+        ticket_id_check(values.get(TICKET, ""))
+    except ValidationError as error:
+        row.error(TICKET, " ".join(error.messages))
 
 
 def validate_rows(*, rows: list[Row], user) -> None:
@@ -182,7 +187,13 @@ def validate_rows(*, rows: list[Row], user) -> None:
         _check_values(row)
     visible = cases_visible_to(user=user)
     references = {r.values.get(CASE_REFERENCE) for r in rows} - {"", None}
-    cases = {c.reference: c for c in visible.filter(reference__in=references)}
+    # what the sheet reads of a case; the batch locks and reads the rest (and copies it here)
+    found = (
+        visible.filter(reference__in=references)
+        .only("id", "reference", "state", "version")
+        .order_by()
+    )
+    cases = {case.reference: case for case in found}
     urls = {}
     for row in rows:
         url = row.values.get(ITEM_URL, "")
@@ -205,9 +216,7 @@ def validate_rows(*, rows: list[Row], user) -> None:
         if reference:
             row.case = cases.get(reference)
             if row.case is None:
-                row.error(
-                    CASE_REFERENCE, _("Case %(reference)s not found.") % {"reference": reference}
-                )
+                row.error(CASE_REFERENCE, case_not_found_message(reference))
         if row.number in urls:
             candidates = items_by_url.get(urls[row.number], [])
             if reference:
@@ -253,20 +262,19 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
     """Apply every valid row through the state machine in one transaction; any error (found
     before or while applying) rolls all of it back. Sets each row's outcome.
 
-    Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch;
-    rows on items (the case rows of cases that also have item rows in the file, and decisions
-    that pass through an implied step, e.g. forwarded -> removed via the platform's review) go
-    one at a time, in the file's order, each step its own move."""
+    Decisions on whole cases go to ``takedowns.decisions.cases_record_decisions`` in one batch,
+    after the steps they imply (e.g. forwarded -> removed passes through the platform's review),
+    each step its own move, recorded for all those cases in a batch of their own. Rows on the
+    items of a case that has only item rows in the file, none giving a ticket id, go to
+    ``items_record_outcomes`` in one batch, in the file's order; the rows of the other cases with
+    item rows (a case row too, or a ticket id on an item row) go one at a time."""
     valid = [row for row in rows if not row.errors]
     item_cases = {row.case.pk for row in valid if row.item is not None}
-    batch = [
-        row
-        for row in valid
-        if row.item is None
-        and row.case.pk not in item_cases
-        and not implied_steps(row.case.state, row.values[DECISION])
-    ]
-    in_batch = {row.number for row in batch}
+    batch = [row for row in valid if row.item is None and row.case.pk not in item_cases]
+    # a case with item rows only, none setting the ticket id: its items in a batch of their own
+    mixed = {row.case.pk for row in valid if row.item is None or row.values.get(TICKET)}
+    item_batch = [row for row in valid if row.item is not None and row.case.pk not in mixed]
+    in_batch = {row.number for row in batch + item_batch}
     try:
         with transaction.atomic():
             touched: set[int] = set()
@@ -278,6 +286,21 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
                     row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
                 except (ValidationError, PermissionDenied) as error:
                     _refused(row, error)
+            if item_batch:
+                try:
+                    changed = items_record_outcomes(
+                        decisions=[_item_decision_of(row) for row in item_batch],
+                        actor=user,
+                        change_reason=change_reason,
+                    )
+                except DecisionsRefused as refused:
+                    for index, error in refused.errors.items():
+                        _refused(item_batch[index], error)
+                else:
+                    for row, row_changed in zip(item_batch, changed, strict=True):
+                        row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
+            _implied_steps_record(batch, user, change_reason)
+            batch = [row for row in batch if not row.errors]
             if batch:
                 try:
                     changed = cases_record_decisions(
@@ -297,6 +320,44 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
         for row in rows:
             if not row.errors:
                 row.outcome = RowOutcome.NOT_APPLIED
+
+
+def _implied_steps_record(rows: list[Row], user, change_reason: str) -> None:
+    """The steps the decisions of ``rows`` imply, as the one-at-a-time path records them (no
+    note, the row's stated time): the n-th step of every row in one batch. A refused step is its
+    row's error; the others are then recorded without it, so that each row's own decision is
+    still checked against the state its steps lead to."""
+    steps = [(row, implied_steps(row.case.state, row.values[DECISION])) for row in rows]
+    for level in range(max((len(implied) for _row, implied in steps), default=0)):
+        pending = [(row, implied[level]) for row, implied in steps if len(implied) > level]
+        while pending:
+            try:
+                cases_record_decisions(
+                    decisions=[
+                        CaseDecision(case=row.case, to_state=step, reported_at=row.decided_at)
+                        for row, step in pending
+                    ],
+                    actor=user,
+                    change_reason=change_reason,
+                )
+            except DecisionsRefused as refused:  # nothing of the batch was written
+                for index, error in refused.errors.items():
+                    _refused(pending[index][0], error)
+                pending = [(row, step) for row, step in pending if not row.errors]
+                continue
+            break
+        steps = [(row, implied) for row, implied in steps if not row.errors]
+
+
+def _item_decision_of(row: Row) -> ItemDecision:
+    values = row.values
+    return ItemDecision(
+        item=row.item,
+        outcome=values[DECISION],
+        reason_code=values.get(REASON, ""),
+        note=values.get(NOTE, ""),
+        reported_at=row.decided_at,
+    )
 
 
 def _decision_of(row: Row) -> CaseDecision:
@@ -405,8 +466,8 @@ def sheet_template(*, fmt: str) -> tuple[bytes, str]:
     help_lines = [
         Header(["column", "meaning / allowed values"]),
         *([column, str(COLUMN_HELP[column])] for column in COLUMNS),
-        ["decision (case)", ", ".join(CaseState.values)],
-        ["decision (item)", ", ".join(ItemOutcome.values)],
+        ["decision (case)", ", ".join(platform_decisions(on_item=False))],
+        ["decision (item)", ", ".join(platform_decisions(on_item=True))],
         ["reason_code", ", ".join(codes)],
     ]
     content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_datetime
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -7,13 +8,22 @@ from rest_framework import serializers
 
 from portal.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from takedowns.choices import PLATFORM_FINDABLE_STATES, CaseState, ItemOutcome
+from takedowns.decisions import (
+    DECISION_REQUIRED,
+    decision_value_check,
+    platform_decisions,
+    ticket_id_check,
+)
 from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCase
-from takedowns.transitions import platform_target_states
 
 #: The states the platform may move a case to: all a decision may say.
-PLATFORM_DECISIONS = [(state, CaseState(state).label) for state in platform_target_states()]
+PLATFORM_DECISIONS = [
+    (state, CaseState(state).label) for state in platform_decisions(on_item=False)
+]
 #: The outcomes the platform may record for an item (not ``pending``).
-ITEM_DECISIONS = [(value, label) for value, label in ItemOutcome.choices if value != "pending"]
+ITEM_DECISIONS = [
+    (outcome, ItemOutcome(outcome).label) for outcome in platform_decisions(on_item=True)
+]
 #: The states of the cases the platform sees (what the case list filters on).
 PLATFORM_STATES = [
     (value, label) for value, label in CaseState.choices if value in PLATFORM_FINDABLE_STATES
@@ -213,15 +223,49 @@ class EventQuerySerializer(serializers.Serializer):
 # --- writes -----------------------------------------------------------------------------------
 
 
+class DecisionField(serializers.ChoiceField):
+    """A case's decision or an item's outcome, checked by ``decision_value_check``: the decision
+    sheet's check and message, not a second copy of them (the schema still lists the choices)."""
+
+    default_error_messages = {"required": DECISION_REQUIRED, "null": DECISION_REQUIRED}
+
+    def __init__(self, *, on_item: bool, **kwargs):
+        self.on_item = on_item
+        choices = ITEM_DECISIONS if on_item else PLATFORM_DECISIONS
+        super().__init__(choices=choices, **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            return decision_value_check(str(data), on_item=self.on_item)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
+class TicketIdField(serializers.CharField):
+    """The IPPC ticket id, checked by ``ticket_id_check`` as the decision sheet checks it (the
+    schema still states its length)."""
+
+    def __init__(self, **kwargs):
+        limit = TakedownCase._meta.get_field("ippc_ticket_id").max_length
+        super().__init__(max_length=limit, required=False, allow_blank=True, **kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        try:
+            return ticket_id_check(value) or ""
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages, code=error.code) from None
+
+
 class CaseDecisionSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(
-        choices=PLATFORM_DECISIONS,
+    decision = DecisionField(
+        on_item=False,
         help_text=_(
             "The state the case moves to, e.g. `removed`, or the state it has (to set only the "
             "ticket id); the state machine decides."
         ),
     )
-    ippc_ticket_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    ippc_ticket_id = TicketIdField()
     reason_code = serializers.CharField(
         max_length=50,
         required=False,
@@ -244,7 +288,7 @@ class CaseDecisionSerializer(serializers.Serializer):
 
 
 class ItemDecisionSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=ITEM_DECISIONS)
+    outcome = DecisionField(on_item=True)
     reason_code = serializers.CharField(
         max_length=50,
         required=False,

@@ -28,6 +28,7 @@ from portal.api.services import (
     idempotency_key_store,
     item_decision_record,
 )
+from takedowns.decisions import case_not_found_message
 from takedowns.models import InfringingItem, ReasonCode, StatusEvent
 from takedowns.selectors import cases_visible_to, events_visible_to
 
@@ -113,7 +114,8 @@ def visible_case_or_404(user, reference: str, *, with_items: bool = False):
     try:
         return queryset.get(reference=reference)
     except queryset.model.DoesNotExist:
-        raise Http404 from None
+        # the decision sheet's words for a reference it cannot find
+        raise exceptions.NotFound(case_not_found_message(reference)) from None
 
 
 def api_change_reason(request) -> str:
