@@ -619,6 +619,10 @@ def target_for_period(value, kind: str, counted_days: int, period_days: int):
     return whole_number(round(whole * counted_days / period_days, 1)), True
 
 
+#: Periods one figure query counts at most (each may take several of its columns).
+SPANS_PER_QUERY = 200
+
+
 def targets_section(scope: Scope) -> list[dict]:
     """Each target's actual value over its own period narrowed to the dashboard's dates: one
     query per metric, not per target. A target counts what happened within that period."""
@@ -638,7 +642,17 @@ def targets_section(scope: Scope) -> list[dict]:
     actuals: dict[int, float | None] = {}
     for metric, periods in by_metric.items():
         known = METRICS.get(metric)
-        actuals.update(known.actuals(periods) if known else dict.fromkeys(periods))
+        if known is None:
+            actuals.update(dict.fromkeys(periods))
+            continue
+        # targets that share a period share its figure; a query names at most a few hundred
+        # periods (PostgreSQL allows 1,664 columns, and a metric may count several per period)
+        distinct = list(dict.fromkeys(periods.values()))
+        by_span: dict = {}
+        for start in range(0, len(distinct), SPANS_PER_QUERY):
+            batch = distinct[start : start + SPANS_PER_QUERY]
+            by_span.update(known.actuals({span: span for span in batch}))
+        actuals.update((pk, by_span[span]) for pk, span in periods.items())
     rows = []
     for target in targets:
         actual = actuals.get(target.pk)

@@ -107,3 +107,35 @@ def test_stale_dashboard_a_one_month_filter_pro_rates_a_two_year_target():
     whole = by_name(targets_section(Scope()))["activities"]
     assert whole["target"] == 730 and isinstance(whole["target"], int)
     assert not whole["prorated"]
+
+
+def test_thousands_of_targets_with_their_own_periods_are_counted_in_bounded_queries(
+    django_assert_max_num_queries,
+):
+    """A query names at most a few hundred periods: 1,700 targets of one metric, each over its
+    own period, were one aggregate of 1,700 columns (PostgreSQL allows 1,664)."""
+    from datetime import timedelta
+
+    from portal.models import Target
+
+    b.target(TargetMetric.PROMOTION_ACTIVITIES, 1, name="first")
+    first = Target.objects.get(name="first")
+    Target.objects.bulk_create(
+        [
+            Target(
+                workstream=first.workstream,
+                name=f"t{n}",
+                metric=first.metric,
+                target_value=1,
+                unit=first.unit,
+                period_start=date(2026, 1, 1) + timedelta(days=n % 100),
+                due_date=date(2027, 1, 1) + timedelta(days=n),
+            )
+            for n in range(1700)
+        ]
+    )
+    b.activity(date(2026, 6, 1))
+    with django_assert_max_num_queries(12):
+        rows = targets_section(Scope())
+    assert len(rows) == 1701
+    assert {row["actual"] for row in rows} == {1}  # each period holds the one activity

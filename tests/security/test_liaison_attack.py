@@ -294,7 +294,11 @@ def test_liaison_attack_rest_api(stage, api_as, liaison):  # noqa: F811
     hidden = api.get(f"/api/v1/cases/{draft.reference}/")
     never = api.get("/api/v1/cases/TD-2026-999999/")
     assert hidden.status_code == never.status_code == 404
-    assert hidden.json() == never.json()  # a draft is indistinguishable from no case at all
+    # a draft is indistinguishable from no case at all: the answer names only what was asked
+    assert hidden.json() == {
+        **never.json(),
+        "detail": never.json()["detail"].replace("TD-2026-999999", draft.reference),
+    }
     item = draft.items.get()
     for item_id in (item.pk, 10**9):
         response = api.post(
