@@ -56,6 +56,10 @@ THAI_WORDS = [
 ]
 
 
+#: Seats of every training session the bench loads.
+SESSION_CAPACITY = 40
+
+
 @dataclass
 class Sizes:
     cases: int = 1_000_000
@@ -647,7 +651,7 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
                     NOW - dt.timedelta(days=i) + dt.timedelta(hours=3),
                     rng.choice(SessionMode.values),
                     "TikTok Shop Academy",
-                    40,
+                    SESSION_CAPACITY,
                 )
                 for i in range(1, sessions + 1)
             ),
@@ -661,8 +665,12 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
             ),
         )
         pairs = set()
+        seats_taken = dict.fromkeys(range(1, sessions + 1), 0)
         while len(pairs) < sizes.attendances:
-            pairs.add((rng.randint(1, sessions), rng.randint(1, participants)))
+            pair = (rng.randint(1, sessions), rng.randint(1, participants))
+            if pair not in pairs and seats_taken[pair[0]] < SESSION_CAPACITY:
+                pairs.add(pair)  # no session over its seats: its page saves as it is
+                seats_taken[pair[0]] += 1
 
         def rows():
             for i, (session, participant) in enumerate(sorted(pairs), start=1):

@@ -383,7 +383,10 @@ def post_figure(
         if expect is not None:
             expect(response)
         elif response.status_code != 302:
-            errors = response.context and response.context.get("errors")
+            errors = [
+                re.sub(r"<[^>]+>|\s+", " ", item).strip()
+                for item in re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', response.text, re.S)
+            ]
             raise RuntimeError(
                 f"POST {url} answered {response.status_code}, not a redirect: {errors}"
             )
