@@ -286,34 +286,10 @@ def apply_rows(*, rows: list[Row], user, change_reason: str = "") -> None:
                     row.outcome = RowOutcome.CHANGED if changed else RowOutcome.UNCHANGED
                 except (ValidationError, PermissionDenied) as error:
                     _refused(row, error)
-            if item_batch:
-                try:
-                    changed = items_record_outcomes(
-                        decisions=[_item_decision_of(row) for row in item_batch],
-                        actor=user,
-                        change_reason=change_reason,
-                    )
-                except DecisionsRefused as refused:
-                    for index, error in refused.errors.items():
-                        _refused(item_batch[index], error)
-                else:
-                    for row, row_changed in zip(item_batch, changed, strict=True):
-                        row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
+            _record_batch(item_batch, items_record_outcomes, _item_decision_of, user, change_reason)
             _implied_steps_record(batch, user, change_reason)
             batch = [row for row in batch if not row.errors]
-            if batch:
-                try:
-                    changed = cases_record_decisions(
-                        decisions=[_decision_of(row) for row in batch],
-                        actor=user,
-                        change_reason=change_reason,
-                    )
-                except DecisionsRefused as refused:
-                    for index, error in refused.errors.items():
-                        _refused(batch[index], error)
-                else:
-                    for row, row_changed in zip(batch, changed, strict=True):
-                        row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
+            _record_batch(batch, cases_record_decisions, _decision_of, user, change_reason)
             if any(row.errors for row in rows):
                 raise _RollBack
     except _RollBack:
@@ -358,6 +334,23 @@ def _item_decision_of(row: Row) -> ItemDecision:
         note=values.get(NOTE, ""),
         reported_at=row.decided_at,
     )
+
+
+def _record_batch(rows: list[Row], record, decision_of, user, change_reason: str) -> None:
+    """Record ``rows`` with one batch service (``record``); each refused row gets its error,
+    the others their outcome."""
+    if not rows:
+        return
+    try:
+        changed = record(
+            decisions=[decision_of(row) for row in rows], actor=user, change_reason=change_reason
+        )
+    except DecisionsRefused as refused:
+        for index, error in refused.errors.items():
+            _refused(rows[index], error)
+    else:
+        for row, row_changed in zip(rows, changed, strict=True):
+            row.outcome = RowOutcome.CHANGED if row_changed else RowOutcome.UNCHANGED
 
 
 def _decision_of(row: Row) -> CaseDecision:
