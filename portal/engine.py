@@ -131,7 +131,8 @@ def _remembering_widget(widget):
                 memo[key] = outcome
         result, error = outcome
         if error is not None:
-            raise error
+            # one refusal raised again for many rows: its traceback must not grow with each
+            raise error.with_traceback(None)
         return result
 
     remembering = copy.copy(widget)
