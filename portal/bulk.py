@@ -178,7 +178,10 @@ def _value_reader(field, *, from_dict: bool):
     attname = field.attname
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return lambda values: timezone.now()
-    return lambda values: values[attname] if attname in values else field.get_default()
+    if field.has_default() and callable(field.default):
+        return lambda values: values[attname] if attname in values else field.get_default()
+    default = field.get_default()  # the same value for every row: worked out once
+    return lambda values: values.get(attname, default)
 
 
 def _numbered_by_database(field) -> bool:

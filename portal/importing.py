@@ -520,22 +520,16 @@ class PortalResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
             return
         errors = {}
-        for field in self.get_import_fields():
-            column, attribute = field.column_name, field.attribute
-            if (
-                isinstance(field.widget, widgets.ManyToManyWidget)
-                or not attribute
-                or column not in row
-                or self._exports_as_current(field, instance, row)
-            ):
+        for field, column, attribute, direct in self._import_plan:
+            if column not in row or self._exports_as_current(field, instance, row):
                 continue
             try:
-                if type(field).save is not fields.Field.save or "__" in attribute:
+                if not direct:
                     field.save(instance, row, **kwargs)
-                elif not field.readonly:
-                    value = field.clean(row, **kwargs)
-                    if value is not None or field.saves_null_values:
-                        setattr(instance, attribute, value)
+                    continue
+                value = field.clean(row, **kwargs)
+                if value is not None or field.saves_null_values:
+                    setattr(instance, attribute, value)
             except (ObjectDoesNotExist, MultipleObjectsReturned):
                 message = force_str(self._no_single_object(field, row))
                 errors[attribute] = ValidationError(message, code="invalid")
@@ -543,6 +537,20 @@ class PortalResource(resources.ModelResource):
                 errors[attribute] = ValidationError(force_str(error), code="invalid")
         if errors:
             raise ValidationError(errors)
+
+    @functools.cached_property
+    def _import_plan(self) -> list[tuple]:
+        """(field, column, attribute, set here rather than by ``Field.save``) of each column
+        ``_import_fields`` fills, worked out at the first row (after the engine's changes)."""
+        plan = []
+        for field in self.get_import_fields():
+            if isinstance(field.widget, widgets.ManyToManyWidget) or not field.attribute:
+                continue
+            direct = type(field).save is fields.Field.save and "__" not in field.attribute
+            if direct and field.readonly:
+                continue  # Field.save sets nothing
+            plan.append((field, field.column_name, field.attribute, direct))
+        return plan
 
     @staticmethod
     def _exports_as_current(field, instance, row) -> bool:

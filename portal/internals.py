@@ -158,10 +158,19 @@ def _field_clean(model_field, raw, instance, cleaned: dict):
 
 
 @functools.cache
-def _validated_fields(model) -> tuple[tuple[models.Field, bool], ...]:
-    """The fields ``full_clean`` validates, each with whether it is a foreign key."""
+def _validated_fields(model) -> tuple[tuple, ...]:
+    """(field, name, attname, empty values or None when it may not be blank, is a foreign key)
+    of each field ``full_clean`` validates, worked out once per model."""
     return tuple(
-        (f, isinstance(f, models.ForeignKey)) for f in model._meta.fields if not f.generated
+        (
+            f,
+            f.name,
+            f.attname,
+            f.empty_values if f.blank else None,
+            isinstance(f, models.ForeignKey),
+        )
+        for f in model._meta.fields
+        if not f.generated
     )
 
 
@@ -170,11 +179,13 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
         errors: dict = {}
         exclude = set(exclude or ())
         foreign_keys = []
-        for model_field, is_foreign_key in _validated_fields(type(instance)):
-            if model_field.name in exclude:
+        for model_field, name, attname, blank_values, is_foreign_key in _validated_fields(
+            type(instance)
+        ):
+            if name in exclude:
                 continue
-            raw = getattr(instance, model_field.attname)
-            if model_field.blank and raw in model_field.empty_values:
+            raw = getattr(instance, attname)
+            if blank_values is not None and raw in blank_values:
                 continue
             if isinstance(raw, DatabaseDefault):
                 continue
