@@ -352,7 +352,10 @@ class PortalResource(resources.ModelResource):
             if diffs:
                 new = done.import_type == results.RowResult.IMPORT_TYPE_NEW
                 diff = self.get_diff_class()(self, done.instance if new else done.original, new)
-                diff.compare_with(self, done.instance)
+                if new:  # a new row is shown against itself: its values read once, not twice
+                    diff.right = diff.left
+                else:
+                    diff.compare_with(self, done.instance)
                 row_result.diff = diff.as_html()
             result.append_row_result(row_result)
             result.increment_row_result_total(row_result)
