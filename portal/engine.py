@@ -100,8 +100,7 @@ _VALUE_ONLY_WIDGETS = (widgets.Widget, widgets.CharWidget, widgets.BooleanWidget
 def _cleans_by_value(widget) -> bool:
     """What the widget makes of a cell depends on the cell alone, so it is worked out once per
     distinct value in a file: the widgets above, those that set ``cleans_value_only``, and a
-    foreign key looked up by the cell (each
-    distinct value then costs one query per file, not one per row)."""
+    foreign key looked up by the cell (one query per distinct value and file, not per row)."""
     if isinstance(widget, widgets.ManyToManyWidget):
         return False
     if isinstance(widget, widgets.ForeignKeyWidget):
