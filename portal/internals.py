@@ -48,6 +48,8 @@ from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 from import_export import resources, widgets
 
+from portal.validation import related_is_loaded
+
 # --- django-import-export ----------------------------------------------------------------------
 
 
@@ -195,7 +197,7 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
                     models.Field.validate(model_field, value, instance)
                     model_field.run_validators(value)
                     setattr(instance, model_field.attname, value)
-                    if value is not None and not _known_to_exist(instance, model_field):
+                    if value is not None and not related_is_loaded(instance, model_field):
                         foreign_keys.append((model_field, value))
                 else:
                     value = _field_clean(model_field, raw, instance, cleaned)
@@ -242,19 +244,6 @@ def _validate_other_constraints(instance, exclude: set, errors: dict) -> dict:
                 else:
                     errors = error.update_error_dict(errors)
     return errors
-
-
-def _known_to_exist(instance, model_field) -> bool:
-    """The related object is cached on the instance, saved and is the one the key names."""
-    if model_field.get_limit_choices_to() or not model_field.is_cached(instance):
-        return False
-    related = model_field.get_cached_value(instance)
-    return (
-        related is not None
-        and not related._state.adding
-        and getattr(related, model_field.target_field.attname)
-        == getattr(instance, model_field.attname)
-    )
 
 
 def unique_checks_of(instance, exclude: set, validate_unique: bool) -> list[tuple]:
