@@ -379,7 +379,7 @@ class CertificateSignatory(models.Model):
         verbose_name_plural = _("certificate signatories")
 
     def __str__(self):
-        return f"{self.name_th} ({self.signs_from:%Y-%m-%d})"
+        return f"{self.name_th} ({local_date(self.signs_from)})"
 
     @classmethod
     def on(cls, day):
