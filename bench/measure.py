@@ -364,6 +364,15 @@ def env_for_children() -> dict:
 # --- training: a full session's page, its save and its certificates ----------------------------
 
 
+def form_errors(response) -> list[str]:
+    """The errors a refused admin form shows, read from its page (the bench's responses carry
+    no template context)."""
+    return [
+        re.sub(r"<[^>]+>|\s+", " ", item).strip()
+        for item in re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', response.text, re.S)
+    ]
+
+
 def post_figure(
     client,
     name,
@@ -383,12 +392,9 @@ def post_figure(
         if expect is not None:
             expect(response)
         elif response.status_code != 302:
-            errors = [
-                re.sub(r"<[^>]+>|\s+", " ", item).strip()
-                for item in re.findall(r'<ul class="errorlist[^>]*>(.*?)</ul>', response.text, re.S)
-            ]
             raise RuntimeError(
-                f"POST {url} answered {response.status_code}, not a redirect: {errors}"
+                f"POST {url} answered {response.status_code}, not a redirect: "
+                f"{form_errors(response)}"
             )
 
     send(data_of_run(0))  # warm-up
@@ -536,13 +542,19 @@ def officer_client() -> Client:
     return client
 
 
-class _FormReader(HTMLParser):
-    """The fields of an admin page's main form (``<form id="…_form">``) as a browser sends them:
-    text, hidden and chosen values, ticked boxes, selected options; no file, no button, and not
-    the inlines' blank template rows (``__prefix__``)."""
+def _main_admin_form(attrs: dict) -> bool:
+    return (attrs.get("id") or "").endswith("_form")
 
-    def __init__(self):
+
+class _FormReader(HTMLParser):
+    """The fields of a page's form (the admin's main form, ``<form id="…_form">``, unless
+    ``is_form`` picks another by its attributes) as a browser sends them: text, hidden and
+    chosen values, ticked boxes, selected options; no file, no button, and not the inlines'
+    blank template rows (``__prefix__``)."""
+
+    def __init__(self, is_form: Callable[[dict], bool] = _main_admin_form):
         super().__init__(convert_charrefs=True)
+        self.is_form = is_form
         self.data: dict[str, list[str]] = {}
         self.in_form = False
         self.select: str | None = None
@@ -557,7 +569,7 @@ class _FormReader(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.in_form = (attrs.get("id") or "").endswith("_form")
+            self.in_form = self.is_form(attrs)
         if not self.in_form:
             return
         name = attrs.get("name")
@@ -602,18 +614,23 @@ class _FormReader(HTMLParser):
             self.text.append(data)
 
 
+def form_fields(html: str, is_form: Callable[[dict], bool] = _main_admin_form) -> dict:
+    """The fields a browser sends back from the page's form (see ``_FormReader``)."""
+    reader = _FormReader(is_form)
+    reader.feed(html)
+    return {
+        name: values if len(values) > 1 else (values[0] if values else None)
+        for name, values in reader.data.items()
+    }
+
+
 def _form_data(client, url, **overrides) -> dict:
     """The admin form at ``url`` as a browser sends it back, then ``overrides`` (None: the
     field is not sent)."""
     response = client.get(url)
     if response.status_code != 200:
         raise RuntimeError(f"GET {url} answered {response.status_code}")
-    reader = _FormReader()
-    reader.feed(response.content.decode())
-    data = {
-        name: values if len(values) > 1 else (values[0] if values else None)
-        for name, values in reader.data.items()
-    }
+    data = form_fields(response.content.decode())
     data.update(overrides)
     return {name: value for name, value in data.items() if value is not None}
 
@@ -723,7 +740,7 @@ def daily_page_figures(runs) -> list[Figure]:
         case_add, _new_case_data(client, case_add, right, draft_token, to_review=False)
     )
     if response.status_code != 302:
-        raise RuntimeError(f"new draft case: {response.context and response.context.get('errors')}")
+        raise RuntimeError(f"new draft case: {form_errors(response)}")
     draft = TakedownCase.objects.filter(items__seller_handle=f"bench_{draft_token}").first()
     case_change = _url("admin:takedowns_takedowncase_change", draft.pk)
     figures.append(
@@ -753,7 +770,7 @@ def daily_page_figures(runs) -> list[Figure]:
         ),
     )
     if response.status_code != 302:
-        raise RuntimeError(f"new sweep: {response.context and response.context.get('errors')}")
+        raise RuntimeError(f"new sweep: {form_errors(response)}")
     from takedowns.models import MonitoringSweep
 
     sweep = MonitoringSweep.objects.order_by("-pk").first()

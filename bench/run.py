@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import os
-import re
 import sys
 import time
 from pathlib import Path
@@ -345,11 +344,6 @@ def read_figures(results):
 
 #: The largest file the admin's import page checks and writes itself (larger ones go to a job).
 PAGE_IMPORT_ROWS = 2000
-#: The hidden fields of the preview's confirmation form, as the browser sends them back.
-CONFIRM_FIELD = re.compile(
-    r'<input type="hidden" name="(import_file_name|original_file_name|format|resource)"'
-    r' value="([^"]*)"'
-)
 
 
 def import_page_figures(client, import_path: Path, runs: int) -> list:
@@ -363,7 +357,7 @@ def import_page_figures(client, import_path: Path, runs: int) -> list:
     from django.db import transaction
     from django.urls import reverse
 
-    from bench.measure import Figure, p95
+    from bench.measure import Figure, form_fields, p95
     from portal.importing import CSV
     from takedowns.models import TakedownCase
 
@@ -383,7 +377,9 @@ def import_page_figures(client, import_path: Path, runs: int) -> list:
                 {"format": csv_index, "import_file": SimpleUploadedFile("cases.csv", content)},
             )
             preview = (time.perf_counter() - started) * 1000
-            confirm_data = dict(CONFIRM_FIELD.findall(response.content.decode()))
+            confirm_data = form_fields(  # the preview's confirmation form
+                response.content.decode(), lambda form: "process_import" in form.get("action", "")
+            )
             if response.status_code != 200 or "import_file_name" not in confirm_data:
                 raise RuntimeError(f"the import page did not offer to confirm ({response})")
             started = time.perf_counter()
