@@ -163,6 +163,16 @@ def _blank_instances(model) -> Callable[[], models.Model]:
     return new
 
 
+@dataclass
+class _Chunk:
+    """Rows of the file read and accepted by its file-level rules, with the existing rows they
+    name (``FileImporter._existing_for``); ``count`` rows were read."""
+
+    rows: list[tuple[int, dict]]
+    count: int
+    existing: dict
+
+
 class _RefusedOnWrite(Exception):
     """A row's own save refused it (``ValidationError``): the file is rolled back."""
 
@@ -337,24 +347,14 @@ class FileImporter:
     # --- validation ---------------------------------------------------------------------------
 
     def _check_and_write(self, *, write: bool, exact: bool = False) -> None:
-        headers = self.rows.headers
-        written = start = 0
-        for rows in self.rows.chunks(self.chunk_size):
-            chunk = []
-            for row_number, values in rows:  # numbered as the file numbers them: header = 1
-                try:
-                    row = self.resource.file_row(dict(zip(headers, values, strict=False)))
-                    # before the lookup of existing rows: a hook may normalise the key (e-mails)
-                    self.resource.before_import_row(row, row_number=row_number)
-                except ValidationError as error:
-                    self._add_validation_error(row_number, error)
-                    continue
-                except Exception as error:  # a Resource hook's own refusal
-                    self._add_row_error(row_number, "", str(error))
-                    continue
-                chunk.append((row_number, row))
-            start += len(rows)
-            self._preload(chunk)
+        """Each chunk is read and its lookups made (``_read_chunk``) before the previous chunk
+        is written: the database stores a chunk (``copies_in_background``) while Python checks
+        the next, and no query of the next chunk has to wait for that store to end."""
+        written = read = 0
+        chunks = self.rows.chunks(self.chunk_size)
+        chunk = self._read_chunk(next(chunks, None))
+        while chunk is not None:
+            read += chunk.count
             errors_before, error_count_before = len(self.outcome.errors), self.outcome.error_count
             pending = self._validate_chunk(chunk, exact=exact)
             if not (exact or self._check_constraints or self.outcome.ok):
@@ -363,12 +363,39 @@ class FileImporter:
                 self._check_constraints = True
                 del self.outcome.errors[errors_before:]
                 self.outcome.error_count = error_count_before
+                chunk.existing = self._existing_for(chunk.rows)  # the first pass changed them
                 pending = self._validate_chunk(chunk, exact=exact)
-            self.progress("validating", start)
-            if write and self.outcome.ok:
+            self.progress("validating", read)
+            valid = self.outcome.ok
+            following = self._read_chunk(next(chunks, None))
+            if write and valid:
                 self._write(pending)
-                written += len(chunk)
+                written += len(chunk.rows)
                 self.progress("writing", written)
+            chunk = following
+
+    def _read_chunk(self, rows) -> _Chunk | None:
+        """The rows of ``rows`` the Resource's file-level rules accept (the others are
+        reported), with the values and the existing rows they name looked up; None at the end
+        of the file."""
+        if rows is None:
+            return None
+        headers = self.rows.headers
+        accepted = []
+        for row_number, values in rows:  # numbered as the file numbers them: header = 1
+            try:
+                row = self.resource.file_row(dict(zip(headers, values, strict=False)))
+                # before the lookup of existing rows: a hook may normalise the key (e-mails)
+                self.resource.before_import_row(row, row_number=row_number)
+            except ValidationError as error:
+                self._add_validation_error(row_number, error)
+                continue
+            except Exception as error:  # a Resource hook's own refusal
+                self._add_row_error(row_number, "", str(error))
+                continue
+            accepted.append((row_number, row))
+        self._preload(accepted)
+        return _Chunk(accepted, len(rows), self._existing_for(accepted))
 
     def _preload(self, chunk) -> None:
         """A widget with ``preload(values)`` looks the chunk's values up at once (one query)."""
@@ -377,11 +404,11 @@ class FileImporter:
             if preload is not None and resource_field.column_name in self.rows.headers:
                 preload([row.get(resource_field.column_name) for _number, row in chunk])
 
-    def _validate_chunk(self, chunk, *, exact: bool) -> list[tuple]:
+    def _validate_chunk(self, chunk: _Chunk, *, exact: bool) -> list[tuple]:
         resource = self.resource
-        existing = self._existing_for(chunk)
+        existing = chunk.existing
         checked: list[tuple] = []  # (row_number, instance, is_new, row, errors)
-        for row_number, row in chunk:
+        for row_number, row in chunk.rows:
             try:
                 instance, new = self._instance_for(row, existing)
                 resource.after_init_instance(instance, new, row, row_number=row_number)

@@ -267,9 +267,10 @@ class _ProgressReporter:
                     " heartbeat_at = %s WHERE id = %s AND state = %s AND attempts = %s",
                     [phase, done, now, self.job_id, JobState.RUNNING, self.attempt],
                 )
+                updated = cursor.rowcount  # read before the cursor closes (then it is -1)
             # the side connection sees a cancel committed meanwhile; a job not yet committed
             # (created in this transaction) is looked for in the transaction itself
-            ours = cursor.rowcount == 1 or self.still_ours().exists()
+            ours = updated == 1 or self.still_ours().exists()
         else:
             ours = self.still_ours().exists()
         if not ours:

@@ -134,3 +134,39 @@ def test_job_cancel_while_the_import_writes_rolls_every_row_back(officer, workst
     job = import_job_run(job_id=job.pk)
     assert job.state == JobState.CANCELLED and "officer" in job.message
     assert Target.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.requires_postgres("progress goes through a second connection")
+def test_progress_of_a_committed_job_is_written_without_the_import_transaction(
+    officer, workstream, monkeypatch
+):
+    """Progress inside the import's transaction goes through the side connection alone: a query
+    on the import's own connection would wait for the rows being stored in the background."""
+    monkeypatch.setattr(services, "job_enqueue", lambda job: True)  # run here, by hand
+    ContentType.objects.clear_cache()
+    raw = tablib.Dataset(*target_rows(workstream, 40), headers=list(TARGET_HEADERS))
+    job = import_job_create(
+        user=officer,
+        resource_class=TargetImportResource,
+        upload=SimpleUploadedFile("targets.csv", raw.export("csv").encode("utf-8-sig")),
+        file_format="csv",
+    )
+    reports, asked_in_transaction = [], []
+    report, still_ours = services._ProgressReporter.__call__, services._ProgressReporter.still_ours
+
+    def counted_report(self, phase, done):
+        reports.append(phase)
+        return report(self, phase, done)
+
+    def counted_still_ours(self):
+        if connection.in_atomic_block and reports:
+            asked_in_transaction.append(reports[-1])
+        return still_ours(self)
+
+    monkeypatch.setattr(services._ProgressReporter, "__call__", counted_report)
+    monkeypatch.setattr(services._ProgressReporter, "still_ours", counted_still_ours)
+    job = import_job_run(job_id=job.pk)
+    assert job.state == JobState.SUCCEEDED and Target.objects.count() == 40
+    assert reports == ["validating", "writing"]
+    assert asked_in_transaction == ["writing"]  # the job's own final update (_finish), only
