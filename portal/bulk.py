@@ -15,7 +15,7 @@ import contextlib
 import contextvars
 import datetime
 from concurrent.futures import Future, ThreadPoolExecutor
-from operator import attrgetter
+from operator import attrgetter, methodcaller
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import timezone
@@ -78,9 +78,18 @@ def _converter(field, connection):
 
 def db_values(field, values, connection) -> list:
     """``field.get_db_prep_save`` of each of ``values`` (a column of a bulk write), skipping the
-    call for the stock values it would return unchanged."""
-    convert = _converter(field, connection)
-    return [convert(value) for value in values]
+    call for the stock values it would return unchanged: a column of those is returned as it is,
+    checked by type in one pass."""
+    types = _types_written_as_is(field)
+    if types:
+        kinds = set(map(type, values))
+        kinds.discard(type(None))
+        if kinds.issubset(types) and (
+            datetime.datetime not in kinds
+            or all(value.tzinfo is not None for value in values if value is not None)
+        ):
+            return values
+    return list(map(_converter(field, connection), values))
 
 
 def _next_ids(cursor, opts, count: int) -> list[int]:
@@ -103,16 +112,36 @@ class _BackgroundCopies:
         self.connection = connection
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
         self.sent: list[Future] = []
+        self.deferred_constraints: dict[str, str] = {}  # table -> "name", ... (copy thread)
 
-    def send(self, statement: str, rows: list) -> None:
+    def send(self, table: str, statement: str, rows: list) -> None:
         raw = self.connection.connection  # the DB-API connection under Django's wrapper
 
         def copy() -> None:
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:
-                for row in rows:
-                    copy.write_row(row)
+            with raw.cursor() as cursor:
+                constraints = self._deferred_constraints_of(cursor, table)
+                if constraints:
+                    cursor.execute(f"SET CONSTRAINTS {constraints} IMMEDIATE")
+                with cursor.copy(statement) as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                if constraints:
+                    cursor.execute(f"SET CONSTRAINTS {constraints} DEFERRED")
 
         self.sent.append(self.executor.submit(copy))
+
+    def _deferred_constraints_of(self, cursor, table: str) -> str:
+        """The table's deferred constraints (Django's foreign keys are), quoted for SET
+        CONSTRAINTS. They are checked as the copy stores each row, on the database's side while
+        Python goes on, rather than all together when the transaction commits."""
+        if table not in self.deferred_constraints:
+            cursor.execute(
+                "SELECT quote_ident(conname) FROM pg_constraint"
+                " WHERE conrelid = %s::regclass AND condeferred",
+                [table],
+            )
+            self.deferred_constraints[table] = ", ".join(name for (name,) in cursor.fetchall())
+        return self.deferred_constraints[table]
 
     def wait(self) -> None:
         sent, self.sent = self.sent, []
@@ -159,29 +188,31 @@ def copies_in_background(using: str = DEFAULT_DB_ALIAS):
 def _copy(cursor, opts, fields, rows) -> None:
     quote = cursor.db.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    statement = f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN"
+    table = quote(opts.db_table)
+    statement = f"COPY {table} ({columns}) FROM STDIN"
     background = _background.get()
     if background is not None and background.connection is cursor.db:
-        background.send(statement, list(rows))  # converted here, so primary keys are set now
+        background.send(table, statement, list(rows))
         return
     with cursor.cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _value_reader(field, *, from_dict: bool):
-    """How to read ``field``'s value to write from an instance, or from a dict of values."""
-    if not from_dict:
-        if _reads_attribute(field):
-            return attrgetter(field.attname)
-        return lambda obj: field.pre_save(obj, True)
+def _column(field, items: list, *, from_dicts: bool) -> list:
+    """The values ``field`` writes for ``items`` (instances, or dicts of attname → value), as
+    ``pre_save`` gives them or the field's default for a dict that leaves it out."""
     attname = field.attname
+    if not from_dicts:
+        if _reads_attribute(field):
+            return list(map(attrgetter(attname), items))
+        return [field.pre_save(obj, True) for obj in items]
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-        return lambda values: timezone.now()
+        return [timezone.now() for _values in items]
     if field.has_default() and callable(field.default):
-        return lambda values: values[attname] if attname in values else field.get_default()
+        return [values[attname] if attname in values else field.get_default() for values in items]
     default = field.get_default()  # the same value for every row: worked out once
-    return lambda values: values.get(attname, default)
+    return list(map(methodcaller("get", attname, default), items))
 
 
 def _numbered_by_database(field) -> bool:
@@ -190,13 +221,12 @@ def _numbered_by_database(field) -> bool:
 
 
 def _insert(model, items: list, connection, *, from_dicts: bool = False):
-    """Write ``items`` (instances, or dicts of attname → value) with COPY; returns (fields,
-    database values of each row), or None when the model has a default the database computes.
+    """Write ``items`` (instances, or dicts of attname → value) with COPY; returns (fields, each
+    field's database values), or None when the model has a default the database computes.
 
-    Instances get their primary keys from the table's sequence first (the caller needs them);
-    rows given as values that name no primary key are numbered by the database as it stores
-    them. Each row is converted as it is sent, so that PostgreSQL stores it while the next is
-    made.
+    The values are read and converted a column at a time. Instances get their primary keys from
+    the table's sequence first (the caller needs them); rows given as values that name no
+    primary key are numbered by the database as it stores them.
     """
     opts = model._meta
     fields = [field for field in opts.concrete_fields if not field.generated]
@@ -208,33 +238,34 @@ def _insert(model, items: list, connection, *, from_dicts: bool = False):
         and not any(opts.pk.attname in values for values in items)
     ):
         fields.remove(opts.pk)
-    readers = [_value_reader(field, from_dict=from_dicts) for field in fields]
-    converters = [_converter(field, connection) for field in fields]
-    pk_index = fields.index(opts.pk) if opts.pk in fields else None
-    rows = []
-
-    def converted():
-        for item in items:
-            row = [convert(read(item)) for read, convert in zip(readers, converters, strict=True)]
-            if pk_index is not None and row[pk_index] is None:
-                row[pk_index] = next(ids)
-                if not from_dicts:
-                    setattr(item, opts.pk.attname, row[pk_index])
-            rows.append(row)
-            yield row
-
-    if pk_index is None:
-        new = 0
-    else:
-        new = len(items) if from_dicts else sum(1 for obj in items if obj.pk is None)
+    columns = [
+        db_values(field, _column(field, items, from_dicts=from_dicts), connection)
+        for field in fields
+    ]
     with connection.cursor() as cursor:
-        ids = iter(_next_ids(cursor, opts, new))
-        _copy(cursor, opts, fields, converted())
+        if opts.pk in fields:
+            position = fields.index(opts.pk)
+            columns[position] = _numbered(cursor, opts, items, columns[position], from_dicts)
+        _copy(cursor, opts, fields, list(zip(*columns, strict=True)))
     if not from_dicts:
         for obj in items:
             obj._state.adding = False
             obj._state.db = connection.alias
-    return fields, rows
+    return fields, columns
+
+
+def _numbered(cursor, opts, items: list, pks: list, from_dicts: bool) -> list:
+    """``pks`` with each missing primary key taken from the table's sequence (and set on its
+    instance)."""
+    missing = [index for index, pk in enumerate(pks) if pk is None]
+    if not missing:
+        return pks
+    pks = list(pks)
+    for index, pk in zip(missing, _next_ids(cursor, opts, len(missing)), strict=True):
+        pks[index] = pk
+        if not from_dicts:
+            setattr(items[index], opts.pk.attname, pk)
+    return pks
 
 
 def copy_insert_values(model, rows: list[dict], *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -273,35 +304,31 @@ def copy_insert_with_history(
             objs, model, default_user=user, default_change_reason=change_reason
         )
         return objs
-    fields, rows = written
+    fields, columns = written
     historical_model = getattr(model, model._meta.simple_history_manager_attribute).model
     opts = historical_model._meta
     history_fields = [field for field in opts.concrete_fields if not field.generated]
-    numbered = _numbered_by_database(opts.pk)
-    if numbered:
+    if _numbered_by_database(opts.pk):
         history_fields.remove(opts.pk)  # the records are numbered as they are stored
-    position = {field.attname: index for index, field in enumerate(fields)}
+    column_of = {field.attname: column for field, column in zip(fields, columns, strict=True)}
     now = timezone.now()
+    count = len(objs)
+    users = [getattr(obj, "_history_user", user) for obj in objs]
+    extra = {
+        "history_date": [getattr(obj, "_history_date", now) for obj in objs],
+        "history_user_id": [getattr(history_user, "pk", None) for history_user in users],
+        "history_change_reason": [
+            get_change_reason_from_object(obj) or change_reason for obj in objs
+        ],
+        "history_type": ["+"] * count,
+        "history_relation_id": [obj.pk for obj in objs],
+    }
     with connection.cursor() as cursor:
-        ids = iter(() if numbered else _next_ids(cursor, opts, len(objs)))
-        records = []
-        for obj, row in zip(objs, rows, strict=True):
-            history_user = getattr(obj, "_history_user", user)
-            extra = {
-                opts.pk.attname: next(ids, None),
-                "history_date": getattr(obj, "_history_date", now),
-                "history_user_id": getattr(history_user, "pk", None),
-                "history_change_reason": get_change_reason_from_object(obj) or change_reason,
-                "history_type": "+",
-                "history_relation_id": obj.pk,
-            }
-            records.append(
-                [
-                    row[position[field.attname]]
-                    if field.attname in position
-                    else extra[field.attname]
-                    for field in history_fields
-                ]
-            )
-        _copy(cursor, opts, history_fields, records)
+        if opts.pk in history_fields:
+            extra[opts.pk.attname] = _next_ids(cursor, opts, count)
+        records = [
+            column_of[field.attname] if field.attname in column_of else extra[field.attname]
+            for field in history_fields
+        ]
+        _copy(cursor, opts, history_fields, list(zip(*records, strict=True)))
     return objs

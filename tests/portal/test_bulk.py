@@ -94,3 +94,25 @@ def test_a_background_copy_refused_by_the_database_raises_in_the_block(workstrea
     with pytest.raises(IntegrityError), transaction.atomic(), copies_in_background():
         copy_insert_with_history(Target, bad)
     assert stored("A:") == []  # nothing of the block is kept, and the connection works
+
+
+@pytest.mark.requires_postgres("deferred foreign keys and SET CONSTRAINTS")
+def test_a_background_copy_checks_its_foreign_keys_as_it_stores_the_rows(workstream):  # noqa: F811
+    """Django's foreign keys are checked at commit; a background copy checks them as it stores
+    the rows (on the database's side while Python goes on), then leaves them deferred again."""
+    from django.db import connection
+
+    bad = targets(workstream, "A:")
+    bad[2].workstream_id = workstream.pk + 1000  # no such workstream
+    with transaction.atomic():
+        with pytest.raises(IntegrityError, match="workstream"), copies_in_background():
+            copy_insert_with_history(Target, bad)  # raised by the block, before any commit
+        transaction.set_rollback(True)
+    assert stored("A:") == []
+    with transaction.atomic():  # deferred again after a good copy: checked at commit only
+        with copies_in_background():
+            copy_insert_with_history(Target, targets(workstream, "B:"))
+        Target.objects.filter(name__startswith="B:").update(workstream_id=workstream.pk + 1000)
+        with pytest.raises(IntegrityError), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        transaction.set_rollback(True)
