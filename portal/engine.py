@@ -109,17 +109,21 @@ def _cleans_by_value(widget) -> bool:
     return type(widget) in _VALUE_ONLY_WIDGETS or "cleans_value_only" in vars(type(widget))
 
 
+_KEPT_AS_IS = (str, int, float, type(None))  # cell values a memo keeps as keys (else their repr)
+
+
 def _remembering_widget(widget):
     """A copy of ``widget`` that cleans each distinct cell value once (outcome or refusal)."""
-    memo: dict = {}
+    by_text: dict = {}  # the cells of a CSV file: all text
+    by_type_and_value: dict = {}
     clean_once = widget.clean
 
     def clean(value, row=None, **kwargs):
-        # the type is part of the key: 1, 1.0 and True are equal but may not read the same
-        key = (
-            type(value),
-            value if isinstance(value, str | int | float | type(None)) else repr(value),
-        )
+        if type(value) is str:
+            memo, key = by_text, value
+        else:  # the type is part of the key: 1, 1.0 and True are equal but may not read the same
+            memo = by_type_and_value
+            key = (type(value), value if isinstance(value, _KEPT_AS_IS) else repr(value))
         outcome = memo.get(key)
         if outcome is None:
             try:
@@ -136,6 +140,7 @@ def _remembering_widget(widget):
 
     remembering = copy.copy(widget)
     remembering.clean = clean
+    remembering.cleans_value_only = True
     return remembering
 
 

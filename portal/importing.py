@@ -29,6 +29,7 @@ from django.utils.encoding import force_str
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, results, widgets
+from import_export.fields import NOT_PROVIDED
 from import_export.formats import base_formats
 
 from portal import excel
@@ -523,14 +524,20 @@ class PortalResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
             return
         errors = {}
-        for field, column, attribute, direct in self._import_plan:
-            if column not in row or self._exports_as_current(field, instance, row):
+        adding = instance._state.adding
+        for field, column, attribute, direct, clean_cell, relation in self._import_plan:
+            if column not in row or (
+                relation and not adding and self._exports_as_current(field, instance, row)
+            ):
                 continue
             try:
                 if not direct:
                     field.save(instance, row, **kwargs)
                     continue
-                value = field.clean(row, **kwargs)
+                if clean_cell is not None:
+                    value = clean_cell(row[column], row=row)
+                else:
+                    value = field.clean(row, **kwargs)
                 if value is not None or field.saves_null_values:
                     setattr(instance, attribute, value)
             except (ObjectDoesNotExist, MultipleObjectsReturned):
@@ -543,8 +550,10 @@ class PortalResource(resources.ModelResource):
 
     @functools.cached_property
     def _import_plan(self) -> list[tuple]:
-        """(field, column, attribute, set here rather than by ``Field.save``) of each column
-        ``_import_fields`` fills, worked out at the first row (after the engine's changes)."""
+        """(field, column, attribute, set here rather than by ``Field.save``, the widget's
+        ``clean`` when ``Field.clean`` would add nothing to it (no default; the cell's value alone
+        is read), a foreign key) of each column ``_import_fields`` fills, worked out at the
+        first row (after the engine's changes)."""
         plan = []
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) or not field.attribute:
@@ -552,7 +561,11 @@ class PortalResource(resources.ModelResource):
             direct = type(field).save is fields.Field.save and "__" not in field.attribute
             if direct and field.readonly:
                 continue  # Field.save sets nothing
-            plan.append((field, field.column_name, field.attribute, direct))
+            plain = type(field).clean is fields.Field.clean and field.default is NOT_PROVIDED
+            value_only = getattr(field.widget, "cleans_value_only", False)
+            relation = isinstance(field.widget, widgets.ForeignKeyWidget)
+            clean_cell = field.widget.clean if plain and value_only else None
+            plan.append((field, field.column_name, field.attribute, direct, clean_cell, relation))
         return plan
 
     @staticmethod

@@ -138,21 +138,31 @@ def full_clean_without_queries(
 CLEANED_VALUES_PER_FIELD = 4096
 
 
+#: Values whose validation is remembered (and their subclasses: choices' enum members): immutable,
+#: compared by value, and repeated down a column. Not dates and times: a default such as "now"
+#: differs on every row.
+_REMEMBERED_TYPES = (str, int)
+
+
 def _field_clean(model_field, raw, instance, cleaned: dict):
-    """``model_field.clean(raw, instance)``, remembered in ``cleaned`` for a text or a whole
-    number: a field's ``to_python``, ``validate`` and validators depend on the value alone (only a
-    relation's check reads the instance, and relations are not cleaned here)."""
-    if type(raw) not in (str, int):
+    """``model_field.clean(raw, instance)``, remembered in ``cleaned`` for a text, a whole number,
+    a boolean or a choice (an enum member): a field's ``to_python``, ``validate`` and validators
+    depend on the value alone (only a relation's check reads the instance, and relations are not
+    cleaned here). Keyed by type too: ``1``, ``True`` and ``"1"`` may not validate alike."""
+    if not isinstance(raw, _REMEMBERED_TYPES):
         return model_field.clean(raw, instance)
-    memo = cleaned.setdefault(model_field, {})
-    outcome = memo.get(raw)
+    memo = cleaned.get(model_field)
+    if memo is None:
+        memo = cleaned[model_field] = {}
+    key = (type(raw), raw)
+    outcome = memo.get(key)
     if outcome is None:
         try:
             outcome = (model_field.clean(raw, instance), None)
         except ValidationError as error:
             outcome = (None, error.error_list)
         if len(memo) < CLEANED_VALUES_PER_FIELD:
-            memo[raw] = outcome
+            memo[key] = outcome
     value, error_list = outcome
     if error_list is not None:
         raise ValidationError(list(error_list))
@@ -161,8 +171,9 @@ def _field_clean(model_field, raw, instance, cleaned: dict):
 
 @functools.cache
 def _validated_fields(model) -> tuple[tuple, ...]:
-    """(field, name, attname, empty values or None when it may not be blank, is a foreign key)
-    of each field ``full_clean`` validates, worked out once per model."""
+    """(field, name, attname, empty values or None when it may not be blank, is a foreign key,
+    its descriptor makes an object of the stored value) of each field ``full_clean`` validates,
+    worked out once per model."""
     return tuple(
         (
             f,
@@ -170,6 +181,7 @@ def _validated_fields(model) -> tuple[tuple, ...]:
             f.attname,
             f.empty_values if f.blank else None,
             isinstance(f, models.ForeignKey),
+            isinstance(f, models.FileField),
         )
         for f in model._meta.fields
         if not f.generated
@@ -181,11 +193,14 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
         errors: dict = {}
         exclude = set(exclude or ())
         foreign_keys = []
-        for model_field, name, attname, blank_values, is_foreign_key in _validated_fields(
+        stored = instance.__dict__
+        for model_field, name, attname, blank_values, is_foreign_key, wraps in _validated_fields(
             type(instance)
         ):
             if name in exclude:
                 continue
+            if wraps and blank_values is not None and stored.get(attname, 0) in blank_values:
+                continue  # a blank file name, read as stored (no file object made of it)
             raw = getattr(instance, attname)
             if blank_values is not None and raw in blank_values:
                 continue

@@ -49,3 +49,31 @@ def test_a_refusal_raised_for_many_rows_does_not_grow_its_traceback():
             widget.clean("bad")
         lengths.append(traceback_length(raised.value))
     assert len(set(lengths)) == 1
+
+
+def test_model_field_validation_is_remembered_per_type_for_text_numbers_and_choices():
+    """``full_clean``'s field validation of a value repeated down a column runs once (a choice
+    and a flag too); 1 and True are validated apart, and a date and time is always validated."""
+    import datetime
+
+    from django.db import models
+
+    from portal.internals import _field_clean
+
+    class Counting(models.BooleanField):
+        calls = 0
+
+        def clean(self, value, model_instance):
+            Counting.calls += 1
+            return super().clean(value, model_instance)
+
+    field = Counting()
+    field.set_attributes_from_name("flag")
+    cleaned: dict = {}
+    assert [_field_clean(field, v, None, cleaned) for v in (True, True, 1, 1, True)] == [True] * 5
+    assert Counting.calls == 2
+    moment = datetime.datetime(2026, 12, 6, tzinfo=datetime.UTC)
+    stamp = models.DateTimeField()
+    stamp.set_attributes_from_name("at")
+    assert _field_clean(stamp, moment, None, cleaned) == moment
+    assert stamp not in cleaned
