@@ -725,6 +725,7 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
     _check_foreign_keys(loaded)
     for model in loaded:
         _reset_sequence(model)
+    _continue_case_references()
     with connection.cursor() as cursor:
         # VACUUM as autovacuum would have by then: visibility map and hint bits set, so reads
         # measure a settled database, not the first pass over freshly copied pages.
@@ -737,6 +738,24 @@ def build(sizes: Sizes, *, log: Callable[[str], None] = print, seed: int = 7) ->
         "sample_url": sample["url"],
         "timings": timings,
     }
+
+
+def _continue_case_references() -> None:
+    """Each year's reference counter after the highest number the dataset gave that year (as a
+    portal that numbered its cases itself has it): a new case's reference comes after the others
+    in the reference indexes, as it does in production, and never repeats one."""
+    from takedowns.models import CaseReferenceCounter, TakedownCase
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT split_part(reference, '-', 2)::int, max(split_part(reference, '-', 3)::int)"
+            f" FROM {TakedownCase._meta.db_table} GROUP BY 1"
+        )
+        highest = dict(cursor.fetchall())
+    CaseReferenceCounter.objects.all().delete()
+    CaseReferenceCounter.objects.bulk_create(
+        CaseReferenceCounter(year=year, last_number=number) for year, number in highest.items()
+    )
 
 
 def _check_foreign_keys(loaded_models) -> None:

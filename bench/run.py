@@ -72,11 +72,13 @@ def child_import(csv_path: str) -> dict:
     from portal.jobs.choices import FileFormat
     from portal.jobs.models import Job
     from portal.jobs.services import import_job_run
+    from takedowns.models import CaseReferenceCounter
     from takedowns.resources import TakedownCaseResource as resource_class
 
     user = get_user_model().objects.get(username="bench-admin")
     baseline = peak_rss_mb()
     marks = _last_ids(IMPORT_WRITES)
+    counters = dict(CaseReferenceCounter.objects.values_list("year", "last_number"))
     with open(csv_path, "rb") as handle:
         job = Job(
             kind="import",
@@ -105,6 +107,9 @@ def child_import(csv_path: str) -> dict:
     job.file.delete(save=False)
     job.delete()
     _delete_since(marks)
+    for year, last_number in counters.items():  # the references of the deleted rows are free
+        CaseReferenceCounter.objects.filter(year=year).update(last_number=last_number)
+    CaseReferenceCounter.objects.exclude(year__in=counters).delete()
     return result
 
 

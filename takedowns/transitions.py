@@ -24,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.bulk import copy_insert_values, db_values
+from portal.bulk import copy_insert_values, db_values, history_insert_from_table
 from portal.dates import local_datetime
 from portal.signals import rows_written
 from takedowns.choices import (
@@ -700,46 +700,16 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
             [(item["id"], *(item[name] for name in ITEM_WRITE_FIELDS)) for item in chunk],
         )
     copy_insert_values(StatusEvent, writes.events)
-    _history_rows_from_table(
-        TakedownCase, list(writes.cases), actor=actor, change_reason=change_reason
-    )
-    _history_rows_from_table(
-        InfringingItem, list(writes.items), actor=actor, change_reason=change_reason
-    )
+    for model, pks in ((TakedownCase, list(writes.cases)), (InfringingItem, list(writes.items))):
+        if not history_insert_from_table(model, pks, user=actor, change_reason=change_reason):
+            objects = model._base_manager.filter(pk__in=pks)
+            audit_history_write(objects=objects, actor=actor, change_reason=change_reason)
     rows_written.send(sender=TakedownCase)  # bulk UPDATEs: no save signal tells the dashboard
 
 
 def in_chunks(values: list, size: int = BATCH_SIZE):
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _history_rows_from_table(model, pks: list, *, actor, change_reason: str = "") -> None:
-    """``audit_history_write`` for the rows ``pks`` just written: on PostgreSQL one INSERT ...
-    SELECT per thousand rows copies the tracked columns from the table itself (no Python object
-    per row)."""
-    from django.db import connections, router
-
-    if not pks:
-        return
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        objects = model._base_manager.filter(pk__in=pks)
-        audit_history_write(objects=objects, actor=actor, change_reason=change_reason)
-        return
-    history = model.history.model
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in history.tracked_fields)
-    sql = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({columns}, history_date, "
-        "history_change_reason, history_type, history_user_id) "
-        f"SELECT {columns}, %s, %s, '~', %s FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote(model._meta.pk.column)} = ANY(%s)"
-    )
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        for chunk in in_chunks(pks):
-            cursor.execute(sql, [now, change_reason[:100], getattr(actor, "pk", None), chunk])
 
 
 def _update_rows(

@@ -116,3 +116,25 @@ def test_a_background_copy_checks_its_foreign_keys_as_it_stores_the_rows(workstr
         with pytest.raises(IntegrityError), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         transaction.set_rollback(True)
+
+
+def test_history_records_keep_each_row_s_own_user_and_reason(workstream):  # noqa: F811
+    """Rows that carry their own history values (``_history_user``, ``_change_reason``) keep
+    them; the others get the batch's (made by the database from the rows as stored)."""
+    batch_user = get_user_model().objects.create_user("importer")
+    own_user = get_user_model().objects.create_user("reviewer")
+    rows = targets(workstream, "A:")
+    rows[0]._change_reason, rows[0]._history_user = "reviewed", own_user
+    copy_insert_with_history(Target, rows, user=batch_user, change_reason="job #2")
+    copy_insert_with_history(Target, targets(workstream, "B:"), user=batch_user)
+    records = Target.history.order_by("name").values_list(
+        "name", "history_user_id", "history_change_reason", "history_type"
+    )
+    assert [(name[:2], user, reason, kind) for name, user, reason, kind in records] == [
+        ("A:", own_user.pk, "reviewed", "+"),
+        ("A:", batch_user.pk, "job #2", "+"),
+        ("A:", batch_user.pk, "job #2", "+"),
+        ("B:", batch_user.pk, "", "+"),
+        ("B:", batch_user.pk, "", "+"),
+        ("B:", batch_user.pk, "", "+"),
+    ]
