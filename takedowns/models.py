@@ -311,7 +311,11 @@ class TakedownCase(models.Model):
         _("second appeal deadline"), null=True, blank=True, editable=False
     )
 
-    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+    # the log is read by case (id) and date: the other indexes a history copies cost every write
+    history = HistoricalRecords(
+        excluded_fields=["version", "updated_at"],
+        no_db_index=["reference", "rights_holder", "right", "assigned_officer", "assigned_liaison"],
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -510,7 +514,9 @@ class InfringingItem(models.Model):
     #: Copied from the case's state: an open item "holds" its URL (unique among open items).
     is_open = models.BooleanField(_("open"), default=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
-    history = HistoricalRecords()
+    history = HistoricalRecords(  # read by item (id) and date, as the case's
+        no_db_index=["case", "normalized_url", "seller", "seller_handle", "outcome_reason"]
+    )
 
     class Meta:
         ordering = ["id"]
@@ -652,7 +658,11 @@ class StatusEvent(models.Model):
     """Append-only log of a case: every transition (and item decision) with actor, time, note."""
 
     case = models.ForeignKey(
-        TakedownCase, on_delete=models.CASCADE, related_name="events", verbose_name=_("case")
+        TakedownCase,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("case"),
+        db_index=False,  # td_event_case_at (case, at) serves every lookup by case
     )
     item = models.ForeignKey(
         InfringingItem,
