@@ -151,9 +151,9 @@ def _field_clean(model_field, raw, instance, cleaned: dict):
     cleaned here). Keyed by type too: ``1``, ``True`` and ``"1"`` may not validate alike."""
     if not isinstance(raw, _REMEMBERED_TYPES):
         return model_field.clean(raw, instance)
-    memo = cleaned.get(model_field)
+    memo = cleaned.get(id(model_field))  # a field's own hash is computed in Python, each time
     if memo is None:
-        memo = cleaned[model_field] = {}
+        memo = cleaned[id(model_field)] = {}
     key = (type(raw), raw)
     outcome = memo.get(key)
     if outcome is None:

@@ -415,8 +415,9 @@ class TakedownCaseResource(PortalResource):
         actor = user if getattr(user, "pk", None) else None
         new = [case for case in created if not case.reference]
         by_year: dict[int, list[TakedownCase]] = {}
+        local = timezone.get_current_timezone()  # once: looking it up costs more than the year
         for case in new:
-            by_year.setdefault(timezone.localtime(case.created_at).year, []).append(case)
+            by_year.setdefault(case.created_at.astimezone(local).year, []).append(case)
         for year, cases in by_year.items():
             first = CaseReferenceCounter.reserve(year=year, count=len(cases))
             for offset, case in enumerate(cases):
