@@ -188,10 +188,11 @@ class _RefusedOnWrite(Exception):
 
 
 @contextlib.contextmanager
-def _fewer_collections():
-    """An import allocates millions of short-lived objects: collecting the youngest generation
-    every 700 allocations (Python's default) costs about a tenth of the run. Cycles are still
-    collected, less often."""
+def fewer_collections():
+    """An import allocates millions of short-lived objects (and its page's preview, thousands of
+    cells): collecting the youngest generation every 700 allocations (Python's default), and with
+    it the older ones now and then, costs about a tenth of the run. Cycles are still collected,
+    less often."""
     before = gc.get_threshold()
     gc.set_threshold(20_000, *before[1:])
     try:
@@ -332,7 +333,7 @@ class FileImporter:
             return self.outcome
 
         try:
-            with _fewer_collections(), transaction.atomic(), bulk.copies_in_background():
+            with fewer_collections(), transaction.atomic(), bulk.copies_in_background():
                 self._check_and_write(write=write)
                 if not (write and self.outcome.ok):
                     transaction.set_rollback(True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.forms import SelectableFieldsExportForm
 
+from portal.engine import fewer_collections
 from portal.importing import CSV, FORMATS, XLSX, column_label, headers_for_people
 from portal.internals import ExportFieldLabelMixin, FileExportResponseMixin
 from portal.jobs.choices import JobState
@@ -81,14 +82,16 @@ class _HideTracebacksMixin:
     """An import page says what is wrong with the file, never a server traceback (paths, code)."""
 
     def import_action(self, request, **kwargs):
-        response = super().import_action(request, **kwargs)
-        result = (getattr(response, "context_data", None) or {}).get("result")
-        if result is not None:
-            for error in result.base_errors:
-                error.traceback = ""
-            for _line, errors in result.row_errors():
-                for error in errors:
+        with fewer_collections():  # the file's rows, then a preview of a cell per column and row
+            response = super().import_action(request, **kwargs)
+            result = (getattr(response, "context_data", None) or {}).get("result")
+            if result is not None:
+                for error in result.base_errors:
                     error.traceback = ""
+                for _line, errors in result.row_errors():
+                    for error in errors:
+                        error.traceback = ""
+                response.render()
         return response
 
 

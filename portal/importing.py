@@ -26,6 +26,7 @@ from django.core.exceptions import (
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.encoding import force_str
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, results, widgets
@@ -200,6 +201,35 @@ def headers_for_people(resource, headers) -> list[str]:
     return people
 
 
+#: Rows the import page checks and writes at a time (the background job takes more at once).
+PAGE_CHUNK_SIZE = 500
+
+
+class Diff(resources.Diff):
+    """The preview's cells as the library's ``Diff`` writes them, a value shown unchanged (every
+    cell of a new row, most of a changed one) without running the text diff on it: the same
+    ``<span>`` with the same escapes (``diff_prettyHtml`` of one equal part)."""
+
+    def as_html(self):
+        cells = []
+        for left, right in zip(self.left, self.right, strict=False):
+            left, right = force_str(left), force_str(right)
+            if left != right:
+                cells.extend(self._changed(left, right))
+            elif left:
+                text = left.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+                cells.append(mark_safe(f"<span>{text.replace(chr(10), '&para;<br>')}</span>"))
+            else:
+                cells.append(mark_safe(""))
+        return cells
+
+    def _changed(self, left, right) -> list:
+        """The library's cell for a changed value (its text diff)."""
+        changed = resources.Diff.__new__(resources.Diff)
+        changed.left, changed.right, changed.new = [left], [right], self.new
+        return resources.Diff.as_html(changed)
+
+
 class PortalResource(resources.ModelResource):
     """Base for every Resource: strict columns, in-file duplicate keys, full model validation."""
 
@@ -211,6 +241,10 @@ class PortalResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         widgets = {}
+
+    @classmethod
+    def get_diff_class(cls):
+        return Diff
 
     @classmethod
     def widget_from_django_field(cls, f, default=widgets.Widget):
@@ -307,6 +341,8 @@ class PortalResource(resources.ModelResource):
             change_reason=_("Import of %(file)s") % {"file": file_name} if file_name else "",
             keep_rows=True,
             file_name=file_name,
+            # the page waits for the last chunk's store: smaller chunks, less of it left at the end
+            chunk_size=PAGE_CHUNK_SIZE,
         )
         with transaction.atomic():
             outcome = importer.run()
