@@ -39,6 +39,20 @@ def queued_job(user, workstream, django_capture_on_commit_callbacks, rows=3):
         )
 
 
+def committed_job(user, workstream, monkeypatch, rows=40):
+    """A 40-row import job committed before it runs (in a transaction=True test), as a worker
+    finds it; run here by hand, not by a worker."""
+    monkeypatch.setattr(services, "job_enqueue", lambda job: True)
+    ContentType.objects.clear_cache()  # ids cached before an earlier test's flush are gone
+    raw = tablib.Dataset(*target_rows(workstream, rows), headers=list(TARGET_HEADERS))
+    return import_job_create(
+        user=user,
+        resource_class=TargetImportResource,
+        upload=SimpleUploadedFile("targets.csv", raw.export("csv").encode("utf-8-sig")),
+        file_format="csv",
+    )
+
+
 def state(job):
     return Job.objects.values_list("state", flat=True).get(pk=job.pk)
 
@@ -108,15 +122,7 @@ def test_job_cancel_of_a_finished_job_and_retry_of_a_running_one_change_nothing(
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.requires_postgres("another connection cancels while the import's transaction is open")
 def test_job_cancel_while_the_import_writes_rolls_every_row_back(officer, workstream, monkeypatch):
-    monkeypatch.setattr(services, "job_enqueue", lambda job: True)  # run here, by hand
-    ContentType.objects.clear_cache()  # ids cached before an earlier test's flush are gone
-    raw = tablib.Dataset(*target_rows(workstream, 40), headers=list(TARGET_HEADERS))
-    job = import_job_create(
-        user=officer,
-        resource_class=TargetImportResource,
-        upload=SimpleUploadedFile("targets.csv", raw.export("csv").encode("utf-8-sig")),
-        file_format="csv",
-    )
+    job = committed_job(officer, workstream, monkeypatch)
     original = importer_module.FileImporter._write
 
     def write_then_cancel_elsewhere(self, pending):
@@ -143,15 +149,7 @@ def test_progress_of_a_committed_job_is_written_without_the_import_transaction(
 ):
     """Progress inside the import's transaction goes through the side connection alone: a query
     on the import's own connection would wait for the rows being stored in the background."""
-    monkeypatch.setattr(services, "job_enqueue", lambda job: True)  # run here, by hand
-    ContentType.objects.clear_cache()
-    raw = tablib.Dataset(*target_rows(workstream, 40), headers=list(TARGET_HEADERS))
-    job = import_job_create(
-        user=officer,
-        resource_class=TargetImportResource,
-        upload=SimpleUploadedFile("targets.csv", raw.export("csv").encode("utf-8-sig")),
-        file_format="csv",
-    )
+    job = committed_job(officer, workstream, monkeypatch)
     reports, asked_in_transaction = [], []
     report, still_ours = services._ProgressReporter.__call__, services._ProgressReporter.still_ours
 
