@@ -4,9 +4,10 @@
 Python; ``COPY ... FROM STDIN`` streams the same values as rows, which is several times quicker
 for the thousands of rows an import job writes per chunk.
 
-Inside ``copies_in_background()`` the ``COPY`` statements are sent by a thread while the caller
-goes on with work that needs no database (an import checks its next chunk meanwhile): the
-database stores one chunk while Python checks the next.
+Inside ``copies_in_background()`` the ``COPY`` statements (and the history records made from
+the copied rows, ``history_insert_from_table``) are sent by a thread while the caller goes on with
+work that needs no database (an import checks its next chunk meanwhile): the database stores one
+chunk, checking its foreign keys as it goes, while Python checks the next.
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def _next_ids(cursor, opts, count: int) -> list[int]:
 
 
 class _BackgroundCopies:
-    """The ``COPY`` statements of one transaction, sent in order by one thread on the
-    transaction's own connection. The connection carries one statement at a time: any other
+    """The ``COPY`` statements of one transaction (and the statements that must follow them,
+    ``execute``), sent in order by one thread on the transaction's own connection. The connection carries one statement at a time: any other
     query of the caller's (``execute_wrapper``) and the end of the block first wait for the
     copies sent so far, and a copy's error is raised there, in the caller's thread."""
 
@@ -174,8 +175,8 @@ _background: contextvars.ContextVar[_BackgroundCopies | None] = contextvars.Cont
 
 @contextlib.contextmanager
 def copies_in_background(using: str = DEFAULT_DB_ALIAS):
-    """Within the block, the ``COPY`` of this module's inserts is sent by a thread; the block
-    ends once every copy is stored (a copy's error is raised by the query that follows it or by
+    """Within the block, the ``COPY`` of this module's inserts (and the history made from the
+    copied rows) is sent by a thread; the block ends once every copy is stored (a copy's error is raised by the query that follows it or by
     the block's end). Use it inside the transaction: its end must not come first."""
     connection = connections[using]
     if connection.vendor != "postgresql" or _background.get() is not None:
