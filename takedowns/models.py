@@ -479,12 +479,10 @@ class InfringingItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
     url = WebURLField(_("URL"), max_length=1000)
-    normalized_url = models.CharField(
-        _("normalised URL"), max_length=1000, editable=False, db_index=True
-    )
-    seller_handle = models.CharField(
-        _("platform seller handle"), max_length=100, blank=True, db_index=True
-    )
+    # Indexed in Meta (td_item_url): a field's db_index would add a prefix-LIKE copy nobody reads.
+    normalized_url = models.CharField(_("normalised URL"), max_length=1000, editable=False)
+    # td_item_handle_case leads with it (and td_item_handle_trgm serves parts of a handle).
+    seller_handle = models.CharField(_("platform seller handle"), max_length=100, blank=True)
     seller = models.ForeignKey(
         PlatformSeller,
         on_delete=models.SET_NULL,
@@ -522,8 +520,10 @@ class InfringingItem(models.Model):
         ordering = ["id"]
         verbose_name = _("infringing item")
         verbose_name_plural = _("infringing items")
+        # No index holds the outcome (or its time): the platform's decision updates an item in
+        # place (a heap-only update, see migration 0014), without a new entry in every index.
         indexes = [
-            models.Index(fields=["case", "outcome"], name="td_item_case_outcome"),
+            models.Index(fields=["normalized_url"], name="td_item_url"),
             models.Index(fields=["seller_handle", "case"], name="td_item_handle_case"),
         ]
         constraints = [
