@@ -279,6 +279,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from bench import dataset
+    from bench.measure import machine_speed
     from takedowns.models import TakedownCase
 
     started = time.perf_counter()
@@ -291,6 +292,7 @@ def main(argv=None) -> int:
         dataset.build(dataset.Sizes.scaled(args.cases))
     else:
         print(f"Reusing {TakedownCase.objects.count():,} cases.")
+    print(machine_speed())
     figures = api_figures(args.runs, bulk_rows=args.bulk_rows)
     failed = [f for f in figures if not f.ok and "[proposed index]" not in f.name]
     print(

@@ -57,6 +57,34 @@ class Figure:
         return f"[{verdict:<7}] {self.name:<46} {shown:<42} target {self.target}{note}"
 
 
+def machine_speed() -> str:
+    """How fast this machine is at the moment, in two fixed pieces of work (the best of five runs
+    of each): a pure-Python loop, and a query that keeps PostgreSQL's CPU busy. Figures from two
+    runs of the bench compare only as far as these agree: a shared machine's speed varies from
+    one day, or hour, to the next."""
+
+    def best(work: Callable[[], object]) -> float:
+        timings = []
+        for _run in range(5):
+            started = time.perf_counter()
+            work()
+            timings.append(time.perf_counter() - started)
+        return min(timings) * 1000
+
+    def python_work() -> int:
+        return sum(n * n for n in range(1_000_000))
+
+    def database_work() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM generate_series(1, 1000000)")
+            cursor.fetchone()
+
+    return (
+        f"Machine speed (best of 5): Python reference loop {best(python_work):.0f} ms, "
+        f"PostgreSQL reference query {best(database_work):.0f} ms."
+    )
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]

@@ -567,6 +567,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from bench import dataset
+    from bench.measure import machine_speed
 
     settings.DATABASES["default"]["_bench_url"] = database_url
     print(f"MOU Portal bench — {urlsplit(database_url).path.lstrip('/')}, {os.cpu_count()} CPUs")
@@ -582,10 +583,12 @@ def main(argv=None) -> int:
         sample = dataset.build(dataset.Sizes.scaled(args.cases))
         print(f"Dataset built in {time.perf_counter() - built:.1f} s.")
     print("Load average before measuring: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(machine_speed())
     print()
     figures = measure_all(args, sample)
     failed = [f for f in figures if not f.ok]
     print("Load average after measuring: {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
+    print(machine_speed())
     print()
     print(
         f"{len(figures) - len(failed)} of {len(figures)} figures meet their target "

@@ -3,6 +3,8 @@
 Timings are not asserted (the bench itself does that, at full size); this keeps the code working.
 """
 
+import re
+
 import pytest
 
 from bench import dataset, measure
@@ -87,3 +89,12 @@ def test_import_and_export_measurements_run_once(built, tmp_path):
     assert TakedownCase.objects.count() == 1000  # each run rolled back
     exported = bench_run.child_export()
     assert exported["rows"] == exported["cases"] == 1000 and exported["first_byte"] is not None
+
+
+def test_the_machine_speed_line_times_both_reference_works(built):
+    line = measure.machine_speed()
+    assert re.fullmatch(
+        r"Machine speed \(best of 5\): Python reference loop \d+ ms, "
+        r"PostgreSQL reference query \d+ ms\.",
+        line,
+    ), line
