@@ -32,6 +32,13 @@ class Migration(migrations.Migration):
             model_name='infringingitem',
             name='td_item_case_outcome',
         ),
+        # Django's AlterField, taking db_index off a field, drops every single-column index of
+        # the column that Meta.indexes does not name: the unique open-URL constraint's too. It is
+        # removed first and made again after the fields are altered.
+        migrations.RemoveConstraint(
+            model_name='infringingitem',
+            name='td_item_open_url_unique',
+        ),
         migrations.AlterField(
             model_name='infringingitem',
             name='normalized_url',
@@ -41,6 +48,15 @@ class Migration(migrations.Migration):
             model_name='infringingitem',
             name='seller_handle',
             field=models.CharField(blank=True, max_length=100, verbose_name='platform seller handle'),
+        ),
+        migrations.AddConstraint(
+            model_name='infringingitem',
+            constraint=models.UniqueConstraint(
+                condition=models.Q(('is_open', True)),
+                fields=('normalized_url',),
+                name='td_item_open_url_unique',
+                violation_error_message='This URL is already reported in an open case.',
+            ),
         ),
         migrations.AddIndex(
             model_name='infringingitem',

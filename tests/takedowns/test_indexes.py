@@ -1,9 +1,10 @@
 """The indexes that real queries need: the API's case list and the dashboard's removals."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
-from takedowns.models import TakedownCase
+from takedowns.models import InfringingItem, TakedownCase
+from tests.takedowns.conftest import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -22,3 +23,18 @@ def test_case_list_order_has_an_index():
 def test_removals_by_date_have_an_index():
     # portal.dashboard.selectors.takedowns_section filters removed_at by a date range.
     assert _indexes()["td_case_removed"] == ["removed_at"]
+
+
+def test_the_database_refuses_a_second_open_item_with_the_same_url(right):
+    """The unique open-URL constraint is in the database, not only in ``clean()``: two writers
+    that both passed validation cannot both report a URL (migration 0014 re-creates it after
+    altering the URL field, which drops every single-column index of the column)."""
+    first = make_case(right, items=1).items.get()
+    other = make_case(right, items=0)
+    closed_copy = InfringingItem(case=other, kind=first.kind, url=first.url, is_open=False)
+    closed_copy.normalized_url = first.normalized_url
+    InfringingItem.objects.bulk_create([closed_copy])  # a closed case may report it again
+    open_copy = InfringingItem(case=other, kind=first.kind, url=first.url)
+    open_copy.normalized_url = first.normalized_url
+    with pytest.raises(IntegrityError), transaction.atomic():
+        InfringingItem.objects.bulk_create([open_copy])  # bulk_create: no clean(), no save()
