@@ -513,7 +513,7 @@ class InfringingItem(models.Model):
     is_open = models.BooleanField(_("open"), default=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     history = HistoricalRecords(  # read by item (id) and date, as the case's
-        no_db_index=["case", "normalized_url", "seller", "seller_handle", "outcome_reason"]
+        no_db_index=["case", "seller", "outcome_reason"]
     )
 
     class Meta:
