@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 # Room on each page of items for the new version of a row the platform's decision writes: an
 # update that changes no indexed column and finds room on its page is heap-only (no new entry in
-# any index), which is most of what a decision sheet costs. Pages written before this migration
+# any index), which was most of what a decision sheet cost. Pages written before this migration
 # get that room when VACUUM FULL (or pg_repack) rewrites the table.
 ITEM_FILLFACTOR = 80
 
