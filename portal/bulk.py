@@ -105,9 +105,10 @@ def _next_ids(cursor, opts, count: int) -> list[int]:
 
 class _BackgroundCopies:
     """The ``COPY`` statements of one transaction (and the statements that must follow them,
-    ``execute``), sent in order by one thread on the transaction's own connection. The connection carries one statement at a time: any other
-    query of the caller's (``execute_wrapper``) and the end of the block first wait for the
-    copies sent so far, and a copy's error is raised there, in the caller's thread."""
+    ``execute``), sent in order by one thread on the transaction's own connection. The
+    connection carries one statement at a time: any other query of the caller's
+    (``execute_wrapper``) and the end of the block first wait for the copies sent so far, and a
+    copy's error is raised there, in the caller's thread."""
 
     def __init__(self, connection):
         self.connection = connection
@@ -176,8 +177,9 @@ _background: contextvars.ContextVar[_BackgroundCopies | None] = contextvars.Cont
 @contextlib.contextmanager
 def copies_in_background(using: str = DEFAULT_DB_ALIAS):
     """Within the block, the ``COPY`` of this module's inserts (and the history made from the
-    copied rows) is sent by a thread; the block ends once every copy is stored (a copy's error is raised by the query that follows it or by
-    the block's end). Use it inside the transaction: its end must not come first."""
+    copied rows) is sent by a thread; the block ends once every copy is stored (a copy's error is
+    raised by the query that follows it or by the block's end). Use it inside the transaction:
+    its end must not come first."""
     connection = connections[using]
     if connection.vendor != "postgresql" or _background.get() is not None:
         yield
