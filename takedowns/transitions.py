@@ -24,7 +24,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.bulk import copy_insert_values, db_values, history_insert_from_table
+from portal.bulk import (
+    binary_parameters_cursor,
+    copy_insert_values,
+    db_values,
+    history_insert_from_table,
+)
 from portal.dates import local_datetime
 from portal.signals import rows_written
 from takedowns.choices import (
@@ -133,7 +138,15 @@ IMPLIED_ITEM_OUTCOME = {
 
 
 def actor_has(actor, permission: str) -> bool:
-    return bool(actor and actor.is_active and actor.has_perm(f"{APP}.{permission}"))
+    """Whether ``actor`` (active) holds the takedowns ``permission``. The answer is kept on the
+    actor for the object's lifetime, as Django's ModelBackend keeps the permissions it reads:
+    a batch of decisions asks twice per case, and each ``has_perm`` walks the auth backends."""
+    if not (actor and actor.is_active):
+        return False
+    known = actor.__dict__.setdefault("takedown_permissions", {})
+    if permission not in known:
+        known[permission] = actor.has_perm(f"{APP}.{permission}")
+    return known[permission]
 
 
 def stated_time(*, actor, moment: datetime | None) -> dict:
@@ -603,12 +616,13 @@ def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, no
     writes = MoveWrites(
         cases={}, case_fields={"state", "version", "updated_at"}, items={}, events=[]
     )
+    notes: dict[str, str] = {}  # the items' event note per decision, translated once
     for move in moves:
         case = move.case
         writes.cases[case.pk] = (case, case.state, case.version)
         if move.at is not None:  # a move, not only platform fields
             # the items' events first, as when the platform decides item by item (roll-up)
-            _apply_items(case, move, items_of, writes, actor=actor)
+            _apply_items(case, move, items_of, writes, notes, actor=actor)
             writes.events.append(
                 event_row(
                     case,
@@ -630,21 +644,22 @@ def moves_apply(moves: list[Move], items_of: dict[int, list[dict]], *, actor, no
 
 
 def _apply_items(
-    case: TakedownCase, move: Move, items_of: dict, writes: MoveWrites, *, actor
+    case: TakedownCase, move: Move, items_of: dict, writes: MoveWrites, notes: dict, *, actor
 ) -> None:
     """The move's effects on the case's items; each outcome it sets is an item event of its own
-    (in the feed and the case's log, as if the platform had recorded it item by item)."""
-    note = None
+    (in the feed and the case's log, as if the platform had recorded it item by item), noted
+    with ``notes``' text for the decision (added there when missing)."""
     for only_outcome, item_fields in _item_effects(case.state, move.to_state, move.at):
         for item in items_of.get(case.pk, []):
             if only_outcome is None or item["outcome"] == only_outcome:
                 item.update(item_fields)
                 writes.items[item["id"]] = item
                 if "outcome" in item_fields:
-                    if note is None:  # translated once per move, not once per item
-                        note = _("Set by the case's decision “%(decision)s”.") % {
+                    if move.to_state not in notes:
+                        notes[move.to_state] = _("Set by the case's decision “%(decision)s”.") % {
                             "decision": S(move.to_state).label
                         }
+                    note = notes[move.to_state]
                     writes.events.append(
                         event_row(
                             case,
@@ -740,8 +755,9 @@ def _update_rows(
     columns = [opts.pk, *(opts.get_field(n) for n in guard), *(opts.get_field(n) for n in fields)]
     quote = connection.ops.quote_name
     aliases = [f"c{i}" for i in range(len(columns))]
-    # One array per column (unnest): a handful of parameters whatever the number of rows.
-    arrays = ", ".join(f"CAST(%s AS {f.db_type(connection)}[])" for f in columns)
+    # One array per column (unnest): a handful of parameters whatever the number of rows, sent
+    # in binary (``%b``).
+    arrays = ", ".join(f"CAST(%b AS {f.db_type(connection)}[])" for f in columns)
     params = [db_values(f, [row[i] for row in rows], connection) for i, f in enumerate(columns)]
     settings_sql = ", ".join(
         f"{quote(f.column)} = v.{alias}"
@@ -755,6 +771,6 @@ def _update_rows(
         f"UPDATE {quote(opts.db_table)} AS t SET {settings_sql} "
         f"FROM unnest({arrays}) AS v({', '.join(aliases)}) WHERE {where_sql}"
     )
-    with connection.cursor() as cursor:
+    with binary_parameters_cursor(connection) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

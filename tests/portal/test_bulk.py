@@ -138,3 +138,23 @@ def test_history_records_keep_each_row_s_own_user_and_reason(workstream):  # noq
         ("B:", batch_user.pk, "", "+"),
         ("B:", batch_user.pk, "", "+"),
     ]
+
+
+def test_a_binary_parameters_cursor_is_logged_and_wrapped_as_django_s_own():
+    from django.db import DataError, connection
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.bulk import binary_parameters_cursor
+
+    when = datetime.datetime(2026, 11, 25, 14, 30, tzinfo=datetime.UTC)
+    with CaptureQueriesContext(connection) as queries:
+        with binary_parameters_cursor(connection) as cursor:
+            cursor.execute(
+                "SELECT CAST(%b AS integer[]), CAST(%b AS text[]), CAST(%b AS timestamptz[])",
+                [[1, None], ["ก", ""], [when, None]],
+            )
+            assert cursor.fetchone() == ([1, None], ["ก", ""], [when, None])
+    assert len(queries) == 1  # counted as every other query is
+    with pytest.raises(DataError), transaction.atomic():  # Django's error, not psycopg's
+        with binary_parameters_cursor(connection) as cursor:
+            cursor.execute("SELECT CAST(%b AS smallint[])", [[2**40]])
