@@ -19,6 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter, methodcaller
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.lookups import In
 from django.utils import timezone
 
 # Stock fields whose database value is the Python value itself, for these exact types.
@@ -107,6 +108,27 @@ def binary_parameters_cursor(connection):
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
+
+
+class InArray(models.Lookup):
+    """``lhs IN values`` for thousands of values, as a filter expression:
+    ``queryset.filter(InArray(F("pk"), ids))``. On PostgreSQL, ``lhs = ANY(%s)`` with the values
+    as one array parameter; Django's ``__in`` compiles, checks and adapts each value as a
+    parameter of its own (a quarter of the time a 10,000-row decision sheet spends reading its
+    cases). Elsewhere, ``__in``."""
+
+    lookup_name = "in_array"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            return In(self.lhs, self.rhs).as_sql(compiler, connection)
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
 
 
 def _next_ids(cursor, opts, count: int) -> list[int]:

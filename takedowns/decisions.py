@@ -11,10 +11,12 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.bulk import InArray
 from takedowns.choices import CaseState, ItemOutcome
 from takedowns.models import InfringingItem, ReasonCode, StatusEvent, TakedownCase
 from takedowns.transitions import (
@@ -304,16 +306,18 @@ def _read_batch(ids: list[int], decisions: list) -> _Batch:
     if any(getattr(d, "to_state", None) == CaseState.FORWARDED for d in decisions):
         cases = cases.select_related("right")  # what the forwarding checks read
     for chunk in in_chunks(sorted(set(ids)), 5000):  # in pk order: no deadlock between batches
-        batch.cases.update((case.pk, case) for case in cases.filter(pk__in=chunk).order_by("pk"))
+        batch.cases.update(
+            (case.pk, case) for case in cases.filter(InArray(F("pk"), chunk)).order_by("pk")
+        )
         for case_id, last, stated in (
-            StatusEvent.objects.filter(case_id__in=chunk)
+            StatusEvent.objects.filter(InArray(F("case_id"), chunk))
             .order_by()
             .values("case_id")
             .annotate(last=Max("at"), stated=Max(STATED_AT))
             .values_list("case_id", "last", "stated")
         ):
             batch.last_at[case_id], batch.last_stated[case_id] = last, stated
-        for item in InfringingItem.objects.filter(case_id__in=chunk).values(
+        for item in InfringingItem.objects.filter(InArray(F("case_id"), chunk)).values(
             "id", "case_id", *ITEM_WRITE_FIELDS
         ):
             batch.items_of.setdefault(item["case_id"], []).append(item)

@@ -15,12 +15,14 @@ from datetime import date, datetime, time
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from portal.api.choices import RowOutcome, UploadStatus
 from portal.api.models import DecisionUpload
 from portal.api.services import case_decision_record, item_decision_record
+from portal.bulk import InArray
 from portal.dates import parse_datetime
 from portal.importing import CSV, unescape_row
 from portal.reading import UnreadableFileError, read_table
@@ -189,7 +191,7 @@ def validate_rows(*, rows: list[Row], user) -> None:
     references = {r.values.get(CASE_REFERENCE) for r in rows} - {"", None}
     # what the sheet reads of a case; the batch locks and reads the rest (and copies it here)
     found = (
-        visible.filter(reference__in=references)
+        visible.filter(InArray(F("reference"), references))
         .only("id", "reference", "state", "version")
         .order_by()
     )

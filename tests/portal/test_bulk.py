@@ -158,3 +158,21 @@ def test_a_binary_parameters_cursor_is_logged_and_wrapped_as_django_s_own():
     with pytest.raises(DataError), transaction.atomic():  # Django's error, not psycopg's
         with binary_parameters_cursor(connection) as cursor:
             cursor.execute("SELECT CAST(%b AS smallint[])", [[2**40]])
+
+
+def test_in_array_finds_what_in_finds_with_one_parameter(workstream):  # noqa: F811
+    from django.db import connection
+    from django.db.models import F
+    from django.test.utils import CaptureQueriesContext
+
+    from portal.bulk import InArray
+
+    Target.objects.bulk_create(targets(workstream, "ia"))
+    pks = list(Target.objects.values_list("pk", flat=True)) + [0, -1]
+    names = [*Target.objects.values_list("name", flat=True), "ไม่มี"]
+    for field, values in (("pk", pks[1:]), ("name", names[:2]), ("pk", [])):
+        with CaptureQueriesContext(connection) as queries:
+            found = set(Target.objects.filter(InArray(F(field), values)))
+        assert found == set(Target.objects.filter(**{f"{field}__in": values}))
+        assert "= ANY(" in queries[0]["sql"]
+    assert Target.objects.filter(InArray(F("pk"), pks)).count() == 3
