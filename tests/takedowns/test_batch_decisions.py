@@ -184,8 +184,8 @@ class _Rows(list):
     def select_related(self, *args):
         return self
 
-    def filter(self, **kwargs):
-        return _Rows(row for row in self if row.pk in kwargs["pk__in"])
+    def filter(self, in_array):  # InArray(F("pk"), ids)
+        return _Rows(row for row in self if row.pk in in_array.rhs)
 
     def order_by(self, *args):
         return self
