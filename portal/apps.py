@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin.apps import AdminConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,8 @@ class PortalConfig(AppConfig):
     }
 
     def ready(self):
+        from portal.internals import timestamptz_loader_in_c
         from portal.signals import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="portal_sync_roles")
+        connection_created.connect(timestamptz_loader_in_c, dispatch_uid="portal_timestamptz")

@@ -147,17 +147,19 @@ def test_a_binary_parameters_cursor_is_logged_and_wrapped_as_django_s_own():
     from portal.bulk import binary_parameters_cursor
 
     when = datetime.datetime(2026, 11, 25, 14, 30, tzinfo=datetime.UTC)
-    with CaptureQueriesContext(connection) as queries:
-        with binary_parameters_cursor(connection) as cursor:
-            cursor.execute(
-                "SELECT CAST(%b AS integer[]), CAST(%b AS text[]), CAST(%b AS timestamptz[])",
-                [[1, None], ["ก", ""], [when, None]],
-            )
-            assert cursor.fetchone() == ([1, None], ["ก", ""], [when, None])
+    with CaptureQueriesContext(connection) as queries, binary_parameters_cursor(connection) as cur:
+        cur.execute(
+            "SELECT CAST(%b AS integer[]), CAST(%b AS text[]), CAST(%b AS timestamptz[])",
+            [[1, None], ["ก", ""], [when, None]],
+        )
+        assert cur.fetchone() == ([1, None], ["ก", ""], [when, None])
     assert len(queries) == 1  # counted as every other query is
-    with pytest.raises(DataError), transaction.atomic():  # Django's error, not psycopg's
-        with binary_parameters_cursor(connection) as cursor:
-            cursor.execute("SELECT CAST(%b AS smallint[])", [[2**40]])
+    with (
+        pytest.raises(DataError),  # Django's error, not psycopg's
+        transaction.atomic(),
+        binary_parameters_cursor(connection) as cur,
+    ):
+        cur.execute("SELECT CAST(%b AS smallint[])", [[2**40]])
 
 
 def test_in_array_finds_what_in_finds_with_one_parameter(workstream):  # noqa: F811

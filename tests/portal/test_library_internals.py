@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.sites import AdminSite
+from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 from django.db.models import signals
 from django.http import HttpRequest
 from rest_framework.request import Request
@@ -124,6 +125,7 @@ INSTANCES = {
     "AdminSite": lambda: AdminSite(name="check"),
     "QuerySet": lambda: Target.objects.values_list("id", "name"),
     "Request": lambda: Request(HttpRequest()),
+    "BaseTzLoader": lambda: BaseTzLoader,  # a class attribute
 }
 
 
