@@ -380,12 +380,13 @@ def _check_one(decision: CaseDecision, batch: _Batch, *, actor, now) -> Move | N
 
 
 def _refresh(copy: TakedownCase, fresh: TakedownCase) -> None:
-    """The caller's copy of a case follows the case it passed in: each value that differs (or
-    that the copy deferred) is set through its field's descriptor. The fresh case's values are
-    read as loaded, not through the descriptors: a file field's would build a file object per
-    case, and a 10,000-row sheet refreshes 10,000 cases."""
+    """The caller's copy of a case follows the case it passed in: each value the copy holds
+    that differs is set through its field's descriptor; a field the copy deferred stays
+    deferred (read, it loads the case as it is now). The fresh case's values are read as
+    loaded, not through the descriptors: a file field's would build a file object per case,
+    and a 10,000-row sheet refreshes 10,000 cases."""
     loaded, held = fresh.__dict__, copy.__dict__
     for field in TakedownCase._meta.concrete_fields:
-        value = loaded[field.attname]
-        if field.attname not in held or held[field.attname] != value:
-            setattr(copy, field.attname, value)
+        name = field.attname
+        if name in held and held[name] != loaded[name]:
+            setattr(copy, name, loaded[name])

@@ -231,3 +231,24 @@ def test_a_decision_updates_its_items_in_place(under_review, liaison):
         now - then for now, then in zip(_item_updates_so_far(), before, strict=True)
     )
     assert (updated, in_place) == (6, 6)
+
+
+def test_the_caller_s_copies_follow_the_cases_they_stand_for(under_review, liaison):
+    """A full copy gets every value the move set; a copy read with ``only()`` (as the decision
+    sheet reads its cases) keeps its deferred fields deferred, and reading one gives the case
+    as it is now."""
+    full, partial = under_review(2)
+    partial = TakedownCase.objects.only("id", "reference", "state", "version").get(pk=partial.pk)
+    cases_record_decisions(
+        decisions=[
+            CaseDecision(case=full, to_state=S.REMOVED, ippc_ticket_id="IPPC-1"),
+            CaseDecision(case=partial, to_state=S.REMOVED, ippc_ticket_id="IPPC-2"),
+        ],
+        actor=liaison,
+    )
+    for copy in (full, partial):
+        stored = _fresh(copy)
+        assert (copy.state, copy.version) == (S.REMOVED, stored.version)
+    assert (full.removed_at, full.ippc_ticket_id) == (_fresh(full).removed_at, "IPPC-1")
+    assert "removed_at" in partial.get_deferred_fields()
+    assert (partial.removed_at, partial.ippc_ticket_id) == (_fresh(partial).removed_at, "IPPC-2")
