@@ -770,12 +770,14 @@ class TakedownCaseAdmin(
                 fragment = term
             matches = items.filter(normalized_url__icontains=fragment.removeprefix("https://"))
             return queryset.filter(pk__in=matches.values("case_id")), False
-        # The handle's cases first (a bounded list), so the OR below is a BitmapOr of indexes.
+        # The handle's cases first (a bounded list), so the OR below is a BitmapOr of indexes:
+        # the newest items' cases, those the list shows first (with the oldest, a fragment found
+        # in thousands of handles made PostgreSQL walk the whole list by date to reach them).
         handle = normalize_handle(term)
         case_ids = list(
-            items.filter(seller_handle__contains=handle).values_list("case_id", flat=True)[
-                :SEARCH_CASES_LIMIT
-            ]
+            items.filter(seller_handle__contains=handle)
+            .order_by("-pk")
+            .values_list("case_id", flat=True)[:SEARCH_CASES_LIMIT]
         )
         condition = Q(ippc_ticket_id=term) | Q(title__icontains=term)
         if case_ids:

@@ -93,3 +93,20 @@ def test_admin_search_by_reference_url_fragment_and_handle(officer, right, clien
     items = reverse("admin:takedowns_infringingitem_changelist")
     page = client.get(items, {"q": "fake88/4242"}).content.decode()
     assert "doichang_fake88/424242" in page and other.items.get().normalized_url not in page
+
+
+def test_a_handle_found_in_more_items_than_the_search_takes_lists_the_newest_cases(
+    officer, right, client_for, monkeypatch
+):
+    from takedowns import admin as takedowns_admin
+
+    monkeypatch.setattr(takedowns_admin, "SEARCH_CASES_LIMIT", 2)
+    oldest, older, newer, newest = (make_case(right, items=0) for _ in range(4))
+    for number, case in enumerate((oldest, older, newer, newest)):
+        add_item(case, f"@common_store_{number}", 7000 + number)
+    page = client_for(officer).get(
+        reverse("admin:takedowns_takedowncase_changelist"), {"q": "common_store"}
+    )
+    shown = page.content.decode()
+    assert newest.reference in shown and newer.reference in shown
+    assert oldest.reference not in shown and older.reference not in shown
