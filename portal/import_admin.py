@@ -79,20 +79,35 @@ class PortalExportMixin(_PortalFormatsMixin, ExportMixin):
 
 
 class _HideTracebacksMixin:
-    """An import page says what is wrong with the file, never a server traceback (paths, code)."""
+    """An import page says what is wrong with the file, never a server traceback (paths, code),
+    and runs its import (preview and confirmation) with fewer garbage collections."""
 
     def import_action(self, request, **kwargs):
-        with fewer_collections():  # the file's rows, then a preview of a cell per column and row
+        # the file's rows, then a preview of a cell per column and row
+        with fewer_collections(bounded=True):
             response = super().import_action(request, **kwargs)
-            result = (getattr(response, "context_data", None) or {}).get("result")
-            if result is not None:
-                for error in result.base_errors:
-                    error.traceback = ""
-                for _line, errors in result.row_errors():
-                    for error in errors:
-                        error.traceback = ""
-                response.render()
+            _render_without_tracebacks(response)
         return response
+
+    def process_import(self, request, **kwargs):
+        with fewer_collections(bounded=True):  # the confirmed file, at most 2,000 rows
+            return super().process_import(request, **kwargs)
+
+
+def _render_without_tracebacks(response) -> None:
+    """Render the import page with no traceback in its errors. The rows' results (thousands of
+    objects) go once the page is rendered, not when the response is dropped: the collector
+    resumes at the end of the block, and finds them gone."""
+    result = (getattr(response, "context_data", None) or {}).get("result")
+    if result is None:
+        return
+    for error in result.base_errors:
+        error.traceback = ""
+    for _line, errors in result.row_errors():
+        for error in errors:
+            error.traceback = ""
+    response.render()
+    response.context_data = None
 
 
 class PortalImportExportMixin(_PortalFormatsMixin, _HideTracebacksMixin, ImportExportMixin):
