@@ -41,6 +41,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, Validat
 from django.db import DatabaseError, models, transaction
 from django.db.models import signals
 from django.db.models.base import ModelState
+from django.db.models.fields.files import FieldFile
 from import_export import resources, widgets
 
 from portal import bulk, internals
@@ -311,6 +312,9 @@ class FileImporter:
         self._cleaned_values: dict = {}  # per model field: what its validation made of a value
         self._check_constraints = False  # after a bad row: see _check_and_write
         self._column_of = self._columns_by_attribute()
+        self._file_attnames = [
+            f.attname for f in self.opts.concrete_fields if isinstance(f, models.FileField)
+        ]
         if internals.resource_overrides(resource, "init_instance"):
             self._new_instance = resource.init_instance
         else:
@@ -391,6 +395,7 @@ class FileImporter:
             following = self._read_chunk(next(chunks, None))
             if write and valid:
                 self._write(pending)
+                self._release(pending)
                 written += len(chunk.rows)
                 self.progress("writing", written)
             chunk = following
@@ -676,6 +681,20 @@ class FileImporter:
             self._save_each(pending)
             return
         rows_written.send(sender=self.model)
+
+    def _release(self, pending) -> None:
+        """Written rows go as soon as the chunk does: a file field's value, once read, is a file
+        object that points back at its row (a cycle, which only the garbage collector frees);
+        unless the caller keeps the rows, it is put back as the file's name (read again, the
+        field makes the file object again)."""
+        if self.keep_done_rows or not self._file_attnames:
+            return
+        for instance, _new, _row, _number, original in pending:
+            for held in (instance, original):
+                for name in self._file_attnames if held is not None else ():
+                    value = held.__dict__.get(name)
+                    if isinstance(value, FieldFile):
+                        held.__dict__[name] = value.name
 
     def _save_each(self, chunk) -> None:
         """The Resource's own save path, row by row (what the admin's import does)."""
