@@ -214,13 +214,20 @@ def _page_detail(client, url, runs):
     return page_figure(client, "API case detail", url, runs, ms_target=PAGE_TARGET_MS)
 
 
-def bulk_figure(user, *, rows: int = 10_000):
-    """Apply a ``rows``-row decision sheet (CSV) as the liaison, then roll it back."""
-    from django.db import transaction
+def bulk_figure(user, *, rows: int = 10_000, runs: int = 3):
+    """Apply a ``rows``-row decision sheet (CSV) as the liaison, then roll it back: a first run
+    (its figure reported beside, not counted: the process's and the database's first pass), then
+    the median of ``runs``; the tables vacuumed before each (what the run before rolled back
+    would otherwise slow the next). No CHECKPOINT in between: right after one, every page a run
+    touches is written whole to the WAL, which a sheet meets once per checkpoint at most."""
+    import statistics
+
+    from django.db import connection, transaction
 
     from bench.measure import Figure
     from portal.api.bulk import COLUMNS, decision_upload_process
     from takedowns.choices import CaseState
+    from takedowns.models import InfringingItem, TakedownCase
     from takedowns.selectors import cases_visible_to
 
     references = list(
@@ -244,14 +251,26 @@ def bulk_figure(user, *, rows: int = 10_000):
         decision = "removed" if n % 4 else "already_unavailable"
         lines.append(f"{reference},,IPPC-B{n:06d},{decision},,,")
     data = ("\r\n".join(lines) + "\r\n").encode()
-    with transaction.atomic():
-        started = time.perf_counter()
-        record = decision_upload_process(data=data, file_name="bench.csv", user=user)
-        seconds = time.perf_counter() - started
-        transaction.set_rollback(True)
-    rate = rows / seconds
+    tables = ", ".join(model._meta.db_table for model in (TakedownCase, InfringingItem))
+    rates, record = [], None
+    for _run in range(runs + 1):
+        if not connection.in_atomic_block:  # (the smoke test runs inside its test's transaction)
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM {tables}")
+        with transaction.atomic():
+            started = time.perf_counter()
+            record = decision_upload_process(data=data, file_name="bench.csv", user=user)
+            seconds = time.perf_counter() - started
+            transaction.set_rollback(True)
+        rates.append(rows / seconds)
+        if record.status != "applied" or record.changed_count != rows:
+            break
+    rate = statistics.median(rates[1:] or rates)
     ok = record.status == "applied" and record.changed_count == rows and rate >= BULK_TARGET
-    note = f"{seconds:.1f} s, {record.changed_count:,} applied, {record.error_count} errors"
+    note = (
+        f"median of {len(rates) - 1} run(s) after a first at {rates[0]:,.0f} rows/s; "
+        f"{record.changed_count:,} applied, {record.error_count} errors"
+    )
     if record.error_count:
         first = next(r for r in record.results if r["errors"])
         note += f"; first error row {first['row']}: {first['errors'][0]}"
