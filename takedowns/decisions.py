@@ -125,6 +125,7 @@ class _Batch:
     last_stated: dict[int, datetime]
     items_of: dict[int, list[dict]]
     reasons: dict[str, ReasonCode]
+    now: datetime | None = None  # the batch's time, read once for all its checks
 
     def facts(self, case: TakedownCase) -> CaseFacts:
         return CaseFacts(
@@ -132,6 +133,7 @@ class _Batch:
             last_stated_at=lambda: self.last_stated.get(case.pk),
             item_outcomes=lambda: [item["outcome"] for item in self.items_of.get(case.pk, [])],
             resolve_reason=lambda code: resolve_reason(code, self.reasons),
+            now=(lambda: self.now) if self.now else timezone.now,
         )
 
 
@@ -154,6 +156,7 @@ def cases_record_decisions(
         raise ValueError("A batch holds at most one decision per case.")
     now = timezone.now()
     batch = _read_batch(ids, decisions)
+    batch.now = now
     moves = _check_all(decisions, batch, actor=actor, now=now)
     writes = moves_apply([move for _index, move in moves], batch.items_of, actor=actor, now=now)
     moves_write(writes, actor=actor, change_reason=change_reason)
@@ -196,6 +199,7 @@ def items_record_outcomes(
         raise ValueError("A batch holds at most one decision per item.")
     now = timezone.now()
     batch = _read_batch([d.item.case_id for d in decisions], decisions)
+    batch.now = now
     items = {item["id"]: item for rows in batch.items_of.values() for item in rows}
     item_reasons = ReasonCode.objects.in_bulk(
         {item["outcome_reason"] for item in items.values()} - {None}
