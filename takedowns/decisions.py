@@ -125,7 +125,7 @@ class _Batch:
     last_stated: dict[int, datetime]
     items_of: dict[int, list[dict]]
     reasons: dict[str, ReasonCode]
-    now: datetime | None = None  # the batch's time, read once for all its checks
+    now: datetime  # the batch's time, read once for all its checks
 
     def facts(self, case: TakedownCase) -> CaseFacts:
         return CaseFacts(
@@ -133,7 +133,7 @@ class _Batch:
             last_stated_at=lambda: self.last_stated.get(case.pk),
             item_outcomes=lambda: [item["outcome"] for item in self.items_of.get(case.pk, [])],
             resolve_reason=lambda code: resolve_reason(code, self.reasons),
-            now=(lambda: self.now) if self.now else timezone.now,
+            now=lambda: self.now,
         )
 
 
@@ -155,8 +155,7 @@ def cases_record_decisions(
     if len(set(ids)) != len(ids):
         raise ValueError("A batch holds at most one decision per case.")
     now = timezone.now()
-    batch = _read_batch(ids, decisions)
-    batch.now = now
+    batch = _read_batch(ids, decisions, now)
     moves = _check_all(decisions, batch, actor=actor, now=now)
     writes = moves_apply([move for _index, move in moves], batch.items_of, actor=actor, now=now)
     moves_write(writes, actor=actor, change_reason=change_reason)
@@ -198,8 +197,7 @@ def items_record_outcomes(
     if len(set(ids)) != len(ids):
         raise ValueError("A batch holds at most one decision per item.")
     now = timezone.now()
-    batch = _read_batch([d.item.case_id for d in decisions], decisions)
-    batch.now = now
+    batch = _read_batch([d.item.case_id for d in decisions], decisions, now)
     items = {item["id"]: item for rows in batch.items_of.values() for item in rows}
     item_reasons = ReasonCode.objects.in_bulk(
         {item["outcome_reason"] for item in items.values()} - {None}
@@ -302,10 +300,10 @@ def _logged(batch: _Batch, case: TakedownCase, at: datetime, reported_at) -> Non
     batch.last_stated[case.pk] = max(last_stated, stated) if last_stated else stated
 
 
-def _read_batch(ids: list[int], decisions: list) -> _Batch:
+def _read_batch(ids: list[int], decisions: list, now: datetime) -> _Batch:
     from django.db.models import Max
 
-    batch = _Batch(cases={}, last_at={}, last_stated={}, items_of={}, reasons={})
+    batch = _Batch(cases={}, last_at={}, last_stated={}, items_of={}, reasons={}, now=now)
     cases = TakedownCase.objects.select_for_update(of=("self",))
     if any(getattr(d, "to_state", None) == CaseState.FORWARDED for d in decisions):
         cases = cases.select_related("right")  # what the forwarding checks read
