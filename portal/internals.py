@@ -381,7 +381,6 @@ def timestamptz_loader_in_c(sender, connection, **kwargs) -> None:
     if connection.vendor != "postgresql":
         return
     from psycopg import adapters
-    from psycopg.adapt import Loader
     from psycopg.pq import Format
 
     raw = connection.connection
@@ -390,9 +389,15 @@ def timestamptz_loader_in_c(sender, connection, **kwargs) -> None:
     parser = adapters.get_loader(oid, Format.TEXT)  # psycopg's own: C when it is installed
     if django_loader is None or parser is None or django_loader.__module__ == __name__:
         return
+    raw.adapters.register_loader(oid, _timestamptz_loader(parser, django_loader.timezone))
+
+
+@functools.cache  # one class per parser and time zone, not one per connection
+def _timestamptz_loader(parser, zone):
+    from psycopg.adapt import Loader
 
     class TimestamptzLoader(Loader):
-        timezone = django_loader.timezone
+        timezone = zone
 
         def __init__(self, oid, context=None):
             super().__init__(oid, context)
@@ -401,7 +406,7 @@ def timestamptz_loader_in_c(sender, connection, **kwargs) -> None:
         def load(self, data):
             return self.parse(data).replace(tzinfo=self.timezone)
 
-    raw.adapters.register_loader(oid, TimestamptzLoader)
+    return TimestamptzLoader
 
 
 # --- WeasyPrint: the text of the glyphs it draws -------------------------------------------------
