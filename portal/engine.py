@@ -689,12 +689,12 @@ class FileImporter:
         field makes the file object again)."""
         if self.keep_done_rows or not self._file_attnames:
             return
-        for instance, _new, _row, _number, original in pending:
-            for held in (instance, original):
-                for name in self._file_attnames if held is not None else ():
-                    value = held.__dict__.get(name)
-                    if isinstance(value, FieldFile):
-                        held.__dict__[name] = value.name
+        written = [instance for instance, *_rest in pending]
+        originals = [original for *_rest, original in pending if original is not None]
+        for held, name in itertools.product(written + originals, self._file_attnames):
+            value = held.__dict__.get(name)
+            if isinstance(value, FieldFile):
+                held.__dict__[name] = value.name
 
     def _save_each(self, chunk) -> None:
         """The Resource's own save path, row by row (what the admin's import does)."""
