@@ -25,10 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.bulk import (
-    binary_parameters_cursor,
     copy_insert_values,
-    db_values,
     history_insert_from_table,
+    update_rows,
 )
 from portal.dates import local_datetime
 from portal.signals import rows_written
@@ -705,7 +704,7 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
     audit-history row per case and per changed item in ``actor``'s name."""
     case_fields = sorted(writes.case_fields)
     for chunk in in_chunks(list(writes.cases.values())):
-        written = _update_rows(
+        written = update_rows(
             TakedownCase,
             case_fields,
             [
@@ -717,7 +716,7 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
         if written != len(chunk):  # cannot happen under the row locks; never write half a batch
             raise stale_error(chunk[0][0])
     for chunk in in_chunks(list(writes.items.values())):
-        _update_rows(
+        update_rows(
             InfringingItem,
             ITEM_WRITE_FIELDS,
             [(item["id"], *(item[name] for name in ITEM_WRITE_FIELDS)) for item in chunk],
@@ -733,52 +732,3 @@ def moves_write(writes: MoveWrites, *, actor, change_reason: str = "") -> None:
 def in_chunks(values: list, size: int = BATCH_SIZE):
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _update_rows(
-    model, fields: list[str], rows: list[tuple], *, guard: tuple[str, ...] = ()
-) -> int:
-    """A conditional bulk UPDATE: each row is ``(pk, *expected values of guard, *new values of
-    fields)``; a row is written only if its guard columns still hold the expected values.
-    Returns how many rows were written.
-
-    On PostgreSQL one ``UPDATE ... FROM unnest(<one array per column>)`` joined on the pk and the guard (Django's
-    ``bulk_update`` builds a CASE per field and row, which is what made a 10,000-row sheet slow);
-    elsewhere (the SQLite quick start) one conditional ``update()`` per row.
-    """
-    from django.db import connections, router
-
-    if not rows:
-        return 0
-    connection = connections[router.db_for_write(model)]
-    n_guard = len(guard)
-    if connection.vendor != "postgresql":
-        written = 0
-        for row in rows:
-            where = {"pk": row[0], **dict(zip(guard, row[1 : 1 + n_guard], strict=True))}
-            values = dict(zip(fields, row[1 + n_guard :], strict=True))
-            written += model._base_manager.filter(**where).update(**values)
-        return written
-    opts = model._meta
-    columns = [opts.pk, *(opts.get_field(n) for n in guard), *(opts.get_field(n) for n in fields)]
-    quote = connection.ops.quote_name
-    aliases = [f"c{i}" for i in range(len(columns))]
-    # One array per column (unnest): a handful of parameters whatever the number of rows, sent
-    # in binary (``%b``).
-    arrays = ", ".join(f"CAST(%b AS {f.db_type(connection)}[])" for f in columns)
-    params = [db_values(f, [row[i] for row in rows], connection) for i, f in enumerate(columns)]
-    settings_sql = ", ".join(
-        f"{quote(f.column)} = v.{alias}"
-        for f, alias in zip(columns[1 + n_guard :], aliases[1 + n_guard :], strict=True)
-    )
-    where_sql = " AND ".join(
-        f"t.{quote(f.column)} = v.{alias}"
-        for f, alias in zip(columns[: 1 + n_guard], aliases[: 1 + n_guard], strict=True)
-    )
-    sql = (
-        f"UPDATE {quote(opts.db_table)} AS t SET {settings_sql} "
-        f"FROM unnest({arrays}) AS v({', '.join(aliases)}) WHERE {where_sql}"
-    )
-    with binary_parameters_cursor(connection) as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount

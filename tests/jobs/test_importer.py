@@ -143,6 +143,26 @@ def test_queries_do_not_grow_with_rows(db, workstream, count, django_assert_max_
     assert outcome.ok and Target.objects.count() == count
 
 
+@pytest.mark.parametrize("count", [40, 400])
+def test_updates_take_the_same_queries_whatever_the_rows(
+    db, workstream, supervisor, count, django_assert_max_num_queries
+):
+    def raw(value):
+        rows = target_rows(workstream, count, value=value)
+        return tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode()
+
+    assert run(TargetImportResource, raw("10")).ok
+    # per chunk: existing keys, foreign keys, one UPDATE and one history INSERT (+ savepoints)
+    with django_assert_max_num_queries(12):
+        outcome = run(TargetImportResource, raw("12.5"), user=supervisor, chunk_size=500)
+    assert outcome.ok and outcome.updated == count
+    assert {str(value) for value in Target.objects.values_list("target_value", flat=True)} == {
+        "12.50"
+    }
+    changed = Target.history.filter(history_type="~")
+    assert changed.count() == count and {r.history_user for r in changed} == {supervisor}
+
+
 def test_a_resource_with_save_hooks_is_saved_row_by_row_through_them(db, supervisor):
     HolidayWithHookResource.saved = []
     raw = holiday_csv([("2026-01-01", "a"), ("2026-01-02", "b")])

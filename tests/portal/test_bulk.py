@@ -5,10 +5,16 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
-from simple_history.utils import bulk_create_with_history
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from portal.bulk import copies_in_background, copy_insert_values, copy_insert_with_history
+from portal.bulk import (
+    copies_in_background,
+    copy_insert_values,
+    copy_insert_with_history,
+    update_with_history,
+)
 from portal.models import Target
 from tests.jobs.conftest import workstream  # noqa: F401 (fixture)
 
@@ -58,6 +64,44 @@ def test_rows_and_history_are_those_bulk_create_writes(workstream):  # noqa: F81
     assert Target.objects.create(**{**stored("A:")[0], "name": "C"}).pk > max(
         target.pk for target in copied
     )
+
+
+def test_updates_and_history_are_those_bulk_update_with_history_writes(workstream):  # noqa: F811
+    user = get_user_model().objects.create_user("importer")
+    for prefix in ("A:", "B:"):
+        bulk_create_with_history(targets(workstream, prefix), Target, default_user=user)
+    changed = {}
+    for prefix in ("A:", "B:"):
+        changed[prefix] = list(Target.objects.filter(name__startswith=prefix).order_by("name"))
+        for number, target in enumerate(changed[prefix]):
+            target.target_value = Decimal("99.25") + number
+            target.unit = "sellers"
+    fields = ["target_value", "unit"]
+    with CaptureQueriesContext(connection) as queries:
+        assert update_with_history(
+            Target, changed["A:"], fields, user=user, change_reason="import of t.csv"
+        )
+    bulk_update_with_history(
+        changed["B:"],
+        Target,
+        fields,
+        default_user=user,
+        default_change_reason="import of t.csv",
+    )
+    assert stored("A:") == stored("B:")
+    assert {row["unit"] for row in stored("A:")} == {"sellers"}
+    assert history("A:") == history("B:") and len(history("A:")) == 6
+    assert [row["history_type"] for row in history("A:")].count("~") == 3
+    assert len(queries) == 2  # one UPDATE for the rows, one INSERT ... SELECT for their history
+
+
+def test_update_with_history_leaves_what_it_cannot_write_alike(workstream):  # noqa: F811
+    """An instance that carries its own history values: simple-history's path, nothing written."""
+    bulk_create_with_history(targets(workstream, "A:"), Target)
+    target = Target.objects.filter(name__startswith="A:").first()
+    target.unit, target._change_reason = "sellers", "its own reason"
+    assert not update_with_history(Target, [target], ["unit"])
+    assert Target.objects.get(pk=target.pk).unit == "cases"
 
 
 def test_rows_from_values_are_those_bulk_create_writes(workstream):  # noqa: F811
