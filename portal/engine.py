@@ -585,10 +585,11 @@ class FileImporter:
             if deferred.get("failed"):
                 continue
             exclude = deferred.get("unique_exclude", set())
-            for check in self._unique_checks(
-                instance, exclude, deferred.get("validate_unique", True)
-            ):
-                model_class, fields, _constraint = check
+            checks = self._unique_checks(instance, exclude, deferred.get("validate_unique", True))
+            conditional = deferred.get("conditional_unique", ())
+            checks = [*checks, *((model, tuple(c.fields), c) for model, c in conditional)]
+            for check in checks:
+                model_class, fields, constraint = check
                 values = []
                 for name in fields:
                     model_field = model_class._meta.get_field(name)
@@ -602,13 +603,19 @@ class FileImporter:
                         break
                     values.append(value)
                 else:
-                    # keyed without the constraint: UniqueConstraint defines __eq__, not __hash__
-                    by_check.setdefault((model_class, fields), (check, []))[1].append(
-                        (index, tuple(values))
-                    )
+                    # keyed by the constraint's name: UniqueConstraint defines __eq__, not
+                    # __hash__; a conditional one is checked apart from the same fields' others
+                    condition_name = constraint.name if constraint and constraint.condition else ""
+                    key = (model_class, fields, condition_name)
+                    by_check.setdefault(key, (check, []))[1].append((index, tuple(values)))
         failed: dict[int, dict] = {}
         for (model_class, fields, constraint), entries in by_check.values():
-            taken = self._taken_values(model_class, fields, [values for _, values in entries])
+            taken = self._taken_values(
+                model_class,
+                fields,
+                [values for _, values in entries],
+                condition=getattr(constraint, "condition", None),
+            )
             first_in_file: dict = {}
             for index, values in entries:
                 instance = checked[index][1]
@@ -625,19 +632,21 @@ class FileImporter:
             deferred["failed"] = True
             self._add_validation_error(row_number, ValidationError(errors))
 
-    def _taken_values(self, model_class, fields, value_tuples) -> dict:
-        manager = model_class._default_manager
+    def _taken_values(self, model_class, fields, value_tuples, *, condition=None) -> dict:
+        """Rows holding each of ``value_tuples`` in ``fields`` (and covered by a conditional
+        constraint's ``condition``): values -> primary key."""
+        rows = model_class._default_manager.all()
+        if condition is not None:
+            rows = rows.filter(condition)
         if len(fields) == 1:
             name = fields[0]
-            rows = manager.filter(**{f"{name}__in": {v[0] for v in value_tuples}}).values_list(
-                name, "pk"
-            )
-            return {(value,): pk for value, pk in rows}
-        condition = reduce(
+            found = rows.filter(**{f"{name}__in": {v[0] for v in value_tuples}})
+            return {(value,): pk for value, pk in found.values_list(name, "pk")}
+        matching = reduce(
             or_, (models.Q(**dict(zip(fields, v, strict=True))) for v in set(value_tuples))
         )
-        rows = manager.filter(condition).values_list(*fields, "pk")
-        return {tuple(row[:-1]): row[-1] for row in rows}
+        found = rows.filter(matching).values_list(*fields, "pk")
+        return {tuple(row[:-1]): row[-1] for row in found}
 
     @functools.cached_property
     def _one_key_field(self):

@@ -53,7 +53,7 @@ from django.db.models import signals
 from django.db.models.expressions import DatabaseDefault
 from import_export import resources, widgets
 
-from portal.validation import related_is_loaded
+from portal.validation import check_in_python, condition_holds, related_is_loaded
 
 # --- django-import-export ----------------------------------------------------------------------
 
@@ -232,7 +232,15 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
         deferred["unique_exclude"] = exclude | {n for n in errors if n != NON_FIELD_ERRORS}
         deferred["validate_unique"] = validate_unique
         if constraints and validate_constraints:
-            errors = _validate_other_constraints(instance, deferred["unique_exclude"], errors)
+            errors = _validate_other_constraints(
+                instance, deferred["unique_exclude"], errors, deferred
+            )
+        elif validate_constraints:  # the others are left to the database
+            for model_class, constraints_of in instance.get_constraints():
+                for constraint in filter(_is_conditional_unique, constraints_of):
+                    _conditional_unique_answered(
+                        model_class, constraint, instance, deferred["unique_exclude"], deferred
+                    )
         if errors:
             raise ValidationError(errors)
 
@@ -249,14 +257,51 @@ def _checked_per_chunk(constraint) -> bool:
     )
 
 
-def _validate_other_constraints(instance, exclude: set, errors: dict) -> dict:
+def _is_conditional_unique(constraint) -> bool:
+    """A unique constraint on plain fields under a condition (a partial unique index)."""
+    return (
+        isinstance(constraint, models.UniqueConstraint)
+        and bool(constraint.fields)
+        and constraint.condition is not None
+        and not constraint.expressions
+    )
+
+
+def _conditional_unique_answered(model_class, constraint, instance, exclude, deferred) -> bool:
+    """True when Python knows what a conditional unique constraint asks of this row: nothing
+    (its condition does not cover the row, or Django skips it), or a check of its values that
+    ``deferred`` keeps for the chunk (``conditional_unique``: (model, constraint)), made with the
+    file's other rows and the database's in one query; False when only the database can say."""
+    covered = condition_holds(constraint.condition, instance, exclude)
+    if covered and not exclude.intersection(constraint.fields):
+        deferred.setdefault("conditional_unique", []).append((model_class, constraint))
+    return covered is not None
+
+
+def _validate_other_constraints(instance, exclude: set, errors: dict, deferred: dict) -> dict:
     """``Model.validate_constraints`` for the constraints not checked per chunk, its errors
-    merged into ``errors`` the way it merges them."""
+    merged into ``errors`` the way it merges them. Without a query per row where Python can
+    answer (``portal.validation``): a check constraint's condition is evaluated here, a
+    conditional unique constraint goes to ``_conditional_unique_answered``. A file whose every
+    row is bad was otherwise checked with four queries per row (2,000 sellers: 8 s)."""
     for model_class, constraints in instance.get_constraints():
         for constraint in constraints:
             if _checked_per_chunk(constraint):
                 continue
+            if _is_conditional_unique(constraint) and _conditional_unique_answered(
+                model_class, constraint, instance, exclude, deferred
+            ):
+                continue
             try:
+                if isinstance(constraint, models.CheckConstraint):
+                    holds = check_in_python(constraint, instance, exclude)
+                    if holds:
+                        continue
+                    if holds is False:
+                        raise ValidationError(
+                            constraint.get_violation_error_message(),
+                            code=constraint.violation_error_code,
+                        )
                 constraint.validate(model_class, instance, exclude=exclude)
             except ValidationError as error:
                 if getattr(error, "code", None) == "unique" and len(constraint.fields) == 1:
@@ -282,6 +327,13 @@ def unique_checks_of(instance, exclude: set, validate_unique: bool) -> list[tupl
 
 def unique_message(instance, model_class, fields, constraint) -> tuple[str, ValidationError]:
     """(error key, message) as ``full_clean`` words a clash of ``fields``."""
+    if constraint is not None and constraint.condition is not None:
+        # Django words a conditional constraint's clash by its own message, code and key
+        message = ValidationError(
+            constraint.get_violation_error_message(), code=constraint.violation_error_code
+        )
+        unique_code = message.code == "unique" and len(fields) == 1
+        return (fields[0] if unique_code else NON_FIELD_ERRORS), message
     if constraint is None or (
         constraint.violation_error_message == constraint.default_violation_error_message
     ):

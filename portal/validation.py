@@ -129,6 +129,18 @@ def _evaluate(condition, instance, exclude: set):
     return result
 
 
+def condition_holds(condition, instance, exclude: set) -> bool | None:
+    """Whether a ``UniqueConstraint``'s ``condition`` covers ``instance``: True or False (an
+    unknown result does not, as a partial index leaves such a row out; nor does a condition on
+    an excluded field, which Django skips), None when only the database can say."""
+    try:
+        return _evaluate(condition, instance, exclude) is True
+    except _Skipped:
+        return False
+    except _Unsupported:
+        return None
+
+
 def check_in_python(constraint, instance, exclude: set) -> bool | None:
     """True: ``constraint`` holds (or Django would skip it); False: it is violated; None: only
     the database can say."""

@@ -136,12 +136,12 @@ def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
     from takedowns.resources import InfringingItemResource
 
     mine, theirs = make_case(right, items=0), make_case(right, items=0)
-    clean = InfringingItem.clean
+    check_unique = FileImporter._check_unique
     reported = threading.Event()
 
-    def clean_then_someone_reports(item):
-        clean(item)
-        if item.url.endswith("424242") and not reported.is_set():
+    def check_then_someone_reports(importer, checked):
+        check_unique(importer, checked)  # the chunk's last check: its write comes next
+        if not reported.is_set():
             reported.set()
             run_both(
                 lambda i: (
@@ -150,7 +150,7 @@ def test_an_import_job_that_loses_the_race_reports_the_row_and_writes_nothing(
                 )
             )
 
-    monkeypatch.setattr(InfringingItem, "clean", clean_then_someone_reports)
+    monkeypatch.setattr(FileImporter, "_check_unique", check_then_someone_reports)
     dataset = tablib.Dataset(headers=["case_reference", "kind", "url"])
     dataset.append([mine.reference, "listing", "https://shop.tiktok.com/view/product/1"])
     dataset.append([mine.reference, "listing", "https://shop.tiktok.com/view/product/424242"])

@@ -178,3 +178,40 @@ def test_unknown_gi_in_activity_products(officer, client_for, seller, coffee):
     response = upload(client_for(officer), "promotionactivity", body(ACTIVITY_HEADER, row))
     assert_refused(response, 2, "gi_products", "ข้าวไม่มี")
     assert not PromotionActivity.objects.exists()
+
+
+def test_a_shop_handle_another_seller_has_is_refused_in_one_query_for_all_rows(
+    officer, client_for, make_seller, django_assert_max_num_queries
+):
+    """A conditional unique constraint (a handle, when there is one) is checked for the whole
+    file at once, with the file's own rows: the database never has to refuse the file."""
+    make_seller(tiktok_shop_handle="taken_shop")
+    rows = [f"{valid_tax_id(100 + n)},ผู้ขาย {n},producer,TH-57,shop_{n}" for n in range(60)]
+    rows[10] = f"{valid_tax_id(110)},ผู้ขาย 10,producer,TH-57,taken_shop"
+    rows[40] = f"{valid_tax_id(140)},ผู้ขาย 40,producer,TH-57,shop_39"  # row 41 has it too
+    client = client_for(officer)
+    with django_assert_max_num_queries(40):  # 60 rows; a row by row check made 4 queries each
+        response = upload(client, "seller", body(SELLER_HEADER, *rows))
+    errors = errors_of(response)
+    message = "Another seller already has this TikTok Shop handle."
+    thai = "มีผู้ขายรายอื่นใช้ชื่อบัญชี TikTok Shop นี้แล้ว"
+    assert {(row, text in (message, thai)) for row, _column, text in errors} == {
+        (12, True),
+        (42, True),
+    }
+    assert Seller.objects.count() == 1
+
+
+def test_after_a_bad_row_the_shop_handles_of_the_next_rows_are_checked_too(
+    officer, client_for, make_seller, django_assert_max_num_queries
+):
+    make_seller(tiktok_shop_handle="taken_shop")
+    good, bad = valid_tax_id(200), valid_tax_id(201)
+    bad = bad[:-1] + str((int(bad[-1]) + 1) % 10)
+    rows = [f"{bad},ผู้ขาย,producer,TH-57,shop_a"]
+    rows += [f"{valid_tax_id(300 + n)},ผู้ขาย {n},producer,TH-57,shop_{n}" for n in range(60)]
+    rows.append(f"{good},ผู้ขาย,producer,TH-57,taken_shop")
+    with django_assert_max_num_queries(40):
+        response = upload(client_for(officer), "seller", body(SELLER_HEADER, *rows))
+    assert {row for row, _column, _text in errors_of(response)} == {2, 63}
+    assert Seller.objects.count() == 1
