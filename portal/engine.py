@@ -801,14 +801,8 @@ class FileImporter:
         history = hasattr(model._meta, "simple_history_manager_attribute")
         if created:
             if history:
-                from simple_history.utils import bulk_create_with_history
-
-                bulk_create_with_history(
-                    created,
-                    model,
-                    batch_size=self.chunk_size,
-                    default_user=self.user,
-                    default_change_reason=self.change_reason,
+                bulk.copy_insert_with_history(
+                    model, created, user=self.user, change_reason=self.change_reason
                 )
             else:
                 model._default_manager.bulk_create(created, batch_size=self.chunk_size)
