@@ -385,9 +385,24 @@ PAGE_IMPORT_ROWS = 2000
 
 
 def import_page_figures(client, import_path: Path, runs: int) -> list:
-    """A 2,000-row case file through the admin's import page as an officer sends it: the upload
-    answered with its preview, then the confirmation answered with the list (each run rolled
-    back, so every run imports the same new rows)."""
+    """A 2,000-row case file through the admin's import page as an officer sends it (new cases),
+    and the 2,000-row seller file an officer sends back after editing the export (every row an
+    update, as a DIP officer): each upload answered with its preview, then the confirmation
+    answered with the list (each run rolled back, so every run imports the same rows)."""
+    from bench.measure import officer_client, seller_import_csv
+
+    with import_path.open(newline="", encoding="utf-8") as source:
+        lines = [line for _, line in zip(range(PAGE_IMPORT_ROWS + 1), source, strict=False)]
+    cases = "".join(lines).encode("utf-8")
+    sellers = seller_import_csv(PAGE_IMPORT_ROWS)
+    return _import_page_figures(client, "takedowns_takedowncase", "case file", cases, runs) + (
+        _import_page_figures(
+            officer_client(), "gi_catalog_seller", "seller edits", sellers, runs
+        )
+    )
+
+
+def _import_page_figures(client, admin_name: str, label: str, content: bytes, runs: int):
     import statistics
 
     from django.contrib import admin
@@ -399,20 +414,17 @@ def import_page_figures(client, import_path: Path, runs: int) -> list:
     from portal.importing import CSV
     from takedowns.models import TakedownCase
 
-    with import_path.open(newline="", encoding="utf-8") as source:
-        lines = [line for _, line in zip(range(PAGE_IMPORT_ROWS + 1), source, strict=False)]
-    content = "".join(lines).encode("utf-8")
     formats = admin.site.get_model_admin(TakedownCase).get_import_formats()
     csv_index = next(i for i, f in enumerate(formats) if issubclass(f, CSV))
-    upload_url = reverse("admin:takedowns_takedowncase_import")
-    confirm_url = reverse("admin:takedowns_takedowncase_process_import")
+    upload_url = reverse(f"admin:{admin_name}_import")
+    confirm_url = reverse(f"admin:{admin_name}_process_import")
     previews, confirms = [], []
     for run in range(runs + 1):  # the first is the warm-up
         with transaction.atomic():
             started = time.perf_counter()
             response = client.post(
                 upload_url,
-                {"format": csv_index, "import_file": SimpleUploadedFile("cases.csv", content)},
+                {"format": csv_index, "import_file": SimpleUploadedFile("file.csv", content)},
             )
             preview = (time.perf_counter() - started) * 1000
             confirm_data = form_fields(  # the preview's confirmation form
@@ -429,10 +441,10 @@ def import_page_figures(client, import_path: Path, runs: int) -> list:
         if run:
             previews.append(preview)
             confirms.append(confirm)
-    rows = len(lines) - 1
+    rows = content.count(b"\n") - 1
     return [
         Figure(
-            f"import page, {rows:,}-row case file: {step}",
+            f"import page, {rows:,}-row {label}: {step}",
             statistics.median(samples),
             "ms",
             "p95 ≤ 1000 ms",

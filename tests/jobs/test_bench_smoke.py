@@ -9,6 +9,7 @@ import pytest
 
 from bench import dataset, measure
 from bench import run as bench_run
+from gi_catalog.models import Seller
 from takedowns.models import InfringingItem, StatusEvent, TakedownCase
 
 pytestmark = pytest.mark.requires_postgres("the bench loads data with PostgreSQL COPY")
@@ -80,13 +81,18 @@ def test_import_and_export_measurements_run_once(built, tmp_path):
         ("xlsx", 50, len(headers)),
     ]
     assert all(figure.line() for figure in bench_run.read_figures(read))
+    records = Seller.history.count()
     page = bench_run.import_page_figures(measure.admin_client(), path, 1)
+    sellers = Seller.objects.count()
     assert [f.name for f in page] == [
         "import page, 50-row case file: preview",
         "import page, 50-row case file: confirm",
+        f"import page, {sellers:,}-row seller edits: preview",
+        f"import page, {sellers:,}-row seller edits: confirm",
     ]
     assert all(f.value > 0 for f in page)
     assert TakedownCase.objects.count() == 1000  # each run rolled back
+    assert Seller.history.count() == records
     exported = bench_run.child_export()
     assert exported["rows"] == exported["cases"] == 1000 and exported["first_byte"] is not None
 
