@@ -396,9 +396,7 @@ def import_page_figures(client, import_path: Path, runs: int) -> list:
     cases = "".join(lines).encode("utf-8")
     sellers = seller_import_csv(PAGE_IMPORT_ROWS)
     return _import_page_figures(client, "takedowns_takedowncase", "case file", cases, runs) + (
-        _import_page_figures(
-            officer_client(), "gi_catalog_seller", "seller edits", sellers, runs
-        )
+        _import_page_figures(officer_client(), "gi_catalog_seller", "seller edits", sellers, runs)
     )
 
 
