@@ -477,7 +477,7 @@ class FileImporter:
         checked: list[tuple] = []  # (row_number, instance, is_new, row, errors)
         for row_number, row in chunk.rows:
             try:
-                instance, new = self._instance_for(row, existing)
+                instance, new = self._instance_for(row_number, row, existing)
                 resource.after_init_instance(instance, new, row, row_number=row_number)
                 original = None if new else _snapshot(instance)
                 errors: dict = {}
@@ -649,69 +649,99 @@ class FileImporter:
         return {tuple(row[:-1]): row[-1] for row in found}
 
     @functools.cached_property
-    def _one_key_field(self):
-        """The Resource field rows are found by when it is one key column, as ModelResource
-        finds them (not by the Resource's own ``get_instance``), so a chunk's can be looked up
-        at once; else None. Worked out at the first row, once the fields are in place."""
+    def _key_fields(self) -> list | None:
+        """The Resource fields rows are found by, when ModelResource finds them (not the
+        Resource's own ``get_instance``), so that a chunk's can be looked up at once; else
+        None. Worked out at the first row, once the fields are in place."""
         names = self.resource.get_import_id_fields()
         if (
-            len(names) != 1
+            not names
             or self.resource._meta.force_init_instance
             or internals.resource_overrides(self.resource, "get_instance")
         ):
             return None
-        return self.resource.fields[names[0]]
+        return [self.resource.fields[name] for name in names]
 
     def _existing_for(self, chunk) -> dict:
-        """Existing rows of this chunk by natural key: one query instead of one per row."""
-        key_field = self._one_key_field
-        if key_field is None:
-            return {}
-        if key_field.column_name not in self.dataset.headers:
+        """Existing rows of this chunk by natural key: one query instead of one per row. A
+        Resource that finds a row's instance its own way (``get_instance``) may offer
+        ``get_instances(rows)``, the instance of each row or None, for the chunk at once: they
+        are then keyed by row number."""
+        if self._finds_chunks_itself:
+            numbers = [row_number for row_number, _row in chunk]
+            found = self.resource.get_instances([row for _row_number, row in chunk])
+            return dict(zip(numbers, found, strict=True))
+        key_fields = self._key_fields
+        if key_fields is None or any(
+            field.column_name not in self.dataset.headers for field in key_fields
+        ):
             return {}
         keys = set()
         for _row_number, row in chunk:
             try:
-                keys.add(key_field.clean(row))
+                keys.add(tuple(field.clean(row) for field in key_fields))
             except Exception:  # reported with its row when the row itself is imported
                 continue
-        keys.discard(None)
+        keys = {key for key in keys if None not in key}
         if not keys:
             return {}
-        queryset = self.resource.get_queryset().filter(**{f"{key_field.attribute}__in": keys})
+        filters = {
+            f"{field.attribute}__in": {key[i] for key in keys} for i, field in enumerate(key_fields)
+        }
+        queryset = self.resource.get_queryset().filter(**filters)
         if self._related_columns:  # compared with the file's cells: loaded with the rows
             queryset = queryset.select_related(*self._related_columns)
-        return {key_field.get_value(obj): obj for obj in queryset}
+        found = ((tuple(f.get_value(obj) for f in key_fields), obj) for obj in queryset)
+        return {key: obj for key, obj in found if key in keys}
 
     @functools.cached_property
     def _related_columns(self) -> list[str]:
-        """The foreign keys of the model that the file's columns set through a
-        ``ForeignKeyWidget``: an existing row's related object is read to compare it with the
-        cell (one query per row if it were not loaded with the row)."""
+        """The foreign keys the file's columns set through a ``ForeignKeyWidget``, and the
+        relations to the related rows whose values other columns show: an existing row's related
+        objects are read to compare them with the cells (one query per row and relation if they
+        were not loaded with the row)."""
         names = []
-        for resource_field in self.resource.get_import_fields():
+        for resource_field in self.resource.fields.values():
             attribute = resource_field.attribute or ""
-            if (
-                isinstance(resource_field.widget, widgets.ManyToManyWidget)
-                or not isinstance(resource_field.widget, widgets.ForeignKeyWidget)
-                or "__" in attribute
-                or resource_field.column_name not in self.dataset.headers
+            if resource_field.column_name not in self.dataset.headers:
+                continue
+            if isinstance(resource_field.widget, widgets.ForeignKeyWidget) and not isinstance(
+                resource_field.widget, widgets.ManyToManyWidget
             ):
-                continue
-            try:
-                model_field = self.opts.get_field(attribute)
-            except FieldDoesNotExist:
-                continue
-            if model_field.many_to_one or model_field.one_to_one:
-                names.append(model_field.name)
+                path = attribute.split("__")
+            else:  # a column of a related row's (a person's name): the relations to it
+                path = attribute.split("__")[:-1]
+            if path and path != [""] and self._follows_foreign_keys(path):
+                names.append("__".join(path))
         return names
 
-    def _instance_for(self, row, existing: dict):
-        key_field = self._one_key_field
-        if key_field is not None:
-            if key_field.column_name not in row:
+    def _follows_foreign_keys(self, path: list[str]) -> bool:
+        opts = self.opts
+        for name in path:
+            try:
+                model_field = opts.get_field(name)
+            except FieldDoesNotExist:
+                return False
+            if not (model_field.many_to_one or model_field.one_to_one) or not model_field.concrete:
+                return False
+            opts = model_field.related_model._meta
+        return True
+
+    @functools.cached_property
+    def _finds_chunks_itself(self) -> bool:
+        return hasattr(self.resource, "get_instances") and not (
+            self.resource._meta.force_init_instance
+        )
+
+    def _instance_for(self, row_number: int, row, existing: dict):
+        if self._finds_chunks_itself:
+            instance = existing.get(row_number)
+            return (instance, False) if instance is not None else (self._new_instance(row), True)
+        key_fields = self._key_fields
+        if key_fields is not None:
+            if any(field.column_name not in row for field in key_fields):
                 return self._new_instance(row), True
-            instance = existing.get(key_field.clean(row))
+            instance = existing.get(tuple(field.clean(row) for field in key_fields))
             if instance is not None:
                 return instance, False
             return self._new_instance(row), True

@@ -8,6 +8,8 @@
 Exports go through the portal's formats, which escape formula-like cells.
 """
 
+import copy
+
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
@@ -516,22 +518,41 @@ class InfringingItemResource(PortalResource):
         super().before_import_row(row, row_number=row_number, **kwargs)
 
     def get_instance(self, instance_loader, row):
-        """The row's item: the one with its URL in the row's case (open or not: the items of a
-        decided or closed case, exported and imported again, are found and skipped), else the
-        item holding the URL open in another case (the row is then refused)."""
-        url = row.get("url")
-        if not url:
-            return None
-        reference = str(row.get("case_reference") or "").strip()
-        return (
-            InfringingItem.objects.filter(
-                Q(is_open=True) | Q(case__reference=reference), normalized_url=url
+        return self.get_instances([row])[0]
+
+    def get_instances(self, rows: list[dict]) -> list:
+        """Each row's item, for many rows in one query (the import engine asks a chunk's at
+        once): the one with its URL in the row's case (open or not: the items of a decided or
+        closed case, exported and imported again, are found and skipped), else the item holding
+        the URL open in another case (the row is then refused). A URL repeated in the file gets
+        its own copy of the item for each row."""
+        wanted = [(row.get("url"), str(row.get("case_reference") or "").strip()) for row in rows]
+        urls = {url for url, _reference in wanted if url}
+        candidates: dict[str, list] = {}
+        if urls:
+            references = {reference for _url, reference in wanted}
+            for item in InfringingItem.objects.filter(
+                Q(is_open=True) | Q(case__reference__in=references), normalized_url__in=urls
+            ).select_related("case"):
+                candidates.setdefault(item.normalized_url, []).append(item)
+        found, given = [], set()
+        for url, reference in wanted:
+            items = [
+                item
+                for item in candidates.get(url, [])
+                if item.is_open or item.case.reference == reference
+            ]
+            item = max(
+                items,
+                key=lambda i: (i.case.reference == reference, i.is_open, i.pk),
+                default=None,
             )
-            .select_related("case")
-            .annotate(in_row_case=Q(case__reference=reference))
-            .order_by("-in_row_case", "-is_open", "-pk")
-            .first()
-        )
+            if item is not None and item.pk in given:
+                item = copy.copy(item)
+            if item is not None:
+                given.add(item.pk)
+            found.append(item)
+        return found
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not _keep_url_of_same_address(field, instance, row):

@@ -170,3 +170,25 @@ def test_liaison_and_manager_cannot_import_and_liaison_cannot_export(
     assert client.get(reverse("admin:takedowns_takedowncase_import")).status_code == 403
     assert InfringingItem.objects.count() == 0
     _ = InfringingItemResource
+
+
+@pytest.mark.parametrize("count", [5, 30])
+def test_items_of_a_file_are_found_with_one_query_per_chunk(officer, right, client_for, count):
+    """An exported item list sent back: each row's item (by URL, in the row's case first) is
+    looked up for the whole chunk at once, not once per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_case(right, items=count)
+    client = client_for(officer)
+    exported = body(export(client, "infringingitem", InfringingItemResource)).encode()
+    with CaptureQueriesContext(connection) as queries:
+        dry, confirmed = admin_import(client, "infringingitem", exported)
+    assert confirmed is not None, body(dry)
+    assert dry.context["result"].totals["skip"] == count
+    lookups = [
+        q["sql"]
+        for q in queries
+        if 'FROM "takedowns_infringingitem"' in q["sql"] and '"normalized_url"' in q["sql"]
+    ]
+    assert len(lookups) == 2, lookups  # the preview's, the confirmation's
