@@ -4,6 +4,7 @@ Every import goes through ``training.services`` (capacity, one registration per 
 rules, certificates), the same functions the admin calls, and writes a whole file or nothing.
 """
 
+import functools
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -51,6 +52,18 @@ class YesNoWidget(widgets.BooleanWidget):
         raise ValueError(_("“%(value)s” is not yes or no (use 1 or 0).") % {"value": value})
 
 
+@functools.cache  # the labels of a choices class do not change while the process runs
+def _choice_names(choices) -> dict[str, str]:
+    """Each choice's code and its English and Thai labels, lowercased -> the code."""
+    names = {}
+    for choice in reversed(choices):  # the first choice wins a name two choices share
+        for language in ("en", "th"):
+            with translation.override(language):
+                names[str(choice.label).lower()] = choice.value
+        names[str(choice.value).lower()] = choice.value
+    return names
+
+
 class ChoiceWidget(widgets.Widget):
     """A TextChoices value given as its code, or its English or Thai label."""
 
@@ -62,13 +75,9 @@ class ChoiceWidget(widgets.Widget):
         text = str(value or "").strip()
         if not text:
             return ""
-        for choice in self.choices:
-            names = {choice.value, str(choice.label)}
-            for language in ("en", "th"):
-                with translation.override(language):
-                    names.add(str(choice.label))
-            if text.lower() in {name.lower() for name in names}:
-                return choice.value
+        found = _choice_names(self.choices).get(text.lower())
+        if found is not None:
+            return found
         raise ValueError(
             _("“%(value)s” is not one of: %(allowed)s.")
             % {
@@ -86,14 +95,32 @@ class LookupWidget(widgets.ForeignKeyWidget):
 
     def __init__(self, model, field, *, lower=False, **kwargs):
         self.lower = lower
+        self._preloaded: dict = {}
         super().__init__(model, field=field, **kwargs)
 
-    def clean(self, value, row=None, **kwargs):
+    def _text(self, value) -> str:
         text = str(value or "").strip()
+        return text.lower() if self.lower else text
+
+    def preload(self, values) -> None:
+        """The values of a chunk of a file looked up in one query (the import engine asks), so
+        that ``clean`` does not query per row; a value that matches no row, or several, goes
+        through the lookup below (and its message)."""
+        wanted = {self._text(value) for value in values} - {""}
+        counts: dict = {}
+        for obj in self.model._default_manager.filter(**{f"{self.field}__in": wanted}):
+            key = str(getattr(obj, self.field))
+            counts[key] = (obj, key not in counts)
+        self._preloaded.clear()  # in place: the engine's remembering copy shares the dict
+        self._preloaded.update((key, obj) for key, (obj, once) in counts.items() if once)
+
+    def clean(self, value, row=None, **kwargs):
+        text = self._text(value)
         if not text:
             return None
-        if self.lower:
-            text = text.lower()
+        found = self._preloaded.get(text)
+        if found is not None:
+            return found
         try:
             return self.get_queryset(value, row, **kwargs).get(**{self.field: text})
         except self.model.DoesNotExist:
@@ -350,9 +377,12 @@ class AttendanceResource(TrainingResource):
         super().before_import_row(row, row_number=row_number, **kwargs)
         errors = {}
         reference = str(row.get("session") or "").strip()
+        known = self.__dict__.setdefault("_known_sessions", {})  # asked once per file
+        if reference and reference not in known:
+            known[reference] = TrainingSession.objects.filter(reference=reference).exists()
         if not reference:
             errors["session"] = _("Give the session's reference.")
-        elif not TrainingSession.objects.filter(reference=reference).exists():
+        elif not known[reference]:
             errors["session"] = _("No training session has the reference “%(value)s”.") % {
                 "value": reference
             }

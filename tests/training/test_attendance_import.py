@@ -205,3 +205,32 @@ def test_the_import_page_runs_its_import_without_garbage_collection(
     assert import_file(client_for(officer), "attendance", csv_bytes(rows)).status_code == 302
     assert seen == [False, False]  # preview, confirmation
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("count", [10, 40])
+def test_a_register_is_read_with_queries_per_chunk_not_per_row(officer, client_for, course, count):
+    """Each session, person and existing row is looked up once per chunk of the file (the
+    person's own row is still found or added one by one: ``participant_upsert``)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import make_session
+
+    session = make_session(course, capacity=100, reference="REG-1")
+    people = [make_participant(n) for n in range(1, count + 1)]
+    for person in people:
+        services.attendance_save(
+            attendance=Attendance(session=session, participant=person, attended=True)
+        )
+    rows = sheet(*[["REG-1", p.email, "", "", "1", "70", "0"] for p in people])
+    with CaptureQueriesContext(connection) as queries:
+        response = import_file(client_for(officer), "attendance", csv_bytes(rows), confirm=False)
+    assert response.status_code == 200 and not response.context["result"].has_errors()
+    sqls = [q["sql"] for q in queries]
+    existing = [q for q in sqls if 'FROM "training_attendance"' in q and '"session_id" IN' in q]
+    by_natural_key = (
+        '"training_participant"."email" =',
+        '"training_trainingsession"."reference" =',
+    )
+    per_row_gets = [q for q in sqls if "LIMIT 21" in q and any(k in q for k in by_natural_key)]
+    assert len(existing) == 1 and not per_row_gets, (existing, per_row_gets[:2])
