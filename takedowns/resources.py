@@ -700,15 +700,36 @@ class SweepFindingResource(PortalResource):
         super().before_import_row(row, row_number=row_number, **kwargs)
 
     def get_instance(self, instance_loader, row):
-        pk = MonitoringSweep.pk_from_reference(row.get("sweep"))
-        url = row.get("url")
-        if not (pk and url):
-            return None
-        return (
-            SweepFinding.objects.filter(sweep_id=pk, normalized_url=url)
-            .select_related("case")
-            .first()
-        )
+        return self.get_instances([row])[0]
+
+    def get_instances(self, rows: list[dict]) -> list:
+        """Each row's finding (its sweep's, by URL), for many rows in one query (the import
+        engine asks a chunk's at once); the first by id where a sweep lists a URL twice. A row
+        repeated in the file gets its own copy."""
+        wanted = [
+            (MonitoringSweep.pk_from_reference(row.get("sweep")), row.get("url")) for row in rows
+        ]
+        keys = {(pk, url) for pk, url in wanted if pk and url}
+        first: dict[tuple, SweepFinding] = {}
+        if keys:
+            for finding in (
+                SweepFinding.objects.filter(
+                    sweep_id__in={pk for pk, _url in keys},
+                    normalized_url__in={url for _pk, url in keys},
+                )
+                .select_related("case")
+                .order_by("-id")
+            ):
+                first[(finding.sweep_id, finding.normalized_url)] = finding
+        found, given = [], set()
+        for key in wanted:
+            finding = first.get(key)
+            if finding is not None and finding.pk in given:
+                finding = copy.copy(finding)
+            if finding is not None:
+                given.add(finding.pk)
+            found.append(finding)
+        return found
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not _keep_url_of_same_address(field, instance, row):

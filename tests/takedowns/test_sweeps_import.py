@@ -165,3 +165,27 @@ def test_manager_and_liaison_cannot_import(manager, liaison, officer, client_for
         )
         assert response.status_code == 403
     assert SweepFinding.objects.count() == 0
+
+
+@pytest.mark.parametrize("count", [3, 20])
+def test_a_sweep_s_findings_are_found_with_one_query_per_chunk(officer, client_for, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sweep = make_sweep(officer)
+    client = client_for(officer)
+    csv = HEADER + "".join(
+        f"{sweep.reference},listing,https://shop.tiktok.com/view/product/{n},,ข้าว {n},\r\n"
+        for n in range(count)
+    )
+    dry, confirmed = admin_import(client, csv.encode())
+    assert confirmed is not None and confirmed.status_code == 302, body(dry)
+    with CaptureQueriesContext(connection) as queries:
+        dry, confirmed = admin_import(client, csv.encode())  # again: every row unchanged
+    assert dry.context["result"].totals["skip"] == count
+    lookups = [
+        q["sql"]
+        for q in queries
+        if 'FROM "takedowns_sweepfinding"' in q["sql"] and '"normalized_url"' in q["sql"]
+    ]
+    assert len(lookups) == 2, lookups  # the preview's, the confirmation's
