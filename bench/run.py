@@ -439,7 +439,7 @@ def _import_page_figures(client, admin_name: str, label: str, content: bytes, ru
         if run:
             previews.append(preview)
             confirms.append(confirm)
-    rows = content.count(b"\n") - 1
+    rows = sum(1 for _row in csv.reader(io.StringIO(content.decode("utf-8-sig")))) - 1
     return [
         Figure(
             f"import page, {rows:,}-row {label}: {step}",

@@ -97,6 +97,19 @@ def test_import_and_export_measurements_run_once(built, tmp_path):
     assert exported["rows"] == exported["cases"] == 1000 and exported["first_byte"] is not None
 
 
+def test_every_import_page_is_timed_with_its_own_export(built):
+    from bench import import_pages
+
+    lines = []
+    figures = import_pages.import_page_figures(1, rows=20, log=lines.append)
+    names = {f.name for f in figures}
+    assert "import page, 20-row takedown cases (export sent back): preview" in names, lines
+    assert not any("FAIL" in line for line in lines), lines
+    assert "import page, 20-row infringing items (export sent back): confirm" in names, lines
+    assert all(f.value is not None and f.value > 0 for f in figures), lines
+    assert TakedownCase.objects.count() == 1000  # each run rolled back
+
+
 def test_the_machine_speed_line_times_both_reference_works(built):
     line = measure.machine_speed()
     assert re.fullmatch(
