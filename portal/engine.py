@@ -11,14 +11,20 @@ English, cells a spreadsheet retyped), ``before_import`` (required columns), ``b
 ``full_clean()``. A row that changes nothing is skipped, never updated. What the engine adds is
 how few round trips they cost:
 
-- existing rows are looked up by their natural key once per chunk, not once per row;
-- a plain ``ForeignKeyWidget`` looks each distinct value up once per file;
+- existing rows are looked up by their natural key (one column or several) once per chunk, not
+  once per row, with the related rows the file's columns show; a Resource that finds rows its own
+  way (``get_instance``) may offer ``get_instances(rows)`` for a chunk at once;
+- a plain ``ForeignKeyWidget`` looks each distinct value up once per file; a widget with
+  ``preload(values)``, and a Resource with ``before_import_rows(rows)``, look up what a chunk's
+  rows name at once;
 - ``full_clean()`` runs field validation and ``clean()`` per row as usual, but the checks that need
-  the database (a foreign key exists, a unique value is free) run once per chunk for all its rows,
-  with Django's own messages; values repeated inside the file are caught the same way;
-- check constraints and conditional unique constraints are enforced by the database when the file is
+  the database (a foreign key exists, a unique value is free, conditional unique constraints whose
+  condition Python can evaluate) run once per chunk for all its rows, with Django's own messages;
+  values repeated inside the file are caught the same way;
+- other check and conditional unique constraints are enforced by the database when the file is
   written; if it refuses, the transaction rolls back and the file is checked again row by row with
-  the complete ``full_clean()`` to name the rows.
+  the complete ``full_clean()`` to name the rows. After a first bad row nothing more is written,
+  and each row's constraints are checked as ``full_clean()`` checks them, in Python where it can.
 
 Rows are checked and written a chunk at a time inside one transaction (with audit history when the
 model keeps one), which is rolled back if any row is invalid: a failed or killed import leaves no
@@ -448,6 +454,9 @@ class FileImporter:
         if rows is None:
             return None
         headers = self.rows.headers
+        prepare = getattr(self.resource, "before_import_rows", None)
+        if prepare is not None:  # the Resource looks up what the chunk's rows name, at once
+            prepare([dict(zip(headers, values, strict=False)) for _row_number, values in rows])
         accepted = []
         for row_number, values in rows:  # numbered as the file numbers them: header = 1
             try:

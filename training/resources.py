@@ -371,6 +371,15 @@ class AttendanceResource(TrainingResource):
         )
         export_order = fields
 
+    def before_import_rows(self, rows: list[dict]) -> None:
+        """The people a chunk of the file names, looked up at once (the import engine asks):
+        ``participant_upsert`` then finds each of them without a query."""
+        emails = {str(row.get("participant_email") or "").strip().lower() for row in rows}
+        emails.discard("")
+        self._participants = dict.fromkeys(emails) | {
+            person.email: person for person in Participant.objects.filter(email__in=emails)
+        }
+
     def before_import_row(self, row, row_number=None, **kwargs):
         if row.get("participant_email"):
             row["participant_email"] = str(row["participant_email"]).strip().lower()
@@ -396,10 +405,12 @@ class AttendanceResource(TrainingResource):
             errors["division"] = str(error)
         if not errors:
             try:
-                services.participant_upsert(
+                known = self.__dict__.setdefault("_participants", {})
+                known[email] = services.participant_upsert(
                     email=email,
                     name=str(row.get("participant_name") or "").strip(),
                     division=division,
+                    known=known,
                 )
             except ValidationError as error:
                 errors.update(error.message_dict)

@@ -191,14 +191,25 @@ def attendance_complete(*, attendance: Attendance, score: int | None = None) -> 
 
 
 def participant_upsert(
-    *, email: str, name: str = "", division: str = "", position: str = ""
+    *,
+    email: str,
+    name: str = "",
+    division: str = "",
+    position: str = "",
+    known: dict | None = None,
 ) -> Participant:
     """Find a participant by e-mail; create them, or fill in their details, from a sign-in sheet.
+
+    ``known``: what an import already looked up, e-mail -> participant or None (no one has it);
+    an e-mail it does not hold is looked up here.
 
     Raises ValidationError keyed by the column that is wrong.
     """
     email = (email or "").strip().lower()
-    participant = Participant.objects.filter(email=email).first()
+    if known is not None and email in known:
+        participant = known[email]
+    else:
+        participant = Participant.objects.filter(email=email).first()
     if participant is None:
         if not name:
             raise ValidationError(
