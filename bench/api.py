@@ -298,7 +298,7 @@ def main(argv=None) -> int:
     from django.core.management import call_command
 
     from bench import dataset
-    from bench.measure import machine_speed
+    from bench.measure import exit_status, machine_speed
     from takedowns.models import TakedownCase
 
     started = time.perf_counter()
@@ -313,12 +313,8 @@ def main(argv=None) -> int:
         print(f"Reusing {TakedownCase.objects.count():,} cases.")
     print(machine_speed())
     figures = api_figures(args.runs, bulk_rows=args.bulk_rows)
-    failed = [f for f in figures if not f.ok and "[proposed index]" not in f.name]
-    print(
-        f"\n{len(figures) - len(failed)} of {len(figures)} figures meet their target "
-        f"({time.perf_counter() - started:.0f} s in all)."
-    )
-    return 1 if failed else 0
+    print()
+    return exit_status(figures, started, counted=lambda f: "[proposed index]" not in f.name)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,16 @@ class Figure:
         return f"[{verdict:<7}] {self.name:<46} {shown:<42} target {self.target}{note}"
 
 
+def exit_status(figures: list, started: float, *, counted=lambda figure: True) -> int:
+    """Print how many figures meet their target and the run's time; 1 if one ``counted`` misses."""
+    failed = [figure for figure in figures if counted(figure) and not figure.ok]
+    print(
+        f"{len(figures) - len(failed)} of {len(figures)} figures meet their target "
+        f"({time.perf_counter() - started:.0f} s in all)."
+    )
+    return 1 if failed else 0
+
+
 def machine_speed() -> str:
     """How fast this machine is at the moment, in two fixed pieces of work (the best of five runs
     of each): a pure-Python loop, and a query that keeps PostgreSQL's CPU busy. Figures from two

@@ -442,6 +442,20 @@ class TakedownCaseResource(PortalResource):
             self.save_instance(case, False, {}, user=user, using_transactions=True, dry_run=False)
 
 
+def _own_copies(instances: list) -> list:
+    """``instances`` (a file's rows' own, None for a new row) with a copy of an instance in place
+    of each that an earlier row has already: a row changes its own (``get_instances``)."""
+    given: set = set()
+    owned = []
+    for instance in instances:
+        if instance is not None and instance.pk in given:
+            instance = copy.copy(instance)
+        if instance is not None:
+            given.add(instance.pk)
+        owned.append(instance)
+    return owned
+
+
 def _keep_url_of_same_address(field, instance, row) -> bool:
     """The row's (normalised) URL is the address the row's item already has: its URL stays as
     it was typed, so an exported file imported again changes nothing."""
@@ -535,24 +549,21 @@ class InfringingItemResource(PortalResource):
                 Q(is_open=True) | Q(case__reference__in=references), normalized_url__in=urls
             ).select_related("case"):
                 candidates.setdefault(item.normalized_url, []).append(item)
-        found, given = [], set()
+        found = []
         for url, reference in wanted:
             items = [
                 item
                 for item in candidates.get(url, [])
                 if item.is_open or item.case.reference == reference
             ]
-            item = max(
-                items,
-                key=lambda i: (i.case.reference == reference, i.is_open, i.pk),
-                default=None,
+            found.append(
+                max(
+                    items,
+                    key=lambda i: (i.case.reference == reference, i.is_open, i.pk),
+                    default=None,
+                )
             )
-            if item is not None and item.pk in given:
-                item = copy.copy(item)
-            if item is not None:
-                given.add(item.pk)
-            found.append(item)
-        return found
+        return _own_copies(found)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not _keep_url_of_same_address(field, instance, row):
@@ -721,15 +732,7 @@ class SweepFindingResource(PortalResource):
                 .order_by("-id")
             ):
                 first[(finding.sweep_id, finding.normalized_url)] = finding
-        found, given = [], set()
-        for key in wanted:
-            finding = first.get(key)
-            if finding is not None and finding.pk in given:
-                finding = copy.copy(finding)
-            if finding is not None:
-                given.add(finding.pk)
-            found.append(finding)
-        return found
+        return _own_copies([first.get(key) for key in wanted])
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not _keep_url_of_same_address(field, instance, row):

@@ -192,3 +192,11 @@ def test_items_of_a_file_are_found_with_one_query_per_chunk(officer, right, clie
         if 'FROM "takedowns_infringingitem"' in q["sql"] and '"normalized_url"' in q["sql"]
     ]
     assert len(lookups) == 2, lookups  # the preview's, the confirmation's
+
+
+def test_a_url_on_two_rows_gets_its_own_copy_of_the_item_for_each(right):
+    case = make_case(right, items=1)
+    item = case.items.get()
+    row = {"case_reference": case.reference, "url": item.normalized_url}
+    first, second, new = InfringingItemResource().get_instances([row, dict(row), {"url": "x"}])
+    assert first.pk == second.pk == item.pk and first is not second and new is None
