@@ -750,10 +750,13 @@ class FileImporter:
         if key_fields is not None:
             if any(field.column_name not in row for field in key_fields):
                 return self._new_instance(row), True
-            instance = existing.get(tuple(field.clean(row) for field in key_fields))
-            if instance is not None:
-                return instance, False
-            return self._new_instance(row), True
+            key = tuple(field.clean(row) for field in key_fields)
+            if len(key) == 1 or None not in key:
+                instance = existing.get(key)
+                if instance is not None:
+                    return instance, False
+                return self._new_instance(row), True
+            # a key of several columns with one blank: found as the library finds it (IS NULL)
         loader = self.resource._meta.instance_loader_class(self.resource, self.dataset)
         return self.resource.get_or_init_instance(loader, row)
 
