@@ -152,6 +152,40 @@ class DateTimeWidget(widgets.DateTimeWidget):
         return parse_datetime(value)
 
 
+class PreloadingForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key by a natural key (``field``) whose values the import engine looks up a
+    chunk at a time (``preload``): ``preloaded(value)`` then answers without a query; a value
+    that matches no row, or several, is left to the widget's own lookup (and its message)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._preloaded: dict = {}  # shared with shallow copies (the engine's remembering one)
+
+    def lookup_text(self, value) -> str:
+        """The text ``field`` is looked up by ("" for a blank cell)."""
+        return "" if value in (None, "") else str(value).strip()
+
+    def preloaded(self, value):
+        return self._preloaded.get(self.lookup_text(value))
+
+    def preload(self, values, *, reset: bool = False) -> None:
+        """Look the values not yet known up in one query (each matching exactly one row is
+        kept); ``reset`` forgets what was loaded before (an earlier file, or chunk)."""
+        preloaded = self._preloaded
+        if reset:
+            preloaded.clear()  # in place: the engine's remembering copy shares the dict
+        wanted = {self.lookup_text(value) for value in values} - {""} - preloaded.keys()
+        if not wanted:
+            return
+        counts: dict = {}
+        found: dict = {}
+        for obj in self.model._default_manager.filter(**{f"{self.field}__in": wanted}):
+            key = str(getattr(obj, self.field))
+            counts[key] = counts.get(key, 0) + 1
+            found[key] = obj
+        preloaded.update((key, obj) for key, obj in found.items() if counts[key] == 1)
+
+
 class ManyToManyWidget(widgets.ManyToManyWidget):
     """Refuses a value that matches no object instead of silently dropping it."""
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, widgets
 
 from portal.bulk import copy_insert_values, copy_insert_with_history
-from portal.importing import DateTimeWidget, PortalResource
+from portal.importing import DateTimeWidget, PortalResource, PreloadingForeignKeyWidget
 from takedowns import case_items, transitions
 from takedowns.choices import CaseState
 from takedowns.models import (
@@ -35,39 +35,16 @@ from takedowns.models import (
 from takedowns.normalize import normalize_url
 
 
-class _StrictForeignKeyWidget(widgets.ForeignKeyWidget):
+class _StrictForeignKeyWidget(PreloadingForeignKeyWidget):
     """A blank cell is None; a value that matches no row is a row error naming the column."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._preloaded: dict = {}  # shared with shallow copies (the import job's memoized one)
 
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
             return None
-        value = str(value).strip()
-        found = self._preloaded.get(value)
+        found = self.preloaded(value)
         if found is not None:
             return found
-        return super().clean(value, row=row, **kwargs)
-
-    def preload(self, values, *, reset: bool = False) -> None:
-        """Look the values not yet known up in one query (each matching exactly one row is kept),
-        so that ``clean`` does not query per row; any other value goes through the usual lookup.
-        ``reset`` forgets what an earlier file loaded."""
-        preloaded = self._preloaded
-        if reset:
-            preloaded.clear()
-        wanted = {str(v).strip() for v in values if v not in (None, "")} - preloaded.keys()
-        if not wanted:
-            return
-        counts: dict = {}
-        found: dict = {}
-        for obj in self.model._default_manager.filter(**{f"{self.field}__in": wanted}):
-            key = str(getattr(obj, self.field))
-            counts[key] = counts.get(key, 0) + 1
-            found[key] = obj
-        preloaded.update((key, obj) for key, obj in found.items() if counts[key] == 1)
+        return super().clean(str(value).strip(), row=row, **kwargs)
 
 
 ITEM_URLS_ANNOTATION = "export_item_urls"

@@ -14,7 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, widgets
 
-from portal.importing import DateWidget, IntegerWidget, PortalResource
+from portal.importing import (
+    DateWidget,
+    IntegerWidget,
+    PortalResource,
+    PreloadingForeignKeyWidget,
+)
 from portal.models import Province
 from training import services
 from training.choices import (
@@ -90,35 +95,26 @@ class ChoiceWidget(widgets.Widget):
         return value or ""
 
 
-class LookupWidget(widgets.ForeignKeyWidget):
+class LookupWidget(PreloadingForeignKeyWidget):
     """A foreign key by a natural key; an unknown value is a row error that says what was given."""
 
     def __init__(self, model, field, *, lower=False, **kwargs):
         self.lower = lower
-        self._preloaded: dict = {}
         super().__init__(model, field=field, **kwargs)
 
-    def _text(self, value) -> str:
+    def lookup_text(self, value) -> str:
         text = str(value or "").strip()
         return text.lower() if self.lower else text
 
-    def preload(self, values) -> None:
-        """The values of a chunk of a file looked up in one query (the import engine asks), so
-        that ``clean`` does not query per row; a value that matches no row, or several, goes
-        through the lookup below (and its message)."""
-        wanted = {self._text(value) for value in values} - {""}
-        counts: dict = {}
-        for obj in self.model._default_manager.filter(**{f"{self.field}__in": wanted}):
-            key = str(getattr(obj, self.field))
-            counts[key] = (obj, key not in counts)
-        self._preloaded.clear()  # in place: the engine's remembering copy shares the dict
-        self._preloaded.update((key, obj) for key, (obj, once) in counts.items() if once)
+    def preload(self, values, *, reset: bool = True) -> None:
+        """Each chunk's own (the people a sign-in sheet adds or changes are loaded again)."""
+        super().preload(values, reset=reset)
 
     def clean(self, value, row=None, **kwargs):
-        text = self._text(value)
+        text = self.lookup_text(value)
         if not text:
             return None
-        found = self._preloaded.get(text)
+        found = self.preloaded(text)
         if found is not None:
             return found
         try:
