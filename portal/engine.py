@@ -672,36 +672,40 @@ class FileImporter:
         return [self.resource.fields[name] for name in names]
 
     def _existing_for(self, chunk) -> dict:
-        """Existing rows of this chunk by natural key: one query instead of one per row. A
-        Resource that finds a row's instance its own way (``get_instance``) may offer
-        ``get_instances(rows)``, the instance of each row or None, for the chunk at once: they
-        are then keyed by row number."""
+        """The existing row of each row of this chunk, by row number (None: a new row), found in
+        one query instead of one per row: by the Resource's key columns, or by its own
+        ``get_instances(rows)`` when it finds rows its own way (``get_instance``). A row left
+        out (its key cannot be read, or a key of several columns has a blank part) is found by
+        the library's loader, as ModelResource finds it."""
         if self._finds_chunks_itself:
-            numbers = [row_number for row_number, _row in chunk]
             found = self.resource.get_instances([row for _row_number, row in chunk])
-            return dict(zip(numbers, found, strict=True))
+            return dict(zip((row_number for row_number, _row in chunk), found, strict=True))
         key_fields = self._key_fields
-        if key_fields is None or any(
-            field.column_name not in self.dataset.headers for field in key_fields
-        ):
+        if key_fields is None:
             return {}
-        keys = set()
-        for _row_number, row in chunk:
+        if any(field.column_name not in self.dataset.headers for field in key_fields):
+            return dict.fromkeys(row_number for row_number, _row in chunk)  # all new
+        key_of = {}
+        for row_number, row in chunk:
             try:
-                keys.add(tuple(field.clean(row) for field in key_fields))
+                key = tuple(field.clean(row) for field in key_fields)
             except Exception:  # reported with its row when the row itself is imported
                 continue
-        keys = {key for key in keys if None not in key}
-        if not keys:
-            return {}
-        filters = {
-            f"{field.attribute}__in": {key[i] for key in keys} for i, field in enumerate(key_fields)
-        }
-        queryset = self.resource.get_queryset().filter(**filters)
-        if self._related_columns:  # compared with the file's cells: loaded with the rows
-            queryset = queryset.select_related(*self._related_columns)
-        found = ((tuple(f.get_value(obj) for f in key_fields), obj) for obj in queryset)
-        return {key: obj for key, obj in found if key in keys}
+            if len(key) == 1 or None not in key:
+                key_of[row_number] = key
+        keys = {key for key in key_of.values() if None not in key}
+        by_key = {}
+        if keys:
+            filters = {
+                f"{field.attribute}__in": {key[i] for key in keys}
+                for i, field in enumerate(key_fields)
+            }
+            queryset = self.resource.get_queryset().filter(**filters)
+            if self._related_columns:  # compared with the file's cells: loaded with the rows
+                queryset = queryset.select_related(*self._related_columns)
+            found = ((tuple(f.get_value(obj) for f in key_fields), obj) for obj in queryset)
+            by_key = {key: obj for key, obj in found if key in keys}
+        return {row_number: by_key.get(key) for row_number, key in key_of.items()}
 
     @functools.cached_property
     def _related_columns(self) -> list[str]:
@@ -743,20 +747,9 @@ class FileImporter:
         )
 
     def _instance_for(self, row_number: int, row, existing: dict):
-        if self._finds_chunks_itself:
-            instance = existing.get(row_number)
+        if row_number in existing:
+            instance = existing[row_number]
             return (instance, False) if instance is not None else (self._new_instance(row), True)
-        key_fields = self._key_fields
-        if key_fields is not None:
-            if any(field.column_name not in row for field in key_fields):
-                return self._new_instance(row), True
-            key = tuple(field.clean(row) for field in key_fields)
-            if len(key) == 1 or None not in key:
-                instance = existing.get(key)
-                if instance is not None:
-                    return instance, False
-                return self._new_instance(row), True
-            # a key of several columns with one blank: found as the library finds it (IS NULL)
         loader = self.resource._meta.instance_loader_class(self.resource, self.dataset)
         return self.resource.get_or_init_instance(loader, row)
 
