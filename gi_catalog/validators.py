@@ -2,10 +2,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from stdnum.th import pin, tin
 
-
-def compact_tax_id(value: str) -> str:
-    """``1-2345-67890-12-1`` or ``1 2345 67890 12 1`` -> ``1234567890121``."""
-    return tin.compact(value or "")
+from portal.excel import compact_tax_id
 
 
 def validate_thai_tax_id(value: str) -> None:
@@ -13,7 +10,7 @@ def validate_thai_tax_id(value: str) -> None:
 
     ``stdnum.th.tin`` decides validity; the reason is worked out only to tell the user what is wrong.
     """
-    number = compact_tax_id(value)
+    number = compact_tax_id(value or "")
     if tin.is_valid(number):
         return
     if len(number) != 13 or not number.isdigit():

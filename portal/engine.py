@@ -160,6 +160,36 @@ def _remembering_widget(widget):
     return remembering
 
 
+#: Column types whose values an array parameter carries as they are, with the Python type each
+#: value must have (anything else goes through the field's own conversion, ``__in``).
+_ARRAY_TYPES = {
+    "CharField": str,
+    "TextField": str,
+    "IntegerField": int,
+    "BigIntegerField": int,
+    "PositiveIntegerField": int,
+    "AutoField": int,
+    "BigAutoField": int,
+}
+
+
+def _any_of(model, name: str, values: set):
+    """``name IN values`` for a chunk's keys (thousands): one array parameter
+    (``bulk.InArray``) when ``name`` is a text or whole-number column of ``model`` and every
+    value is of that type, else Django's ``__in`` (a parameter each, which Django compiles
+    and psycopg adapts one by one)."""
+    try:
+        model_field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        model_field = None
+    kind = None
+    if model_field is not None and model_field.concrete and not model_field.is_relation:
+        kind = _ARRAY_TYPES.get(model_field.get_internal_type())
+    if kind is not None and all(type(value) is kind for value in values):
+        return bulk.InArray(models.F(name), values)
+    return models.Q(**{f"{name}__in": values})
+
+
 def _blank_instances(model) -> Callable[[], models.Model]:
     """What ``model()`` returns, made quicker for thousands of rows: the values of one blank
     instance copied, each callable default (a time, a token) called again. ``model`` itself
@@ -649,7 +679,7 @@ class FileImporter:
             rows = rows.filter(condition)
         if len(fields) == 1:
             name = fields[0]
-            found = rows.filter(**{f"{name}__in": {v[0] for v in value_tuples}})
+            found = rows.filter(_any_of(model_class, name, {v[0] for v in value_tuples}))
             return {(value,): pk for value, pk in found.values_list(name, "pk")}
         matching = reduce(
             or_, (models.Q(**dict(zip(fields, v, strict=True))) for v in set(value_tuples))
@@ -696,11 +726,11 @@ class FileImporter:
         keys = {key for key in key_of.values() if None not in key}
         by_key = {}
         if keys:
-            filters = {
-                f"{field.attribute}__in": {key[i] for key in keys}
+            filters = [
+                _any_of(self.model, field.attribute, {key[i] for key in keys})
                 for i, field in enumerate(key_fields)
-            }
-            queryset = self.resource.get_queryset().filter(**filters)
+            ]
+            queryset = self.resource.get_queryset().filter(*filters)
             if self._related_columns:  # compared with the file's cells: loaded with the rows
                 queryset = queryset.select_related(*self._related_columns)
             found = ((tuple(f.get_value(obj) for f in key_fields), obj) for obj in queryset)

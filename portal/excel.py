@@ -103,6 +103,15 @@ def thai_phone(value):
     )
 
 
+def compact_tax_id(value: str) -> str:
+    """``1-2345-67890-12-1`` or ``1 2345 67890 12 1`` -> ``1234567890121``. A number already
+    written as plain digits is returned as it is: ``tin.compact`` walks it character by
+    character, and a seller file asks for it several times a row."""
+    if value.isascii() and value.isdigit():
+        return value
+    return tin.compact(value)
+
+
 def thai_tax_id(value) -> str:
     """A 13-digit Thai tax ID, with dashes and spaces taken out; one with 12 digits gets its
     leading 0 back when the number with it holds its check digit (a juristic person's 0105…).
@@ -110,7 +119,7 @@ def thai_tax_id(value) -> str:
     text = _digits(value)
     if text in (None, ""):
         return ""
-    number = tin.compact(str(text))
+    number = compact_tax_id(str(text))
     if len(number) == 12 and number.isdigit():
         if tin.is_valid("0" + number):
             return "0" + number

@@ -163,6 +163,31 @@ def test_updates_take_the_same_queries_whatever_the_rows(
     assert changed.count() == count and {r.history_user for r in changed} == {supervisor}
 
 
+def test_a_chunk_s_keys_go_to_the_database_as_one_array(db, workstream):
+    """The existing rows and the taken unique values of a chunk are asked for with one array
+    parameter, not a placeholder per key; a key of another type (a text id) goes through
+    Django's ``__in`` and is still found."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def raw(value):
+        rows = target_rows(workstream, 300, value=value)
+        return tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv").encode()
+
+    assert run(TargetImportResource, raw("10")).ok
+    with CaptureQueriesContext(connection) as queries:
+        outcome = run(TargetImportResource, raw("11"))
+    assert outcome.ok and outcome.updated == 300
+    lookups = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and '"name"' in q["sql"]]
+    assert lookups and all("= ANY(" in sql and "KPI 299" in sql for sql in lookups)
+    assert all(sql.count("KPI ") <= 300 for sql in lookups)
+
+    holiday = PublicHoliday.objects.create(date=datetime.date(2026, 5, 1), name="old")
+    outcome = run(HolidayByIdResource, f"id,date,name\n{holiday.pk},2026-05-01,new\n".encode())
+    assert outcome.ok and outcome.updated == 1
+    assert PublicHoliday.objects.get(pk=holiday.pk).name == "new"
+
+
 def test_a_resource_with_save_hooks_is_saved_row_by_row_through_them(db, supervisor):
     HolidayWithHookResource.saved = []
     raw = holiday_csv([("2026-01-01", "a"), ("2026-01-02", "b")])
