@@ -27,7 +27,7 @@ from portal.jobs.choices import (
 )
 from portal.jobs.models import Job, JobError
 from portal.queueing import queue_on_commit
-from portal.reading import UnreadableFileError
+from portal.reading import UnreadableFileError, read_table
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,11 @@ def file_format_of(format_class) -> str | None:
 
 
 def import_is_large(*, upload: UploadedFile, file_format: str) -> bool:
-    """True when an upload is above ``IMPORT_JOB_THRESHOLD_BYTES`` or ``..._ROWS`` (CSV)."""
+    """True when an upload is above ``IMPORT_JOB_THRESHOLD_BYTES`` or ``..._ROWS`` (CSV).
+
+    Rows are counted as the import reads them: a cell may hold several lines (a case's item
+    URLs, one per line, as the export writes them), so a file with more lines than the threshold
+    is read to count its records. A file the reader refuses is the page's to report."""
     if upload.size > settings.IMPORT_JOB_THRESHOLD_BYTES:
         return True
     if file_format != FileFormat.CSV:
@@ -52,8 +56,17 @@ def import_is_large(*, upload: UploadedFile, file_format: str) -> bool:
     upload.seek(0)
     for chunk in upload.chunks():
         lines += chunk.count(b"\n")
-    upload.seek(0)
-    return lines - 1 > settings.IMPORT_JOB_THRESHOLD_ROWS
+    if lines - 1 <= settings.IMPORT_JOB_THRESHOLD_ROWS:  # never fewer lines than records
+        upload.seek(0)
+        return False
+    try:
+        upload.seek(0)
+        rows = sum(1 for _row in read_table(upload, FileFormat.CSV))
+    except UnreadableFileError:
+        return False
+    finally:
+        upload.seek(0)
+    return rows > settings.IMPORT_JOB_THRESHOLD_ROWS
 
 
 def import_job_create(*, user, resource_class, upload: UploadedFile, file_format: str) -> Job:

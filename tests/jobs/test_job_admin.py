@@ -80,6 +80,27 @@ def test_a_small_file_keeps_the_immediate_confirm_step(
     assert not Job.objects.exists()
 
 
+def test_rows_are_counted_as_records_not_lines(
+    client_for, supervisor, workstream, targets, settings
+):
+    """A cell of several lines (a case's item URLs, as the export writes them) is one row: a
+    file of 3 rows and 9 lines stays on the page under a threshold of 5 rows; 6 rows go to a
+    job."""
+    settings.IMPORT_JOB_THRESHOLD_ROWS = 5
+    client = client_for(supervisor)
+    upload = target_file(workstream, targets[:3], change=lambda t: f"{t.name}\nline 2\nline 3")
+    assert upload.read().count(b"\n") > 5
+    upload.seek(0)
+    response = client.post(IMPORT_URL, {"format": 0, "import_file": upload, "resource": 0})
+    assert response.status_code == 200
+    assert "confirm_form" in response.context
+    assert not Job.objects.exists()
+
+    upload = target_file(workstream, targets[:6], change=lambda t: t.name + "!")
+    response = client.post(IMPORT_URL, {"format": 0, "import_file": upload, "resource": 0})
+    assert response.status_code == 302 and Job.objects.count() == 1
+
+
 def test_the_import_page_refuses_a_user_without_import_permission(
     client_for, manager, workstream, targets, settings
 ):
