@@ -57,6 +57,8 @@ def with_item_urls(queryset):
     PostgreSQL: a correlated ``string_agg`` subquery, so a streamed export (server-side cursor)
     reads them in the same statement. Elsewhere: one prefetch query per chunk of cases.
     """
+    if ITEM_URLS_ANNOTATION in queryset.query.annotations:
+        return queryset
     if connections[queryset.db].vendor == "postgresql":
         from django.contrib.postgres.aggregates import StringAgg
 
@@ -140,6 +142,17 @@ def _changed_columns(fields, instance, before: dict) -> list[str]:
     """The columns of ``fields`` whose stored value on ``instance`` is no longer ``before``'s
     (``before`` maps each column to ``_stored`` as it was before the row was read)."""
     return [f.column_name for f in fields if _stored(instance, f) != before[f.column_name]]
+
+
+def _item_urls_of(case) -> list[str]:
+    """The normalised URLs of a case's items, in item order: from the ``with_item_urls``
+    annotation when the case was loaded with it, else one query (none for a new case)."""
+    if case.pk is None:
+        return []
+    urls = getattr(case, ITEM_URLS_ANNOTATION, _MISSING)
+    if urls is _MISSING:
+        return list(case.items.order_by("pk").values_list("normalized_url", flat=True))
+    return urls.split("\n") if urls else []
 
 
 def _urls_of(cell) -> list[str]:
@@ -239,8 +252,10 @@ class TakedownCaseResource(PortalResource):
         export_order = fields
 
     def get_queryset(self):
-        # an updated row compares its rights holder and right with the case's own (import_field)
-        return super().get_queryset().select_related("rights_holder", "right")
+        """The cases a file's rows update, with what the rows compare with: the rights holder
+        and right (``import_field``) and the item URLs (``skip_row``, ``_new_item_urls``), so a
+        case costs no query of its own (an export sent back: three per row before)."""
+        return with_item_urls(super().get_queryset().select_related("rights_holder", "right"))
 
     def filter_export(self, queryset, **kwargs):
         """Every export path goes through here (``Resource.export`` for the admin's XLSX, and the
@@ -257,11 +272,25 @@ class TakedownCaseResource(PortalResource):
             if field.column_name in (dataset.headers or ()):
                 field.widget.preload(dataset[field.column_name], reset=True)
 
+    def before_import_rows(self, rows: list[dict]) -> None:
+        """The references a chunk of the file names, looked up at once (the import engine asks)."""
+        references = {str(row.get("reference") or "").strip() for row in rows} - {""}
+        self._known_references = set(
+            TakedownCase.objects.filter(reference__in=references).values_list(
+                "reference", flat=True
+            )
+        )
+
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)
         reference = str(row.get("reference") or "").strip()
         row["reference"] = reference
-        if reference and not TakedownCase.objects.filter(reference=reference).exists():
+        known = getattr(self, "_known_references", ())
+        if (
+            reference
+            and reference not in known
+            and not TakedownCase.objects.filter(reference=reference).exists()
+        ):
             raise ValidationError(
                 {
                     "reference": _(
@@ -301,8 +330,16 @@ class TakedownCaseResource(PortalResource):
             raise ValidationError(errors)
 
     def before_diffs(self, instances: list) -> None:
-        """The item URLs column of every previewed case, in one query (not two per row)."""
-        prefetch_related_objects([case for case in instances if case.pk is not None], "items")
+        """The item URLs column of every previewed new case, in one query (not two per row);
+        an updated case came with its URLs (``get_queryset``)."""
+        prefetch_related_objects(
+            [
+                case
+                for case in instances
+                if case.pk is not None and not hasattr(case, ITEM_URLS_ANNOTATION)
+            ],
+            "items",
+        )
 
     @staticmethod
     def _locked_message(case) -> str:
@@ -327,11 +364,7 @@ class TakedownCaseResource(PortalResource):
                 ) from None
             if url not in wanted:
                 wanted.append(url)
-        have = (
-            list(case.items.order_by("pk").values_list("normalized_url", flat=True))
-            if case.pk
-            else []
-        )
+        have = _item_urls_of(case)
         left_out = [url for url in have if url not in wanted]
         if left_out:
             raise ValidationError(
@@ -377,10 +410,13 @@ class TakedownCaseResource(PortalResource):
     def _add_items(case, user) -> None:
         """The items a row adds, each through ``case_items.item_add`` (permission, state and the
         duplicate check, also against a concurrent report of the same URL)."""
-        for url in getattr(case, "_new_item_urls", ()):
+        added = getattr(case, "_new_item_urls", ())
+        for url in added:
             case_items.item_add(
                 case=case, actor=user, url=url, kind=case_items.item_kind_for_url(url)
             )
+        if added and hasattr(case, ITEM_URLS_ANNOTATION):  # what the preview's diff shows
+            setattr(case, ITEM_URLS_ANNOTATION, "\n".join([*_item_urls_of(case), *added]))
         case._new_item_urls = []
 
     def bulk_write(self, created, updated, *, user, change_reason):
