@@ -186,7 +186,9 @@ def _any_of(model, name: str, values: set):
     if model_field is not None and model_field.concrete and not model_field.is_relation:
         kind = _ARRAY_TYPES.get(model_field.get_internal_type())
     if kind is not None and all(type(value) is kind for value in values):
-        return bulk.InArray(models.F(name), values)
+        prepared = {model_field.get_prep_value(value) for value in values}  # as ``__in`` would
+        if all(type(value) is kind for value in prepared):
+            return bulk.InArray(models.F(name), prepared)
     return models.Q(**{f"{name}__in": values})
 
 

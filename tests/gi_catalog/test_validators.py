@@ -30,3 +30,14 @@ def test_bad_tax_ids_say_why(value, code):
 def test_dashes_and_spaces_are_accepted():
     validate_thai_tax_id("3-1006-00445-63-5")
     validate_thai_tax_id("0 99 3 000 13397 8")
+
+
+def test_a_chunk_s_array_lookup_prepares_values_as_in_does(db, seller):
+    """The import engine's one-array lookup gives each value the field's own preparation
+    (a tax ID typed with dashes is compacted), as Django's ``__in`` does."""
+    from gi_catalog.models import Seller
+    from portal.engine import _any_of
+
+    dashed = f"{seller.tax_id[0]}-{seller.tax_id[1:5]}-{seller.tax_id[5:]}"
+    assert list(Seller.objects.filter(_any_of(Seller, "tax_id", {dashed}))) == [seller]
+    assert list(Seller.objects.filter(tax_id__in={dashed})) == [seller]
