@@ -801,3 +801,105 @@ def sample_of_existing() -> dict:
         "sample_url": item.normalized_url,
         "timings": {},
     }
+
+
+#: Rows made for each model whose import page the big dataset leaves empty (the page's limit).
+PAGE_ROWS = 2000
+
+
+def add_import_page_rows(*, rows: int = PAGE_ROWS, seed: int = 11, log=print) -> None:
+    """Rows for the import pages ``build`` leaves empty, so ``bench/import_pages.py`` can send
+    each page its own export: the register of GIs (the command the project ships), then ``rows``
+    GI authorizations, promotion activities, sweep findings (over 20 sweeps) and consultations.
+    A table that already has rows is left as it is (an existing bench database gets them once).
+    """
+    from django.core.management import call_command
+
+    from gi_catalog.choices import ActivityKind
+    from gi_catalog.models import GIAuthorization, GIProduct, PromotionActivity, Seller
+    from portal.models import Province
+    from takedowns.models import MonitoringSweep, ProtectedRight, SweepFinding, normalize_handle
+    from takedowns.normalize import normalize_url
+    from training.choices import ConsultationChannel, ConsultationTopic
+    from training.models import Consultation, Participant
+
+    rng = random.Random(seed)
+    started = time.perf_counter()
+    if not GIProduct.objects.exists():
+        call_command("load_gi_register", verbosity=0)
+    products = list(GIProduct.objects.values_list("pk", flat=True))
+    sellers = list(Seller.objects.order_by("pk").values_list("pk", flat=True)[: rows * 2])
+    day = dt.date(2025, 1, 1)
+    made = {}
+    if products and sellers and not GIAuthorization.objects.exists():
+        made["GI authorizations"] = GIAuthorization.objects.bulk_create(
+            GIAuthorization(
+                seller_id=sellers[i % len(sellers)],
+                product_id=rng.choice(products),
+                certificate_number=f"GI-AUTH-{i:06d}",
+                valid_from=day + dt.timedelta(days=i % 700),
+                valid_until=day + dt.timedelta(days=i % 700 + 3 * 365),
+            )
+            for i in range(rows)
+        )
+    if not PromotionActivity.objects.exists():
+        made["promotion activities"] = PromotionActivity.objects.bulk_create(
+            PromotionActivity(
+                kind=rng.choice(ActivityKind.values),
+                title=f"{_text(rng, 4)} #{i}",
+                held_on=day + dt.timedelta(days=i % 700),
+                url=f"https://www.tiktok.com/@gi.shop{i % 300}/video/{7300000000000000000 + i}",
+                seller_id=sellers[i % len(sellers)] if sellers else None,
+                views=rng.randrange(100, 100_000),
+                orders=rng.randrange(0, 500),
+            )
+            for i in range(rows)
+        )
+    if not SweepFinding.objects.exists():
+        officer = get_user_model().objects.filter(username__startswith="bench-officer").first()
+        sweeps = MonitoringSweep.objects.bulk_create(
+            MonitoringSweep(
+                officer=officer,
+                swept_on=day + dt.timedelta(days=7 * i),
+                searched_product_search=True,
+                keywords=_text(rng, 3),
+                minutes_spent=90,
+            )
+            for i in range(20)
+        )
+        rights = list(ProtectedRight.objects.values_list("pk", flat=True)[:200])
+        findings = []
+        for i in range(rows):
+            handle = normalize_handle(f"fake.shop{i % 400}")
+            url = f"https://shop.tiktok.com/view/product/{1729500000000000000 + i}"
+            findings.append(
+                SweepFinding(
+                    sweep=sweeps[i % len(sweeps)],
+                    url=url,
+                    normalized_url=normalize_url(url),
+                    seller_handle=handle,
+                    observed=_text(rng, 6),
+                    right_id=rng.choice(rights) if rights else None,
+                )
+            )
+        made["sweep findings"] = SweepFinding.objects.bulk_create(findings)
+    advisers = list(Participant.objects.values_list("pk", flat=True)[:50])
+    provinces = list(Province.objects.values_list("pk", flat=True))
+    if advisers and not Consultation.objects.exists():
+        made["consultations"] = Consultation.objects.bulk_create(
+            Consultation(
+                seller_id=sellers[i % len(sellers)] if sellers else None,
+                entrepreneur_name=f"ผู้ประกอบการ {i}",
+                province_id=rng.choice(provinces) if provinces else None,
+                topic=rng.choice(ConsultationTopic.values),
+                channel=rng.choice(ConsultationChannel.values),
+                consulted_on=day + dt.timedelta(days=i % 700),
+                adviser_id=advisers[i % len(advisers)],
+                summary=_text(rng, 8),
+            )
+            for i in range(rows)
+        )
+    for label, objs in made.items():
+        log(f"  {label:<22} {len(objs):>10,} rows")
+    if made:
+        log(f"  {'rows for the import pages':<33} {time.perf_counter() - started:6.1f} s")

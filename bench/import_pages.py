@@ -6,7 +6,9 @@ answers on the page in at most 1 s).
 
 ``BENCH_DATABASE_URL`` chooses the database (default postgres://postgres@127.0.0.1:5432/bench_portal);
 it must hold the bench dataset (``make bench`` builds it). For each model with an import page and
-rows in the database: its first 2,000 rows exported through its Resource (the import columns),
+rows in the database (``bench.dataset.add_import_page_rows`` first fills the import pages the
+big dataset leaves empty: GI products, authorizations, promotion activities, sweep findings,
+consultations): its first 2,000 rows exported through its Resource (the import columns),
 then sent back unchanged as a superuser: the upload answered with its preview, then the
 confirmation (each run rolled back). A model with no rows, or whose file is larger than the page
 imports itself (``IMPORT_JOB_THRESHOLD_BYTES``: a background job's), is named and skipped. Exit status 1 when
@@ -46,9 +48,11 @@ def import_page_figures(runs: int, rows: int = 2000, log=print) -> list:
     from django.urls import NoReverseMatch, reverse
     from django.utils import translation
 
+    from bench.dataset import add_import_page_rows
     from bench.measure import Figure, admin_client
     from bench.run import _import_page_figures
 
+    add_import_page_rows(rows=rows, log=log)  # the pages the big dataset leaves empty
     client = admin_client()
     figures = []
     for model, model_admin in admin.site._registry.items():

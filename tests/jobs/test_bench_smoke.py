@@ -106,6 +106,8 @@ def test_every_import_page_is_timed_with_its_own_export(built):
     assert "import page, 20-row takedown cases (export sent back): preview" in names, lines
     assert not any("FAIL" in line for line in lines), lines
     assert "import page, 20-row infringing items (export sent back): confirm" in names, lines
+    for label in ("GI authorizations", "promotion activities", "sweep findings", "consultations"):
+        assert f"import page, 20-row {label} (export sent back): preview" in names, lines
     assert all(f.value is not None and f.value > 0 for f in figures), lines
     assert TakedownCase.objects.count() == 1000  # each run rolled back
 
