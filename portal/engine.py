@@ -241,8 +241,14 @@ def _snapshot(instance: models.Model) -> models.Model:
     mutable = {
         name: value
         for name, value in vars(original).items()
-        if name != "_state" and not isinstance(value, _IMMUTABLE)
+        if name not in ("_state", "_prefetched_objects_cache") and not isinstance(value, _IMMUTABLE)
     }
+    prefetched = vars(original).get("_prefetched_objects_cache")
+    if prefetched is not None:
+        # the related rows as loaded, shared (a deep copy drops a queryset's results: the
+        # original's many-to-many column was read again for each row); in a dict of its own, as
+        # saving the row's many-to-many values forgets the row's entry
+        original.__dict__["_prefetched_objects_cache"] = dict(prefetched)
     for name, value in mutable.items():
         original.__dict__[name] = copy.deepcopy(value)
     return original
@@ -711,6 +717,10 @@ class FileImporter:
         the library's loader, as ModelResource finds it."""
         if self._finds_chunks_itself:
             found = self.resource.get_instances([row for _row_number, row in chunk])
+            if self._related_columns:  # compared with the file's cells: loaded with the rows
+                models.prefetch_related_objects(
+                    [obj for obj in found if obj is not None], *self._related_columns
+                )
             return dict(zip((row_number for row_number, _row in chunk), found, strict=True))
         key_fields = self._key_fields
         if key_fields is None:

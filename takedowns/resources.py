@@ -8,8 +8,6 @@
 Exports go through the portal's formats, which escape formula-like cells.
 """
 
-import copy
-
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import connections
 from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
@@ -19,7 +17,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, widgets
 
 from portal.bulk import copy_insert_values, copy_insert_with_history
-from portal.importing import DateTimeWidget, PortalResource, PreloadingForeignKeyWidget
+from portal.importing import (
+    DateTimeWidget,
+    PortalResource,
+    PreloadingForeignKeyWidget,
+    own_copies,
+)
 from takedowns import case_items, transitions
 from takedowns.choices import CaseState
 from takedowns.models import (
@@ -455,20 +458,6 @@ class TakedownCaseResource(PortalResource):
             self.save_instance(case, False, {}, user=user, using_transactions=True, dry_run=False)
 
 
-def _own_copies(instances: list) -> list:
-    """``instances`` (a file's rows' own, None for a new row) with a copy of an instance in place
-    of each that an earlier row has already: a row changes its own (``get_instances``)."""
-    given: set = set()
-    owned = []
-    for instance in instances:
-        if instance is not None and instance.pk in given:
-            instance = copy.copy(instance)
-        if instance is not None:
-            given.add(instance.pk)
-        owned.append(instance)
-    return owned
-
-
 def _keep_url_of_same_address(field, instance, row) -> bool:
     """The row's (normalised) URL is the address the row's item already has: its URL stays as
     it was typed, so an exported file imported again changes nothing."""
@@ -576,7 +565,7 @@ class InfringingItemResource(PortalResource):
                     default=None,
                 )
             )
-        return _own_copies(found)
+        return own_copies(found)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not _keep_url_of_same_address(field, instance, row):
@@ -745,7 +734,7 @@ class SweepFindingResource(PortalResource):
                 .order_by("-id")
             ):
                 first[(finding.sweep_id, finding.normalized_url)] = finding
-        return _own_copies([first.get(key) for key in wanted])
+        return own_copies([first.get(key) for key in wanted])
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if not _keep_url_of_same_address(field, instance, row):
