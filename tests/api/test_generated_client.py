@@ -8,6 +8,8 @@ error status the schema declares. Every answer is validated against the schema (
 import re
 import subprocess
 import sys
+import time
+import types
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -342,6 +344,12 @@ def test_the_platforms_whole_flow_through_a_client_generated_from_the_schema(
         "DEFAULT_THROTTLE_RATES": {"token": "2/minute"},
     }
     limited = client_for(token_for(liaison))
+    # The limit counts per minute of the clock: the requests are kept in one minute (at a
+    # minute's turn the count starts again, and the third request was served).
+    in_one_minute = time.time() // 60 * 60 + 30
+    monkeypatch.setattr(
+        "portal.api.throttling.time", types.SimpleNamespace(time=lambda: in_one_minute)
+    )
     statuses = [token_info.sync_detailed(client=limited).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     throttled = error(token_info.sync_detailed(client=limited), 429, "throttled")
