@@ -357,17 +357,21 @@ class TakedownCaseResource(PortalResource):
         A URL of the case's that the cell leaves out is refused: an import adds items, it never
         removes one (that is done on the case page, where it is logged).
         """
+        have = _item_urls_of(case)
+        known = set(have)
         wanted = []
         for raw in _urls_of(row.get("item_urls")):
-            try:
-                url = normalize_url(raw)
-            except ValueError:
-                raise ValidationError(
-                    _("“%(value)s” is not a web address.") % {"value": raw}
-                ) from None
+            if raw in known:  # already normal: normalising is idempotent (a property test)
+                url = raw
+            else:
+                try:
+                    url = normalize_url(raw)
+                except ValueError:
+                    raise ValidationError(
+                        _("“%(value)s” is not a web address.") % {"value": raw}
+                    ) from None
             if url not in wanted:
                 wanted.append(url)
-        have = _item_urls_of(case)
         left_out = [url for url in have if url not in wanted]
         if left_out:
             raise ValidationError(

@@ -293,3 +293,29 @@ def test_the_preview_shows_the_item_urls_a_row_adds_to_a_case(officer, right, cl
     assert confirmed is not None, problems(dry)
     assert "product/4242" in body(dry)
     assert case.items.count() == 2
+
+
+def test_the_urls_a_case_already_has_are_not_normalised_again(
+    officer, right, client_for, monkeypatch
+):
+    """A cell's URL the case already has is its normal form (normalising is idempotent), so an
+    export sent back does not parse each of its URLs again; a new one still is."""
+    from takedowns import resources
+
+    for _ in range(3):
+        make_case(right, items=2)
+    client = client_for(officer)
+    rows = _csv_rows(client)
+    rows[0]["item_urls"] += "\nHTTPS://www.shop.tiktok.com/view/product/4343?lang=th"
+    normalised = []
+    normalize_url = resources.normalize_url
+
+    def counting(url):
+        normalised.append(url)
+        return normalize_url(url)
+
+    monkeypatch.setattr(resources, "normalize_url", counting)
+    dry, confirmed = admin_import(client, "takedowncase", _csv_of(rows))
+    assert confirmed is not None, problems(dry)
+    assert normalised == ["HTTPS://www.shop.tiktok.com/view/product/4343?lang=th"] * 2
+    assert TakedownCase.objects.get(reference=rows[0]["reference"]).items.count() == 3
