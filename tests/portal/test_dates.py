@@ -108,3 +108,21 @@ def test_parse_date_refuses_what_it_cannot_read_for_sure(text, era, advice):
 
     with translation.override("en"), pytest.raises(DateTextError, match=advice):
         parse_date(text, era)
+
+
+def test_a_day_is_written_in_the_active_language_each_time():
+    """``local_date`` remembers what it wrote per day and language, not across languages."""
+    import datetime
+
+    from django.utils import translation
+
+    from portal.dates import local_date
+
+    day = datetime.date(2026, 12, 2)
+    with translation.override("th"):
+        thai = local_date(day)
+    with translation.override("en"):
+        english = local_date(day)
+    with translation.override("th"):
+        assert local_date(day) == thai
+    assert "2569" in thai and "2026" in english and thai != english
