@@ -472,7 +472,8 @@ class PortalResource(resources.ModelResource):
             if diffs:
                 new = done.import_type == results.RowResult.IMPORT_TYPE_NEW
                 diff = self.get_diff_class()(self, done.instance if new else done.original, new)
-                if new:  # a new row is shown against itself: its values read once, not twice
+                if new or done.import_type == results.RowResult.IMPORT_TYPE_SKIP:
+                    # shown against itself (a skipped row changes no column): read once
                     diff.right = diff.left
                 else:
                     diff.compare_with(self, done.instance)

@@ -319,3 +319,20 @@ def test_the_urls_a_case_already_has_are_not_normalised_again(
     assert confirmed is not None, problems(dry)
     assert normalised == ["HTTPS://www.shop.tiktok.com/view/product/4343?lang=th"] * 2
     assert TakedownCase.objects.get(reference=rows[0]["reference"]).items.count() == 3
+
+
+def test_a_skipped_row_previews_as_the_library_compares_it(officer, demo_like_cases, client_for):
+    """A skipped row changes no column: its preview reads its values once and shows what the
+    library's diff of the stored row against the file's row shows."""
+    from import_export import resources as library
+
+    client = client_for(officer)
+    exported = _content(export(client, "takedowncase", TakedownCaseResource))
+    dry, _confirmed = admin_import(client, "takedowncase", exported)
+    rows = dry.context["result"].valid_rows()
+    assert rows and {row.import_type for row in rows} == {"skip"}
+    resource = TakedownCaseResource()
+    for row in rows:
+        diff = library.Diff(resource, row.original, False)
+        diff.compare_with(resource, row.instance)
+        assert [str(cell) for cell in row.diff] == [str(cell) for cell in diff.as_html()]
