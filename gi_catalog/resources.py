@@ -301,6 +301,7 @@ class GIProductResource(PortalResource):
         number = str(row.get("registration_number") or "").strip()
         if number in by_number:
             return by_number[number]
+        # The English name first, then the Thai one: an official may have corrected either.
         provinces = self._province_set(row)
         for column in ("name_en", "name_th"):
             name = str(row.get(column) or "").strip()
@@ -321,25 +322,7 @@ class GIProductResource(PortalResource):
         return None
 
     def get_instance(self, instance_loader, row):
-        number = str(row.get("registration_number") or "").strip()
-        if number:
-            found = GIProduct.objects.filter(registration_number=number).first()
-            if found:
-                return found
-        # The English name first, then the Thai one: an official may have corrected either.
-        provinces = self._province_set(row)
-        for column, lookup in (("name_en", "name_en__iexact"), ("name_th", "name_th")):
-            name = str(row.get(column) or "").strip()
-            if not name:
-                continue
-            for candidate in GIProduct.objects.filter(**{lookup: name}).prefetch_related(
-                "provinces"
-            ):
-                if {p.code for p in candidate.provinces.all()} == provinces and (
-                    not number or not candidate.registration_number
-                ):
-                    return candidate
-        return None
+        return self.get_instances([row])[0]  # one rule for a row and for a chunk
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if (

@@ -196,3 +196,22 @@ def test_xlsx_import(officer, client_for):
     )
     assert confirmed.status_code == 302
     assert GIProduct.objects.get().registered_on.year == 2022
+
+
+def test_a_row_is_found_by_the_same_rule_alone_or_in_a_chunk(db, coffee):
+    """``get_instance`` (the library's door) and ``get_instances`` (the engine's) find a row's
+    product alike: by registration number, else by English name in any case or Thai name with
+    the same provinces."""
+    from gi_catalog.resources import GIProductResource
+
+    resource = GIProductResource()
+    rows = [
+        {"registration_number": coffee.registration_number},
+        {"name_en": "KAFAE DOI TUNG", "province_codes": "TH-57"},
+        {"name_th": "กาแฟดอยตุง", "province_codes": "TH-57"},
+        {"name_en": "Kafae Doi Tung", "province_codes": "TH-50"},
+        {"registration_number": "สช 00000000", "name_th": "กาแฟดอยตุง", "province_codes": "TH-57"},
+    ]
+    expected = [coffee, coffee, coffee, None, None]
+    assert [resource.get_instance(None, row) for row in rows] == expected
+    assert resource.get_instances(rows) == expected
