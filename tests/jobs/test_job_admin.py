@@ -101,6 +101,23 @@ def test_rows_are_counted_as_records_not_lines(
     assert response.status_code == 302 and Job.objects.count() == 1
 
 
+def test_a_file_the_reader_refuses_is_reported_on_the_page_not_sent_to_a_job(
+    client_for, supervisor, settings
+):
+    """Counting a file's records reads it: a file with more lines than the threshold that
+    cannot be read (a row with more cells than the header) gets the page's message."""
+    settings.IMPORT_JOB_THRESHOLD_ROWS = 5
+    raw = ("name,unit\n" + "a,b\n" * 7 + "a,b,c,d\n").encode()
+    upload = SimpleUploadedFile("targets.csv", raw, content_type="text/csv")
+    response = client_for(supervisor).post(
+        IMPORT_URL, {"format": 0, "import_file": upload, "resource": 0}
+    )
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert "แถวที่ 9 มี 4 ช่อง แต่แถวหัวตารางมี 2 ช่อง" in response.content.decode()
+    assert not Job.objects.exists()
+
+
 def test_the_import_page_refuses_a_user_without_import_permission(
     client_for, manager, workstream, targets, settings
 ):
