@@ -492,13 +492,16 @@ class FileImporter:
         if rows is None:
             return None
         headers = self.rows.headers
+        cells = [
+            (row_number, dict(zip(headers, values, strict=False))) for row_number, values in rows
+        ]
         prepare = getattr(self.resource, "before_import_rows", None)
         if prepare is not None:  # the Resource looks up what the chunk's rows name, at once
-            prepare([dict(zip(headers, values, strict=False)) for _row_number, values in rows])
+            prepare([row for _row_number, row in cells])  # read before file_row changes them
         accepted = []
-        for row_number, values in rows:  # numbered as the file numbers them: header = 1
+        for row_number, row in cells:  # numbered as the file numbers them: header = 1
             try:
-                row = self.resource.file_row(dict(zip(headers, values, strict=False)))
+                row = self.resource.file_row(row)
                 # before the lookup of existing rows: a hook may normalise the key (e-mails)
                 self.resource.before_import_row(row, row_number=row_number)
             except ValidationError as error:
