@@ -50,6 +50,7 @@ import tablib
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     FieldDoesNotExist,
+    MultipleObjectsReturned,
     ObjectDoesNotExist,
     ValidationError,
 )
@@ -795,6 +796,12 @@ class FileImporter:
         if row_number in existing:
             instance = existing[row_number]
             return (instance, False) if instance is not None else (self._new_instance(row), True)
+        for key_field in self._key_fields or ():  # a key cell that cannot be read: its column
+            try:
+                key_field.clean(row)
+            except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError) as error:
+                cell_error = self.resource.cell_error(key_field, row, error)
+                raise ValidationError({key_field.attribute: cell_error}) from error
         loader = self.resource._meta.instance_loader_class(self.resource, self.dataset)
         return self.resource.get_or_init_instance(loader, row)
 

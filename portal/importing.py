@@ -660,13 +660,16 @@ class PortalResource(resources.ModelResource):
                     value = field.clean(row, **kwargs)
                 if value is not None or field.saves_null_values:
                     setattr(instance, attribute, value)
-            except (ObjectDoesNotExist, MultipleObjectsReturned):
-                message = force_str(self._no_single_object(field, row))
-                errors[attribute] = ValidationError(message, code="invalid")
-            except ValueError as error:
-                errors[attribute] = ValidationError(force_str(error), code="invalid")
+            except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError) as error:
+                errors[attribute] = self.cell_error(field, row, error)
         if errors:
             raise ValidationError(errors)
+
+    def cell_error(self, field, row, error: Exception) -> ValidationError:
+        """What a row's error says of a cell ``field``'s widget could not read (``error``)."""
+        if isinstance(error, ObjectDoesNotExist | MultipleObjectsReturned):
+            error = self._no_single_object(field, row)
+        return ValidationError(force_str(error), code="invalid")
 
     @functools.cached_property
     def _import_plan(self) -> list[tuple]:

@@ -57,3 +57,12 @@ class HolidayWithHookResource(HolidayResource):
     def after_save_instance(self, instance, row, **kwargs):
         super().after_save_instance(instance, row, **kwargs)
         type(self).saved.append((instance.pk, kwargs.get("row_number")))
+
+
+class HolidayLookingAheadResource(HolidayResource):
+    """Looks a chunk's rows up at once (``before_import_rows``): what it was given is kept."""
+
+    chunks: list = []
+
+    def before_import_rows(self, rows):
+        type(self).chunks.append([dict(row) for row in rows])

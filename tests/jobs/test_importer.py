@@ -12,6 +12,7 @@ from portal.models import PublicHoliday, Target
 from tests.jobs.conftest import TARGET_HEADERS, holiday_csv, target_rows
 from tests.jobs.resources import (
     HolidayByIdResource,
+    HolidayLookingAheadResource,
     HolidayResource,
     HolidayWithHookResource,
     TargetImportResource,
@@ -202,3 +203,24 @@ def test_a_resource_with_save_hooks_is_saved_row_by_row_through_them(db, supervi
 def test_plain_models_are_written_in_bulk(db):
     importer = FileImporter(HolidayResource(), CSV().create_dataset(holiday_csv([])))
     assert importer.bulk_writable()
+
+
+def test_before_import_rows_sees_each_chunk_as_the_file_has_it_before_the_row_checks(db):
+    """Once per chunk, the cells as written (the export's formula escape still on), then each
+    row is read and checked as any other: its name unescaped, a bad date reported."""
+    HolidayLookingAheadResource.chunks = []
+    rows = [("2026-01-01", "'=New year"), ("2026-01-02", "b"), ("not a date", "c")]
+    importer = FileImporter(
+        HolidayLookingAheadResource(), CSV().create_dataset(holiday_csv(rows)), chunk_size=2
+    )
+    outcome = importer.run()
+    assert HolidayLookingAheadResource.chunks == [
+        [{"date": "2026-01-01", "name": "'=New year"}, {"date": "2026-01-02", "name": "b"}],
+        [{"date": "not a date", "name": "c"}],
+    ]
+    assert [(p.row, p.column) for p in outcome.errors] == [(4, "date")]
+    outcome = FileImporter(
+        HolidayLookingAheadResource(), CSV().create_dataset(holiday_csv(rows[:2]))
+    ).run()
+    assert outcome.ok
+    assert PublicHoliday.objects.get(date="2026-01-01").name == "=New year"
