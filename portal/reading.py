@@ -31,6 +31,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import posixpath
 import re
 import struct
@@ -149,6 +150,17 @@ def _cell_too_long(limits: Limits, row: int, column: int | None) -> UnreadableFi
     )
 
 
+def _nul_character(row: int, column: int) -> UnreadableFileError:
+    return UnreadableFileError(
+        _(
+            "Cell %(cell)s holds a NUL character (byte 0), which no text may hold: the file is "
+            "not plain CSV text (it may have been saved as UTF-16 or be another kind of file). "
+            "Save it from Excel as “CSV UTF-8” and upload it again."
+        )
+        % {"cell": f"{get_column_letter(column)}{row}"}
+    )
+
+
 def _row_too_long(limits: Limits, row: int) -> UnreadableFileError:
     return UnreadableFileError(
         _(
@@ -239,6 +251,7 @@ class _CsvReader:
         # The text one record may take in the file: its cells, doubled quotes, separators.
         self.record_chars = 2 * limits.row_chars + 3 * limits.columns + 2
         self.chars_in_record = 0
+        self.nul_in_record = False
         self.number = 0  # the record being read, as a spreadsheet numbers its rows
 
     def _lines(self, text) -> Iterator[str]:
@@ -246,6 +259,8 @@ class _CsvReader:
             self.chars_in_record += len(line)
             if self.chars_in_record > self.record_chars:
                 raise _row_too_long(self.limits, self.number + 1)
+            if "\x00" in line:  # PostgreSQL stores no NUL in a text: refused with its cell
+                self.nul_in_record = True
             yield line
 
     def rows(self) -> Iterator[list]:
@@ -256,7 +271,7 @@ class _CsvReader:
         limits = self.limits
         width = None
         while True:
-            self.chars_in_record = 0
+            self.chars_in_record, self.nul_in_record = 0, False
             try:
                 record = next(records, None)
             except csv.Error as error:
@@ -279,6 +294,9 @@ class _CsvReader:
                 row_chars += len(cell)
             if row_chars > limits.row_chars:
                 raise _row_too_long(limits, number)
+            if self.nul_in_record:
+                column = next((i for i, cell in enumerate(record, 1) if "\x00" in cell), 1)
+                raise _nul_character(number, column)
             if width is None:
                 width, header = len(record), record
                 yield header
@@ -843,6 +861,8 @@ class _SheetReader(_ExpatPart):
             return text
         if kind == "n":
             number = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+            if not math.isfinite(number):  # 1E999: no cell of a spreadsheet holds infinity
+                raise ValueError(text)
             if style in self.date_styles:
                 return from_excel(number, self.epoch, timedelta=self.date_styles[style])
             return number

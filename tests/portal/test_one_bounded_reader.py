@@ -243,3 +243,60 @@ def test_one_bounded_reader_numbers_rows_as_the_file_does_and_skips_gaps_for_fre
     assert peak < 5 * MB
     csv_table = read_table(b"name,value\r\n\r\nx,1\r\n,\r\ny,2\r\n", "csv")
     assert list(csv_table) == [(3, ["x", "1"]), (5, ["y", "2"])]
+
+
+def nul_in_a_cell(headers) -> bytes:
+    """What a file saved as UTF-16 without its mark, or a binary file renamed .csv, looks like
+    to a UTF-8 reader: text with NUL bytes (PostgreSQL stores no NUL in a text)."""
+    rows = "".join(f"target {n},{n}\r\n" for n in range(2, 101))  # past the upload's type check
+    return (",".join(headers) + "\r\n" + rows + "sec\x00ond,2\r\n").encode()
+
+
+def infinite_number(headers) -> bytes:
+    """A number cell of ``1E999``: read as a float it is infinity, which no cell holds."""
+    return workbook(
+        sheet(headers, '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>1E999</v></c></row>')
+    )
+
+
+CELL_REFUSALS = {
+    "a NUL byte in a CSV cell": (nul_in_a_cell, "csv", "Cell A101 holds a NUL character"),
+    "an infinite number cell": (infinite_number, "xlsx", "Cell B2 cannot be read: “1E999”"),
+}
+
+
+@pytest.mark.parametrize("refusal", list(CELL_REFUSALS))
+def test_one_bounded_reader_refuses_a_cell_no_text_or_number_may_hold(refusal):
+    build, kind, message = CELL_REFUSALS[refusal]
+    with pytest.raises(UnreadableFileError, match=message):
+        list(read_table(io.BytesIO(build(TARGET_HEADERS)), kind))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("refusal", list(CELL_REFUSALS))
+def test_a_cell_no_text_or_number_may_hold_is_named_on_the_import_page_and_the_sheet(
+    refusal, supervisor, liaison, client_for, settings
+):
+    """Before, the NUL reached PostgreSQL (a server error on most pages) and the infinite
+    number a row error with no column ("cannot convert float infinity to integer")."""
+    build, kind, message = CELL_REFUSALS[refusal]
+    client = client_for(supervisor)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("admin:portal_target_import"),
+        {
+            "import_file": SimpleUploadedFile(f"targets.{kind}", build(TARGET_HEADERS)),
+            "format": "1" if kind == "xlsx" else "0",
+        },
+    )
+    assert response.status_code == 200
+    assert message in str(response.context["form"].errors["import_file"])
+    client = client_for(liaison)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.post(
+        reverse("admin:api_decisionupload_add"),
+        {"file": SimpleUploadedFile(f"decisions.{kind}", build(DECISION_HEADERS))},
+        follow=True,
+    )
+    assert message in str(response.context["form"].errors["file"])
+    assert not Target.objects.exists() and not DecisionUpload.objects.exists()
