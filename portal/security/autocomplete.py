@@ -5,12 +5,15 @@ view the model searched, not the model whose field asks: a relation of a model t
 page for was a way to list rows of another admin; and a reverse relation named as the field was
 a 500. Here the field must be a forward relation of a model whose admin the user may use (view,
 change or add); the model searched then answers with its own admin's rows (``get_queryset``: the
-liaison's rights and cases are its own), as in Django.
+liaison's rights and cases are its own), as in Django. A search term holding a NUL byte, which
+PostgreSQL refuses to compare (a 500 before), is a 400.
 """
 
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
 
 from portal.internals import registered_model_admins
 from portal.people import person_name
@@ -52,4 +55,8 @@ class ScopedAutocompleteMixin:
             or model_admin.has_add_permission(request)
         ):
             raise PermissionDenied
+        if "\x00" in request.GET.get("term", ""):  # PostgreSQL compares no text holding NUL
+            return JsonResponse(
+                {"error": _("A search cannot hold a NUL character (byte 0).")}, status=400
+            )
         return PeopleByNameAutocompleteJsonView.as_view(admin_site=self)(request)

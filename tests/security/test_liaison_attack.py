@@ -312,8 +312,8 @@ def test_liaison_attack_rest_api(stage, api_as, liaison):  # noqa: F811
     assert item.outcome == "pending"
 
 
-def _autocomplete(client, model_name, field_name, app_label="takedowns"):
-    query = {"app_label": app_label, "model_name": model_name, "field_name": field_name}
+def _autocomplete(client, model_name, field_name, app_label="takedowns", **more):
+    query = {"app_label": app_label, "model_name": model_name, "field_name": field_name, **more}
     return client.get(reverse("admin:autocomplete"), query)
 
 
@@ -330,6 +330,8 @@ def test_liaison_attack_autocomplete_only_through_its_own_forms(
     assert _autocomplete(client, "takedowncase", "assigned_officer").status_code == 403
     assert _autocomplete(client, "protectedright", "cases").status_code == 403  # reverse: was 500
     assert _autocomplete(client, "takedowncase", "nothing").status_code == 403
+    refused = _autocomplete(client, "takedowncase", "right", term="GI\x00")  # was 500
+    assert refused.status_code == 400 and "NUL" in refused.json()["error"]
     client = client_for(officer)
     rights = _autocomplete(client, "sweepfinding", "right").json()["results"]
     assert {row["id"] for row in rights} == {str(draft.right_id), str(forwarded.right_id)}
