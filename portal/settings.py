@@ -277,6 +277,9 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
 PORTAL_TWO_FACTOR_REQUIRED = PRODUCTION or env.bool("TWO_FACTOR_REQUIRED", default=False)
 OTP_TOTP_ISSUER = "MOU Portal"
+# A person's authenticator secret is theirs alone: the admin never shows a device's key or QR
+# code (its config and QR pages answer 403; they were a 500 for an unknown device number).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Content-Security-Policy: no inline or third-party script anywhere (inline style attributes,
 # which the admin's own templates use, stay allowed).

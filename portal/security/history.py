@@ -29,9 +29,14 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from portal.roles import is_platform_user
 
+#: No row's key holds it: PostgreSQL compares no text holding NUL (a database error).
+NUL = "\x00"
+
 
 def _hidden_from(model_admin, request, object_id) -> bool:
     model = model_admin.model
+    if NUL in str(object_id):
+        return True
     lookup = {model._meta.pk.attname: unquote(str(object_id))}
     try:
         if model_admin.get_queryset(request).filter(**lookup).exists():
@@ -45,6 +50,8 @@ def _hidden_from(model_admin, request, object_id) -> bool:
 
 def _version_hidden_from(model_admin, request, object_id, version_id) -> bool:
     model = model_admin.model
+    if NUL in str(object_id) or NUL in str(version_id):
+        return True
     history = getattr(model, model._meta.simple_history_manager_attribute)
     rows = model_admin.get_history_queryset(
         request, history, model._meta.pk.attname, unquote(str(object_id))
