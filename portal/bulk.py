@@ -8,6 +8,11 @@ Inside ``copies_in_background()`` the ``COPY`` statements (and the history recor
 the copied rows, ``history_insert_from_table``) are sent by a thread while the caller goes on with
 work that needs no database (an import checks its next chunk meanwhile): the database stores one
 chunk, checking its foreign keys as it goes, while Python checks the next.
+
+That thread needs the interpreter only for moments (to format a buffer of rows, to pick up the
+database's answer), but between them the checking thread holds it: for as long as the process's
+switch interval (5 ms by default) each time, while the database waits for rows. The block lowers
+the interval (``_prompt_switches``), so the copies keep the database busy.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import datetime
+import sys
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter, methodcaller
 
@@ -212,6 +219,40 @@ _background: contextvars.ContextVar[_BackgroundCopies | None] = contextvars.Cont
 )
 
 
+#: The switch interval while copies run in the background (seconds): measured on the bench's
+#: 100,000-case import, alternated in one process, 0.5 ms against the default 5 ms gave
+#: 5-8 % more rows per second; the checking thread's own work is unchanged.
+COPY_SWITCH_INTERVAL = 0.0005
+
+
+class _PromptSwitches:
+    """The interpreter's switch interval lowered while any block in the process needs it, and
+    put back as it was when the last one ends (it is one setting for the whole process)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.blocks = 0
+        self.interval_before = 0.0
+
+    @contextlib.contextmanager
+    def __call__(self):
+        with self.lock:
+            if self.blocks == 0:
+                self.interval_before = sys.getswitchinterval()
+                sys.setswitchinterval(min(self.interval_before, COPY_SWITCH_INTERVAL))
+            self.blocks += 1
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.blocks -= 1
+                if self.blocks == 0:
+                    sys.setswitchinterval(self.interval_before)
+
+
+_prompt_switches = _PromptSwitches()
+
+
 @contextlib.contextmanager
 def copies_in_background(using: str = DEFAULT_DB_ALIAS):
     """Within the block, the ``COPY`` of this module's inserts (and the history made from the
@@ -225,7 +266,7 @@ def copies_in_background(using: str = DEFAULT_DB_ALIAS):
     copies = _BackgroundCopies(connection)
     token = _background.set(copies)
     try:
-        with connection.execute_wrapper(copies.before_query):
+        with _prompt_switches(), connection.execute_wrapper(copies.before_query):
             yield
             copies.wait()
     finally:

@@ -1,6 +1,8 @@
 """Rows written with COPY are those ``bulk_create`` writes, history records included."""
 
 import datetime
+import sys
+import threading
 from decimal import Decimal
 
 import pytest
@@ -10,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from portal.bulk import (
+    COPY_SWITCH_INTERVAL,
     copies_in_background,
     copy_insert_values,
     copy_insert_with_history,
@@ -130,6 +133,36 @@ def test_copies_sent_in_the_background_are_stored_before_the_next_query(workstre
     assert len(history("A:")) == 3
     # the history records were numbered by the database: the next ones follow
     assert Target.history.order_by("-history_id")[0].history_id > 0
+
+
+@pytest.mark.requires_postgres("copies in the background")
+def test_threads_switch_promptly_while_copies_run_in_the_background(workstream):  # noqa: F811
+    """The copy thread gets the interpreter within half a millisecond, not the default 5 ms, for
+    as long as any block runs (two threads' blocks may overlap); after the last one, and after an
+    error, the process's own interval is back."""
+    own = sys.getswitchinterval()
+    assert own > COPY_SWITCH_INTERVAL
+    entered, leave = threading.Event(), threading.Event()
+
+    def other_block():
+        with copies_in_background("default"):
+            entered.set()
+            leave.wait(10)
+
+    with copies_in_background():
+        assert sys.getswitchinterval() == COPY_SWITCH_INTERVAL
+        other = threading.Thread(target=other_block)  # its own connection, its own block
+        other.start()
+        assert entered.wait(10)
+    assert sys.getswitchinterval() == COPY_SWITCH_INTERVAL  # the other block still runs
+    leave.set()
+    other.join()
+    assert sys.getswitchinterval() == own
+    bad = targets(workstream, "A:")
+    bad[1].target_value = Decimal("-1")
+    with pytest.raises(IntegrityError), transaction.atomic(), copies_in_background():
+        copy_insert_with_history(Target, bad)
+    assert sys.getswitchinterval() == own
 
 
 def test_a_background_copy_refused_by_the_database_raises_in_the_block(workstream):  # noqa: F811
