@@ -287,23 +287,22 @@ class _CsvReader:
                 raise _too_many_rows(limits, number)
             if len(record) > limits.columns:
                 raise _too_many_columns(limits, number, len(record))
-            row_chars = 0
-            for column, cell in enumerate(record, start=1):
-                if len(cell) > limits.cell_chars:
-                    raise _cell_too_long(limits, number, column)
-                row_chars += len(cell)
-            if row_chars > limits.row_chars:
+            lengths = list(map(len, record))  # each cell's, without a Python loop per cell
+            if lengths and max(lengths) > limits.cell_chars:
+                column = next(i for i, n in enumerate(lengths, 1) if n > limits.cell_chars)
+                raise _cell_too_long(limits, number, column)
+            if sum(lengths) > limits.row_chars:
                 raise _row_too_long(limits, number)
             if self.nul_in_record:
                 column = next((i for i, cell in enumerate(record, 1) if "\x00" in cell), 1)
                 raise _nul_character(number, column)
             if width is None:
-                width, header = len(record), record
-                yield header
+                width, header_blank = len(record), not any(cell.strip() for cell in record)
+                yield record
                 continue
             if not any(record):
                 continue  # a blank line, or a line of empty cells
-            if not any(cell.strip() for cell in header):
+            if header_blank:
                 raise UnreadableFileError(
                     _("The first line of the file is empty: it must name the columns.")
                 )
