@@ -61,7 +61,7 @@ from django.db.models.fields.files import FieldFile
 from import_export import resources, widgets
 
 from portal import bulk, internals
-from portal.reading import Table, read_table
+from portal.reading import Table, UnreadableFileError, read_table
 from portal.signals import rows_written
 
 CHUNK_SIZE = 2000
@@ -96,6 +96,7 @@ class ImportOutcome:
     error_count: int = 0
     errors: list[RowProblem] = field(default_factory=list)
     done: list[RowDone] = field(default_factory=list)
+    unreadable: str = ""  # why the file could not be read to its end (then the only error)
 
     @property
     def ok(self) -> bool:
@@ -304,21 +305,26 @@ def fewer_collections(*, bounded: bool = False):
 
 
 class FileRows:
-    """The rows of an uploaded CSV or XLSX file, read by ``portal.reading`` a chunk at a time.
+    """The rows of an uploaded CSV or XLSX file, read once by ``portal.reading``, a chunk at a
+    time.
 
-    Decoded and bounded as an upload in a request is, but a 100,000-row file costs a chunk of
-    rows in memory, not the whole table: the file is read once to count (and check) its rows,
-    then again as the chunks are asked for.
+    Decoded and bounded as an upload in a request is (its header is read, and a file that cannot
+    be opened is refused, when it is made; a bad row is refused as the rows are read), but a
+    100,000-row file costs a chunk of rows in memory, not the whole table. How many rows it
+    holds is known once they have been read (``total``); until then ``expected()`` tells it
+    from the share of the file read so far, for the job's progress.
     """
 
     def __init__(self, binary_file, file_format: str = "csv"):
         self.file = binary_file
         self.file_format = file_format
-        table = self._table()
-        self.headers: list = list(table.header)
-        self.total = sum(1 for _row in table)
+        self._table = self._open()
+        self._unread = True
+        self.headers: list = list(self._table.header)
+        self.read = 0  # rows read so far
+        self.total: int | None = None
 
-    def _table(self) -> Table:
+    def _open(self) -> Table:
         self.file.seek(0)
         return read_table(self.file, self.file_format)
 
@@ -327,9 +333,25 @@ class FileRows:
         return tablib.Dataset(headers=self.headers)
 
     def chunks(self, size: int) -> Iterator[list]:
-        rows = iter(self._table())  # (the file's row number, cells)
+        if not self._unread:  # read again (to name the rows the database refused)
+            self._table = self._open()
+        self._unread = False
+        rows = iter(self._table)  # (the file's row number, cells)
+        self.read = 0
         while chunk := list(itertools.islice(rows, size)):
+            self.read += len(chunk)
             yield chunk
+        self.total = self.read
+
+    def expected(self) -> int:
+        """The rows in the file: exact once they have been read, else the rows read so far in
+        proportion to the share of the file read (never fewer than those rows)."""
+        if self.total is not None:
+            return self.total
+        share = self._table.share_read()
+        if not (self.read and share):
+            return self.read
+        return max(self.read, round(self.read / share))
 
 
 class DatasetRows:
@@ -393,7 +415,7 @@ class FileImporter:
         self.chunk_size = chunk_size
         self.model = resource._meta.model
         self.opts = self.model._meta
-        self.outcome = ImportOutcome(total=self.rows.total)
+        self.outcome = ImportOutcome(total=self.rows.total or 0)  # a file's: counted as read
         self._unique_checks_memo: dict = {}
         self._cleaned_values: dict = {}  # per model field: what its validation made of a value
         self._check_constraints = False  # after a bad row: see _check_and_write
@@ -438,22 +460,31 @@ class FileImporter:
             return self.outcome
 
         try:
+            self._run(write=write)
+        except UnreadableFileError as error:
+            # a row further down the file cannot be read: rolled back, the file refused as a
+            # request refuses it (its header was read when the file was opened)
+            self.outcome = ImportOutcome(unreadable=str(error))
+            self.outcome.add_error(RowProblem(None, "", str(error)))
+        return self.outcome
+
+    def _run(self, *, write: bool) -> None:
+        try:
             with fewer_collections(), transaction.atomic(), bulk.copies_in_background():
                 self._check_and_write(write=write)
                 if not (write and self.outcome.ok):
                     transaction.set_rollback(True)
         except _RefusedOnWrite as refused:
             # the save refused a row the checks let through: rolled back, nothing written
-            self.outcome = ImportOutcome(total=self.rows.total)
+            self.outcome = ImportOutcome(total=self.outcome.total)
             self._add_validation_error(refused.row_number, refused.error)
         except DatabaseError as error:
             # The database refused a row the fast checks let through (a check constraint, a
             # conditional unique constraint): the transaction is rolled back; name the rows.
-            self.outcome = ImportOutcome(total=self.rows.total)
+            self.outcome = ImportOutcome(total=self.outcome.total)
             self._check_and_write(write=False, exact=True)
             if self.outcome.ok:
                 self.outcome.add_error(RowProblem(None, "", str(error).strip()))
-        return self.outcome
 
     # --- validation ---------------------------------------------------------------------------
 
@@ -466,6 +497,7 @@ class FileImporter:
         chunk = self._read_chunk(next(chunks, None))
         while chunk is not None:
             read += chunk.count
+            self.outcome.total = max(self.outcome.total, read)
             errors_before, error_count_before = len(self.outcome.errors), self.outcome.error_count
             pending = self._validate_chunk(chunk, exact=exact)
             if not (exact or self._check_constraints or self.outcome.ok):

@@ -37,7 +37,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from xml.parsers import expat
 
@@ -88,11 +88,18 @@ class Limits:
 
 
 class Table:
-    """A file's header and an iterator over its (row number, cells) rows, read once, lazily."""
+    """A file's header and an iterator over its (row number, cells) rows, read once, lazily;
+    ``share_read()`` tells how much of what the rows are read from has been read (0 to 1)."""
 
-    def __init__(self, header: list, rows: Iterator[tuple[int, list]]):
+    def __init__(
+        self,
+        header: list,
+        rows: Iterator[tuple[int, list]],
+        share_read: Callable[[], float] = lambda: 1.0,
+    ):
         self.header = header
         self._rows = rows
+        self.share_read = share_read
 
     def __iter__(self) -> Iterator[tuple[int, list]]:
         return self._rows
@@ -107,13 +114,13 @@ def read_table(source, file_format: str, *, max_rows: int | None = None) -> Tabl
     if isinstance(source, bytes | bytearray | memoryview):
         source = io.BytesIO(source)
     limits = Limits.from_settings(max_rows=max_rows)
-    reader = _XlsxReader if file_format == "xlsx" else _CsvReader
-    rows = reader(source, limits).rows()
+    reader = (_XlsxReader if file_format == "xlsx" else _CsvReader)(source, limits)
+    rows = reader.rows()
     try:
         first = next(rows)
     except StopIteration:
         return Table([], iter(()))
-    return Table(first, rows)
+    return Table(first, rows, reader.share_read)
 
 
 # --- messages ---------------------------------------------------------------------------------
@@ -247,6 +254,7 @@ def _csv_encoding(file) -> str:
 class _CsvReader:
     def __init__(self, file, limits: Limits):
         self.file = file
+        self.size = file.seek(0, io.SEEK_END)
         self.limits = limits
         # The text one record may take in the file: its cells, doubled quotes, separators.
         self.record_chars = 2 * limits.row_chars + 3 * limits.columns + 2
@@ -312,6 +320,9 @@ class _CsvReader:
                     % {"row": number, "cells": len(record), "columns": width}
                 )
             yield number, record
+
+    def share_read(self) -> float:
+        return min(1.0, self.file.tell() / self.size) if self.size else 1.0
 
 
 class _Unclosable(io.RawIOBase):
@@ -387,6 +398,7 @@ class _XlsxReader:
         self.file = file
         self.limits = limits
         self.unpacked = 0
+        self.part_read, self.part_size = 0, 0  # of the part being unpacked (last, the sheet)
 
     def rows(self) -> Iterator:
         self._check_part_count()
@@ -415,6 +427,9 @@ class _XlsxReader:
                 epoch=CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900,
             )
             yield from sheet_reader.read(self._chunks(sheet))
+
+    def share_read(self) -> float:
+        return min(1.0, self.part_read / self.part_size) if self.part_size else 1.0
 
     # -- the package
 
@@ -445,10 +460,12 @@ class _XlsxReader:
         if self.unpacked + info.file_size > self.limits.unpacked_bytes:
             raise _unpacks_to_too_much(self.limits, self.unpacked + info.file_size)
         read = 0
+        self.part_size = info.file_size
         try:
             with self.archive.open(info) as stream:
                 while chunk := stream.read(CHUNK):
                     read += len(chunk)
+                    self.part_read = read
                     self.unpacked += len(chunk)
                     if self.unpacked > self.limits.unpacked_bytes:
                         raise _unpacks_to_too_much(self.limits, self.unpacked)

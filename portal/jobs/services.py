@@ -259,11 +259,16 @@ def jobs_recover_stalled() -> dict[str, int]:
 
 class _ProgressReporter:
     """Writes progress and the heartbeat where the status page can see them, even from inside the
-    write transaction; raises ``JobStopped`` once the job is no longer this attempt's."""
+    write transaction; raises ``JobStopped`` once the job is no longer this attempt's.
+
+    The rows in the file are known once the file has been read through (it is read once); until
+    then the page shows what the share of the file read so far promises (``FileRows.expected``).
+    """
 
     def __init__(self, job_id: int, attempt: int):
         self.job_id = job_id
         self.attempt = attempt
+        self.rows: FileRows | None = None  # the file being read, once it is open
         self.side = None
         if connection.vendor == "postgresql":
             self.side = connections.create_connection(DEFAULT_DB_ALIAS)
@@ -274,14 +279,19 @@ class _ProgressReporter:
     def __call__(self, phase: str, done: int) -> None:
         column = "rows_validated" if phase == JobPhase.VALIDATING else "rows_written"
         now = timezone.now()
+        # never fewer than the rows checked: a file's rows are checked before they are written
+        total = max(done, self.rows.expected() if self.rows is not None else 0)
         if not connection.in_atomic_block:
-            ours = self.still_ours().update(phase=phase, heartbeat_at=now, **{column: done})
+            ours = self.still_ours().update(
+                phase=phase, heartbeat_at=now, rows_total=total, **{column: done}
+            )
         elif self.side is not None:  # the transaction's own writes are seen by nobody else
             with self.side.cursor() as cursor:
                 cursor.execute(
                     f"UPDATE {Job._meta.db_table} SET phase = %s, {column} = %s,"
-                    " heartbeat_at = %s WHERE id = %s AND state = %s AND attempts = %s",
-                    [phase, done, now, self.job_id, JobState.RUNNING, self.attempt],
+                    " rows_total = %s, heartbeat_at = %s"
+                    " WHERE id = %s AND state = %s AND attempts = %s",
+                    [phase, done, total, now, self.job_id, JobState.RUNNING, self.attempt],
                 )
                 updated = cursor.rowcount  # read before the cursor closes (then it is -1)
             # the side connection sees a cancel committed meanwhile; a job not yet committed
@@ -384,10 +394,10 @@ def _import(job: Job, reporter: _ProgressReporter) -> None:
             progress=reporter,
             file_name=job.file_name,
         )
-        reporter.still_ours().update(rows_total=importer.outcome.total)
+        reporter.rows = rows
         with transaction.atomic():
             outcome = importer.run()
-            if not _finish(reporter, outcome):
+            if not _finish(reporter, outcome, outcome.unreadable):
                 transaction.set_rollback(True)  # cancelled meanwhile: none of the rows stay
 
 

@@ -77,6 +77,31 @@ def test_an_unreadable_file_fails_with_advice(officer, django_capture_on_commit_
     assert JobError.objects.get(job=job).row is None
 
 
+def test_a_row_the_reader_refuses_far_down_the_file_fails_the_job_with_its_reason(
+    officer, workstream, django_capture_on_commit_callbacks
+):
+    """The job reads its file once: a bad row far down is found as the rows are read, after
+    the first chunks were checked and written; they are rolled back and the job says why."""
+    rows = target_rows(workstream, 2500)
+    raw = tablib.Dataset(*rows, headers=list(TARGET_HEADERS)).export("csv")
+    lines = raw.splitlines(keepends=True)
+    lines[2401] = lines[2401].rstrip("\r\n") + ",extra\r\n"
+    with django_capture_on_commit_callbacks():
+        job = import_job_create(
+            user=officer,
+            resource_class=TargetImportResource,
+            upload=SimpleUploadedFile("targets.csv", "".join(lines).encode()),
+            file_format="csv",
+        )
+    job = import_job_run(job_id=job.pk)
+    assert job.state == JobState.FAILED
+    assert "2402" in job.message  # the row, as the file numbers it (header = 1)
+    assert list(JobError.objects.filter(job=job).values_list("row", "reason")) == [
+        (None, job.message)
+    ]
+    assert Target.objects.count() == 0
+
+
 class WorkerKilled(BaseException):
     """Stands in for SIGKILL: no ``except Exception`` sees it, so nothing marks the job."""
 
