@@ -29,6 +29,10 @@ def job_status(job: Job) -> dict:
         "percent": job.percent,
         "finished": job.finished,
         "rows_total": job.rows_total,
+        # counted as the file is read: until the job ends, what the share read so far promises
+        "rows_total_text": (
+            f"≈ {job.rows_total:,}" if job.state == JobState.RUNNING else f"{job.rows_total:,}"
+        ),
         "rows_validated": job.rows_validated,
         "rows_written": job.rows_written,
         "rows_new": job.rows_new,

@@ -155,6 +155,10 @@ def test_the_status_endpoint_reports_progress(client_for, officer, officers_job)
     assert response.status_code == 200
     body = json.loads(response.content)
     assert (body["state"], body["percent"], body["finished"]) == ("running", 25, False)
+    # the rows are counted as the file is read: an estimate until the job ends
+    assert (body["rows_total"], body["rows_total_text"]) == (200, "≈ 200")
+    page = client_for(officer).get(reverse("admin:jobs_job_change", args=[officers_job.pk]))
+    assert '<span id="job-rows-total">≈ 200</span>' in page.content.decode()
     assert "no-store" in response["Cache-Control"]
     Job.objects.filter(pk=officers_job.pk).update(rows_validated=200, rows_written=100)
     assert json.loads(client_for(officer).get(status_url(officers_job)).content)["percent"] == 75

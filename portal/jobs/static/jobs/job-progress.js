@@ -15,7 +15,7 @@
       document.getElementById("job-percent").textContent = s.percent;
       document.getElementById("job-state").textContent = s.state_label;
       document.getElementById("job-phase").textContent = s.phase_label;
-      document.getElementById("job-rows-total").textContent = s.rows_total;
+      document.getElementById("job-rows-total").textContent = s.rows_total_text;
       document.getElementById("job-errors").textContent = s.error_count;
     }
 
