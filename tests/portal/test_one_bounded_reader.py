@@ -20,8 +20,12 @@ from django.urls import reverse
 from portal.api.bulk import SheetError, read_sheet
 from portal.api.models import DecisionUpload
 from portal.importing import XLSX
+from portal.jobs.choices import JobState
+from portal.jobs.services import import_job_create, import_job_run
 from portal.models import Target
 from portal.reading import UnreadableFileError, read_table
+from tests.jobs.conftest import TARGET_HEADERS as JOB_HEADERS
+from tests.jobs.resources import TargetImportResource
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 SHEET = "xl/worksheets/sheet1.xml"
@@ -189,6 +193,24 @@ def test_one_bounded_reader_on_the_decision_sheet(bypass, liaison, client_for, s
     assert message in errors and "Traceback" not in errors, errors
     assert peak < PEAK_LIMIT, f"peak {peak / MB:.0f} MB"
     assert not DecisionUpload.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bypass", list(BYPASSES))
+def test_one_bounded_reader_in_the_import_job(bypass, officer, django_capture_on_commit_callbacks):
+    """The job reads its file once, as it checks the rows: a bypass far down the sheet refuses
+    the file when the job reaches it, and what was checked and written before rolls back."""
+    build, message = BYPASSES[bypass]
+    upload = SimpleUploadedFile("targets.xlsx", build(JOB_HEADERS))  # the rows are read
+    with django_capture_on_commit_callbacks():
+        job = import_job_create(
+            user=officer, resource_class=TargetImportResource, upload=upload, file_format="xlsx"
+        )
+    job, peak = _peak(lambda: import_job_run(job_id=job.pk))
+    assert job.state == JobState.FAILED
+    assert message in job.message and "Traceback" not in job.message, job.message
+    assert peak < PEAK_LIMIT, f"peak {peak / MB:.0f} MB"
+    assert not Target.objects.exists()
 
 
 def big_decision_csv(rows: int) -> bytes:
