@@ -35,12 +35,9 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import datetime
-import decimal
 import functools
 import gc
 import itertools
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import reduce
@@ -218,20 +215,6 @@ def _blank_instances(model) -> Callable[[], models.Model]:
     return new
 
 
-#: Values a snapshot shares with its row: none of them can change in place.
-_IMMUTABLE = (
-    str,
-    int,
-    float,
-    type(None),
-    datetime.date,  # and datetime.datetime
-    datetime.time,
-    decimal.Decimal,
-    uuid.UUID,
-    bytes,
-)
-
-
 def _snapshot(instance: models.Model) -> models.Model:
     """The existing row as loaded, for comparing with it once the file's row is read into
     ``instance`` (``skip_row``, the columns that change, the preview's diff): Django's copy of
@@ -243,7 +226,8 @@ def _snapshot(instance: models.Model) -> models.Model:
     mutable = {
         name: value
         for name, value in vars(original).items()
-        if name not in ("_state", "_prefetched_objects_cache") and not isinstance(value, _IMMUTABLE)
+        if name not in ("_state", "_prefetched_objects_cache")
+        and not isinstance(value, internals.IMMUTABLE_TYPES)
     }
     prefetched = vars(original).get("_prefetched_objects_cache")
     if prefetched is not None:

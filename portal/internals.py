@@ -44,8 +44,11 @@ Why each is needed:
 from __future__ import annotations
 
 import contextlib
+import datetime
+import decimal
 import functools
 import unicodedata
+import uuid
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
@@ -193,7 +196,26 @@ def _validated_fields(model) -> tuple[tuple, ...]:
     )
 
 
+#: Values that cannot change in place: the same object is the same value.
+IMMUTABLE_TYPES = (
+    str,
+    int,
+    float,
+    type(None),
+    datetime.date,  # and datetime.datetime
+    datetime.time,
+    decimal.Decimal,
+    uuid.UUID,
+    bytes,
+)
+
+
 def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cleaned: dict):
+    # Per field, the last value validated and what it became: a default of the blank instance
+    # that new rows share, or a cell a widget remembered, is the very same object row after row
+    # and needs no validation again (3 % of the instructions of checking the bench's rows).
+    last_cleaned = cleaned.setdefault(("last cleaned", type(instance)), {})
+
     def full_clean(exclude=None, validate_unique=True, validate_constraints=True):
         errors: dict = {}
         exclude = set(exclude or ())
@@ -209,6 +231,12 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
             raw = getattr(instance, attname)
             if blank_values is not None and raw in blank_values:
                 continue
+            if not is_foreign_key:
+                last = last_cleaned.get(attname)
+                if last is not None and last[0] is raw:
+                    if last[1] is not raw:
+                        setattr(instance, attname, last[1])
+                    continue
             if isinstance(raw, DatabaseDefault):
                 continue
             try:
@@ -222,6 +250,8 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
                 else:
                     value = _field_clean(model_field, raw, instance, cleaned)
                     setattr(instance, model_field.attname, value)
+                    if isinstance(raw, IMMUTABLE_TYPES):
+                        last_cleaned[attname] = (raw, value)
             except ValidationError as error:
                 errors[model_field.name] = error.error_list
         try:

@@ -4,6 +4,7 @@ import pytest
 from import_export import widgets
 
 from portal.engine import _remembering_widget
+from tests.jobs.conftest import workstream  # noqa: F401 (fixture)
 
 
 class CountingWidget(widgets.CharWidget):
@@ -77,3 +78,43 @@ def test_model_field_validation_is_remembered_per_type_for_text_numbers_and_choi
     stamp.set_attributes_from_name("at")
     assert _field_clean(stamp, moment, None, cleaned) == moment
     assert id(stamp) not in cleaned
+
+
+@pytest.mark.django_db
+def test_a_value_that_is_the_very_object_validated_before_is_not_validated_again(
+    monkeypatch,
+    workstream,  # noqa: F811
+):
+    """A default the blank instance gives every new row, or a cell a widget remembered, is the
+    same object row after row: ``full_clean`` validates it once. An equal but new object, or a
+    value that may change in place, is validated again."""
+    import datetime
+    from decimal import Decimal
+
+    from portal import internals
+    from portal.models import Target
+
+    validated = []
+    field_clean = internals._field_clean
+
+    def counting(model_field, raw, instance, cleaned):
+        validated.append(model_field.name)
+        return field_clean(model_field, raw, instance, cleaned)
+
+    monkeypatch.setattr(internals, "_field_clean", counting)
+    name, start = "ตัวชี้วัด", datetime.date(2026, 1, 1)  # the same objects in every row
+    cleaned: dict = {}
+    for _ in range(3):
+        target = Target(
+            workstream=workstream,
+            name=name,
+            metric="gi_products_listed",
+            target_value=Decimal("10.50"),  # a new object each row
+            unit="cases",
+            period_start=start,
+            due_date=datetime.date(2026, 12, 31),
+        )
+        with internals.full_clean_without_queries(target, {}, cleaned=cleaned):
+            target.full_clean()
+    assert validated.count("name") == validated.count("period_start") == 1
+    assert validated.count("target_value") == validated.count("due_date") == 3
