@@ -41,8 +41,23 @@ _WRITTEN_AS_IS = {
 _PREP_METHODS = ("get_prep_value", "get_db_prep_value", "get_db_prep_save")
 
 
+def _stock_file_field(field) -> bool:
+    """A ``FileField`` that stores its file's name as Django's does."""
+    return (
+        isinstance(field, models.FileField)
+        and type(field).pre_save is models.FileField.pre_save
+        and type(field).get_prep_value is models.FileField.get_prep_value
+        and all(
+            getattr(type(field), name) is getattr(models.Field, name)
+            for name in ("get_db_prep_value", "get_db_prep_save")
+        )
+    )
+
+
 def _types_written_as_is(field) -> tuple:
     """The value types ``field.get_db_prep_save`` would return unchanged, or () to always call it."""
+    if _stock_file_field(field):
+        return (str,)  # a file's name (a file object goes through Django)
     if isinstance(field, models.ForeignKey):
         target = field.target_field
         if type(field).get_db_prep_save is not models.ForeignKey.get_db_prep_save:
@@ -297,6 +312,15 @@ def _column(field, items: list, *, from_dicts: bool) -> list:
     if not from_dicts:
         if _reads_attribute(field):
             return list(map(attrgetter(attname), items))
+        if _stock_file_field(field):
+            # a file's name as the row holds it is what is written (reading the attribute makes
+            # a file object of it first); a file not yet stored is stored by pre_save
+            return [
+                name
+                if type(name := obj.__dict__.get(attname)) is str
+                else field.pre_save(obj, True)
+                for obj in items
+            ]
         return [field.pre_save(obj, True) for obj in items]
     if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
         return [timezone.now() for _values in items]

@@ -124,6 +124,44 @@ def test_rows_from_values_are_those_bulk_create_writes(workstream):  # noqa: F81
     assert stored("A:") == stored("B:") and len(stored("A:")) == 1
 
 
+def test_a_file_column_is_written_as_bulk_create_writes_it(settings, tmp_path):
+    """A file's name as the row holds it is written as it is; a file not stored yet is stored
+    first, under the field's folder, as saving the row stores it."""
+    from django.core.files.base import ContentFile
+
+    from takedowns.models import ProtectedRight, RightsHolder
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    holder = RightsHolder.objects.create(name="วิสาหกิจชุมชน")
+
+    def rights(prefix):
+        certificates = [
+            "",
+            "takedowns/certificates/2026/12/kept.pdf",
+            ContentFile(b"%PDF-1.4\n", name="new.pdf"),
+        ]
+        return [
+            ProtectedRight(right_type="trademark", name=f"{prefix}{n}", owner=holder, certificate=c)
+            for n, c in enumerate(certificates)
+        ]
+
+    copy_insert_with_history(ProtectedRight, rights("A:"))
+    bulk_create_with_history(rights("B:"), ProtectedRight)
+    written = {
+        prefix: list(
+            ProtectedRight.objects.filter(name__startswith=prefix)
+            .order_by("name")
+            .values_list("certificate", flat=True)
+        )
+        for prefix in ("A:", "B:")
+    }
+    assert written["A:"][:2] == written["B:"][:2] == ["", "takedowns/certificates/2026/12/kept.pdf"]
+    assert written["A:"][2].startswith("takedowns/certificates/")
+    assert (tmp_path / written["A:"][2]).read_bytes() == b"%PDF-1.4\n"
+    history_names = ProtectedRight.history.filter(name__startswith="A:").order_by("name")
+    assert list(history_names.values_list("certificate", flat=True)) == written["A:"]
+
+
 def test_copies_sent_in_the_background_are_stored_before_the_next_query(workstream):  # noqa: F811
     user = get_user_model().objects.create_user("importer")
     with copies_in_background():
