@@ -78,7 +78,7 @@ def pool_children(pid: int) -> list[int]:
 def send(broker, task, *args, queue=None) -> None:
     # An explicit connection: a CELERY_BROKER_URL in the environment (as on CI) would otherwise
     # win over Celery(broker=...) and send the task to another broker than the worker's.
-    probe = Celery("fault-probe")
+    probe = Celery("fault-probe", set_as_current=False)  # the project's app stays current
     with probe.connection_for_write(broker) as connection_:
         probe.send_task(task, args=list(args), queue=queue, connection=connection_)
     probe.close()
