@@ -510,9 +510,11 @@ class PortalResource(resources.ModelResource):
         escapes removed, each cell a spreadsheet retyped restored (``portal.excel``), each choice
         label turned into its code. A cell that cannot be restored for sure is a row error."""
         errors = {}
+        readers = self._cell_readers
         for column, value in row.items():
-            value = unescape_formula(value)
-            read = self._cell_readers.get(column)
+            if isinstance(value, str) and value.startswith("'"):  # the call only for an escape
+                value = unescape_formula(value)
+            read = readers.get(column)
             if read is not None:
                 try:
                     value = read(value)
