@@ -15,6 +15,7 @@ from portal.formulas import escape_formula
 from portal.jobs.choices import RETRYABLE_STATES, UNFINISHED_STATES, JobState
 from portal.jobs.models import Job, JobError
 from portal.jobs.services import job_cancel, job_may_manage, job_retry
+from portal.numbers import readable_number
 
 ERRORS_SHOWN = 50
 
@@ -30,9 +31,8 @@ def job_status(job: Job) -> dict:
         "finished": job.finished,
         "rows_total": job.rows_total,
         # counted as the file is read: until the job ends, what the share read so far promises
-        "rows_total_text": (
-            f"≈ {job.rows_total:,}" if job.state == JobState.RUNNING else f"{job.rows_total:,}"
-        ),
+        "rows_total_text": ("≈ " if job.state == JobState.RUNNING else "")
+        + readable_number(job.rows_total),
         "rows_validated": job.rows_validated,
         "rows_written": job.rows_written,
         "rows_new": job.rows_new,
