@@ -95,6 +95,13 @@ class ImportOutcome:
     done: list[RowDone] = field(default_factory=list)
     unreadable: str = ""  # why the file could not be read to its end (then the only error)
 
+    @classmethod
+    def of_unreadable_file(cls, message: str) -> ImportOutcome:
+        """The outcome of a file that could not be read: that one error, nothing else."""
+        outcome = cls(unreadable=message)
+        outcome.add_error(RowProblem(None, "", message))
+        return outcome
+
     @property
     def ok(self) -> bool:
         return self.error_count == 0
@@ -448,8 +455,7 @@ class FileImporter:
         except UnreadableFileError as error:
             # a row further down the file cannot be read: rolled back, the file refused as a
             # request refuses it (its header was read when the file was opened)
-            self.outcome = ImportOutcome(unreadable=str(error))
-            self.outcome.add_error(RowProblem(None, "", str(error)))
+            self.outcome = ImportOutcome.of_unreadable_file(str(error))
         return self.outcome
 
     def _run(self, *, write: bool) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from portal.engine import FileImporter, FileRows, ImportOutcome, RowProblem
+from portal.engine import FileImporter, FileRows, ImportOutcome
 from portal.importing import CSV, XLSX
 from portal.jobs.choices import (
     RETRYABLE_STATES,
@@ -342,8 +342,9 @@ def import_job_run(*, job_id: int) -> Job | None:
     return job
 
 
-def _finish(reporter: _ProgressReporter, outcome: ImportOutcome, message: str = "") -> bool:
-    """Record the outcome if the job is still this attempt's; False (write nothing) otherwise."""
+def _finish(reporter: _ProgressReporter, outcome: ImportOutcome) -> bool:
+    """Record the outcome if the job is still this attempt's; False (write nothing) otherwise.
+    The job's message is why its file could not be read, else how many problems it has."""
     fields = {
         "state": JobState.SUCCEEDED if outcome.ok else JobState.FAILED,
         "phase": JobPhase.DONE,
@@ -358,9 +359,9 @@ def _finish(reporter: _ProgressReporter, outcome: ImportOutcome, message: str = 
     if outcome.ok:
         fields["rows_validated"] = fields["rows_written"] = outcome.total
     else:
-        fields["message"] = message or _("%(count)s problems found; nothing was written.") % {
-            "count": outcome.error_count
-        }
+        fields["message"] = outcome.unreadable or _(
+            "%(count)s problems found; nothing was written."
+        ) % {"count": outcome.error_count}
     if not reporter.still_ours().update(**fields):  # takes the job's row lock until commit
         return False
     JobError.objects.bulk_create(
@@ -376,14 +377,14 @@ def _import(job: Job, reporter: _ProgressReporter) -> None:
         try:
             rows = FileRows(handle, job.file_format)  # read a chunk at a time, not held whole
         except UnreadableFileError as error:
-            _finish(reporter, _file_problem(str(error)), str(error))
+            _finish(reporter, ImportOutcome.of_unreadable_file(str(error)))
             return
         except Exception as error:  # a broken CSV or XLSX
             message = _("The file cannot be read as %(format)s: %(error)s") % {
                 "format": job.get_file_format_display(),
                 "error": error,
             }
-            _finish(reporter, _file_problem(message), message)
+            _finish(reporter, ImportOutcome.of_unreadable_file(message))
             return
         importer = FileImporter(
             resource,
@@ -397,11 +398,5 @@ def _import(job: Job, reporter: _ProgressReporter) -> None:
         reporter.rows = rows
         with transaction.atomic():
             outcome = importer.run()
-            if not _finish(reporter, outcome, outcome.unreadable):
+            if not _finish(reporter, outcome):
                 transaction.set_rollback(True)  # cancelled meanwhile: none of the rows stay
-
-
-def _file_problem(message: str) -> ImportOutcome:
-    outcome = ImportOutcome()
-    outcome.add_error(RowProblem(None, "", message))
-    return outcome
