@@ -118,3 +118,38 @@ def test_a_value_that_is_the_very_object_validated_before_is_not_validated_again
             target.full_clean()
     assert validated.count("name") == validated.count("period_start") == 1
     assert validated.count("target_value") == validated.count("due_date") == 3
+
+
+@pytest.mark.django_db
+def test_a_refused_value_is_refused_again_on_every_row_that_holds_it(workstream):  # noqa: F811
+    """Only a value found blank or valid as it is may be passed over on later rows: the very
+    same refused object is refused on each row, and the rows between keep their own values."""
+    import datetime
+    from decimal import Decimal
+
+    from django.core.exceptions import ValidationError
+
+    from portal import internals
+    from portal.models import Target
+
+    too_long, fine = "ก" * 1000, "ตัวชี้วัด"
+    cleaned: dict = {}
+    refused = []
+    for name in (fine, too_long, fine, too_long, too_long):
+        target = Target(
+            workstream=workstream,
+            name=name,
+            metric="gi_products_listed",
+            target_value=Decimal("10.50"),
+            unit="cases",
+            period_start=datetime.date(2026, 1, 1),
+            due_date=datetime.date(2026, 12, 31),
+        )
+        with internals.full_clean_without_queries(target, {}, cleaned=cleaned):
+            try:
+                target.full_clean()
+            except ValidationError as error:
+                refused.append(sorted(error.message_dict))
+            else:
+                refused.append([])
+    assert refused == [[], ["name"], [], ["name"], ["name"]]
