@@ -160,6 +160,7 @@ def _remembering_widget(widget):
             raise error.with_traceback(None)
         return result
 
+    clean.remembered = by_text  # text -> (value, refusal): what a caller may read without a call
     remembering = copy.copy(widget)
     remembering.clean = clean
     remembering.cleans_value_only = True

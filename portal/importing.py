@@ -647,7 +647,7 @@ class PortalResource(resources.ModelResource):
             return
         errors = {}
         adding = instance._state.adding
-        for field, column, attribute, direct, clean_cell, relation in self._import_plan:
+        for field, column, attribute, direct, clean_cell, remembered, relation in self._import_plan:
             if column not in row or (
                 relation and not adding and self._exports_as_current(field, instance, row)
             ):
@@ -657,7 +657,13 @@ class PortalResource(resources.ModelResource):
                     field.save(instance, row, **kwargs)
                     continue
                 if clean_cell is not None:
-                    value = clean_cell(row[column], row=row)
+                    cell = row[column]
+                    # a text the widget has read without a refusal: its value, without a call
+                    known = remembered.get(cell) if type(cell) is str else None
+                    if known is not None and known[1] is None:
+                        value = known[0]
+                    else:
+                        value = clean_cell(cell, row=row)
                 else:
                     value = field.clean(row, **kwargs)
                 if value is not None or field.saves_null_values:
@@ -677,8 +683,9 @@ class PortalResource(resources.ModelResource):
     def _import_plan(self) -> list[tuple]:
         """(field, column, attribute, set here rather than by ``Field.save``, the widget's
         ``clean`` when ``Field.clean`` would add nothing to it (no default; the cell's value alone
-        is read), a foreign key) of each column ``_import_fields`` fills, worked out at the
-        first row (after the engine's changes)."""
+        is read), what that ``clean`` has made of the texts it read (``remembered``, as the
+        import engine's widgets keep it; else empty), a foreign key) of each column
+        ``_import_fields`` fills, worked out at the first row (after the engine's changes)."""
         plan = []
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) or not field.attribute:
@@ -690,7 +697,20 @@ class PortalResource(resources.ModelResource):
             value_only = getattr(field.widget, "cleans_value_only", False)
             relation = isinstance(field.widget, widgets.ForeignKeyWidget)
             clean_cell = field.widget.clean if plain and value_only else None
-            plan.append((field, field.column_name, field.attribute, direct, clean_cell, relation))
+            remembered = getattr(clean_cell, "remembered", None)
+            if remembered is None:
+                remembered = {}
+            plan.append(
+                (
+                    field,
+                    field.column_name,
+                    field.attribute,
+                    direct,
+                    clean_cell,
+                    remembered,
+                    relation,
+                )
+            )
         return plan
 
     @staticmethod
