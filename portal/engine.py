@@ -248,6 +248,15 @@ def _snapshot(instance: models.Model) -> models.Model:
     return original
 
 
+def _key_attnames(check) -> tuple[tuple[str, bool], ...]:
+    """(attname, is the primary key) of each field of a unique check (model, fields, constraint)."""
+    model_class, fields, _constraint = check
+    opts = model_class._meta
+    return tuple(
+        (opts.get_field(name).attname, opts.get_field(name).primary_key) for name in fields
+    )
+
+
 @dataclass
 class _Chunk:
     """Rows of the file read and accepted by its file-level rules, with the existing rows they
@@ -641,17 +650,20 @@ class FileImporter:
                 deferred["failed"] = True
                 self._add_validation_error(row_number, ValidationError(errors))
 
-    def _unique_checks(self, instance, exclude: set, validate_unique: bool):
-        """(model, fields, constraint or None) that ``full_clean`` would check for this row.
+    def _unique_checks(self, instance, exclude: set, validate_unique: bool) -> list[tuple]:
+        """((model, fields, constraint or None), the fields' (attname, is the primary key)) of
+        each check ``full_clean`` would make for this row.
 
         They depend on the model and the excluded fields only: worked out once for each.
         """
         key = (type(instance), frozenset(exclude), validate_unique)
-        if key not in self._unique_checks_memo:
-            self._unique_checks_memo[key] = internals.unique_checks_of(
-                instance, exclude, validate_unique
-            )
-        return self._unique_checks_memo[key]
+        checks = self._unique_checks_memo.get(key)
+        if checks is None:
+            checks = self._unique_checks_memo[key] = [
+                (check, _key_attnames(check))
+                for check in internals.unique_checks_of(instance, exclude, validate_unique)
+            ]
+        return checks
 
     def _check_unique(self, checked) -> None:
         by_check: dict = {}
@@ -661,22 +673,20 @@ class FileImporter:
             exclude = deferred.get("unique_exclude", set())
             checks = self._unique_checks(instance, exclude, deferred.get("validate_unique", True))
             conditional = deferred.get("conditional_unique", ())
-            checks = [*checks, *((model, tuple(c.fields), c) for model, c in conditional)]
-            for check in checks:
-                model_class, fields, constraint = check
+            if conditional:
+                conditional_checks = ((model, tuple(c.fields), c) for model, c in conditional)
+                checks = [*checks, *((c, _key_attnames(c)) for c in conditional_checks)]
+            adding = instance._state.adding
+            for check, attnames in checks:
                 values = []
-                for name in fields:
-                    model_field = model_class._meta.get_field(name)
-                    value = getattr(instance, model_field.attname)
+                for attname, primary_key in attnames:
+                    value = getattr(instance, attname)
                     # "" is skipped too: a blank key or number is often filled in by save()
-                    if (
-                        value is None
-                        or value == ""
-                        or (model_field.primary_key and not instance._state.adding)
-                    ):
+                    if value is None or value == "" or (primary_key and not adding):
                         break
                     values.append(value)
                 else:
+                    model_class, fields, constraint = check
                     # keyed by the constraint's name: UniqueConstraint defines __eq__, not
                     # __hash__; a conditional one is checked apart from the same fields' others
                     condition_name = constraint.name if constraint and constraint.condition else ""

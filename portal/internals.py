@@ -43,7 +43,6 @@ Why each is needed:
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import decimal
 import functools
@@ -114,7 +113,6 @@ def has_save_receivers_besides_history(model) -> bool:
     return False
 
 
-@contextlib.contextmanager
 def full_clean_without_queries(
     instance,
     deferred: dict,
@@ -131,16 +129,30 @@ def full_clean_without_queries(
     checks on writing. ``cleaned`` (a dict kept for one file) remembers what a field's own
     validation made of a text or whole number, so a value repeated down a column is validated
     once. ``active=False`` leaves ``full_clean`` as it is."""
-    if not active:
-        yield
-        return
-    instance.full_clean = _full_clean_without_queries(
-        instance, deferred, constraints, {} if cleaned is None else cleaned
-    )
-    try:
-        yield
-    finally:
-        instance.__dict__.pop("full_clean", None)
+    replacement = None
+    if active:
+        cleaned = {} if cleaned is None else cleaned
+        replacement = _full_clean_without_queries(instance, deferred, constraints, cleaned)
+    return _FullCleanReplaced(instance, replacement)
+
+
+class _FullCleanReplaced:
+    """The block of ``full_clean_without_queries``: a class rather than a generator, as the
+    engine enters it once per row."""
+
+    __slots__ = ("instance", "replacement")
+
+    def __init__(self, instance, replacement):
+        self.instance = instance
+        self.replacement = replacement
+
+    def __enter__(self) -> None:
+        if self.replacement is not None:
+            self.instance.full_clean = self.replacement
+
+    def __exit__(self, *exc_info) -> None:
+        if self.replacement is not None:
+            self.instance.__dict__.pop("full_clean", None)
 
 
 #: Distinct values remembered per field and file: enough for the columns that repeat (states,
@@ -230,12 +242,13 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
     # that new rows share, or a cell a widget remembered, is the very same object row after row
     # and needs no validation again (3 % of the instructions of checking the bench's rows).
     model = type(instance)
-    last_cleaned = cleaned.setdefault(("last cleaned", model), {})
+    last_cleaned = cleaned.get(("last cleaned", model))
     # ... and, by position, the last value that needed nothing at all (blank, or valid as it
     # is): the fields still holding that very object are passed over in C, not one by one.
-    as_is = cleaned.setdefault(
-        ("valid as is", model), [_NOT_VALIDATED] * len(_validated_fields(model))
-    )
+    as_is = cleaned.get(("valid as is", model))
+    if as_is is None:
+        last_cleaned = cleaned["last cleaned", model] = {}
+        as_is = cleaned["valid as is", model] = [_NOT_VALIDATED] * len(_validated_fields(model))
 
     def full_clean(exclude=None, validate_unique=True, validate_constraints=True):
         errors: dict = {}
