@@ -289,12 +289,14 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
                     value = model_field.to_python(raw)
                     models.Field.validate(model_field, value, instance)
                     model_field.run_validators(value)
-                    setattr(instance, model_field.attname, value)
+                    if value is not raw:  # (setting the id it holds changes nothing)
+                        setattr(instance, attname, value)
                     if value is not None and not related_is_loaded(instance, model_field):
                         foreign_keys.append((model_field, value))
                 else:
                     value = _field_clean(model_field, raw, instance, cleaned)
-                    setattr(instance, model_field.attname, value)
+                    if value is not raw:
+                        setattr(instance, attname, value)
                     if isinstance(raw, IMMUTABLE_TYPES):
                         last_cleaned[attname] = (raw, value)
                         if value is raw and not wraps:
