@@ -23,10 +23,12 @@ import datetime
 import sys
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
-from operator import attrgetter, methodcaller
+from operator import attrgetter, itemgetter, methodcaller
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, router
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.lookups import In
+from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone
 
 # Stock fields whose database value is the Python value itself, for these exact types.
@@ -83,9 +85,16 @@ def _reads_attribute(field) -> bool:
     )
 
 
+def _any_text_as_is(field, types: tuple) -> bool:
+    """A stock text column: Django writes any ``str`` as it is, a subclass too (a choice's enum
+    member, such as every new case's state)."""
+    return types == (str,) and isinstance(field, models.CharField | models.TextField)
+
+
 def _converter(field, connection):
     """A function giving ``field.get_db_prep_save(value)``, skipping it for stock values."""
     types = _types_written_as_is(field)
+    any_text = _any_text_as_is(field, types)
 
     def convert(value):
         if value is None:
@@ -93,6 +102,8 @@ def _converter(field, connection):
         kind = type(value)
         if kind in types and (kind is not datetime.datetime or value.tzinfo is not None):
             return value  # a naive datetime goes through Django, which warns and makes it aware
+        if any_text and isinstance(value, str):
+            return value
         if hasattr(value, "resolve_expression"):
             raise TypeError(f"COPY cannot write an expression ({field.name}={value!r})")
         return field.get_db_prep_save(value, connection)
@@ -108,6 +119,8 @@ def db_values(field, values, connection) -> list:
     if types:
         kinds = set(map(type, values))
         kinds.discard(type(None))
+        if _any_text_as_is(field, types) and all(issubclass(kind, str) for kind in kinds):
+            return values
         if kinds.issubset(types) and (
             datetime.datetime not in kinds
             or all(value.tzinfo is not None for value in values if value is not None)
@@ -305,12 +318,19 @@ def _copy(cursor, opts, fields, rows) -> None:
             copy.write_row(row)
 
 
-def _column(field, items: list, *, from_dicts: bool) -> list:
+def _column(field, items: list, *, from_dicts: bool, stored: list | None = None) -> list:
     """The values ``field`` writes for ``items`` (instances, or dicts of attname → value), as
-    ``pre_save`` gives them or the field's default for a dict that leaves it out."""
+    ``pre_save`` gives them or the field's default for a dict that leaves it out. ``stored``:
+    the instances' ``__dict__``, where a plain field's value is read without its descriptor (a
+    foreign key's id descriptor is a Python call per row)."""
     attname = field.attname
     if not from_dicts:
         if _reads_attribute(field):
+            if stored is not None and field.descriptor_class in _READ_AS_STORED:
+                try:
+                    return list(map(itemgetter(attname), stored))
+                except KeyError:  # left out when the row was loaded: read (and loaded) as usual
+                    pass
             return list(map(attrgetter(attname), items))
         if _stock_file_field(field):
             # a file's name as the row holds it is what is written (reading the attribute makes
@@ -328,6 +348,10 @@ def _column(field, items: list, *, from_dicts: bool) -> list:
         return [values[attname] if attname in values else field.get_default() for values in items]
     default = field.get_default()  # the same value for every row: worked out once
     return list(map(methodcaller("get", attname, default), items))
+
+
+#: Descriptors that give an instance's value as its ``__dict__`` holds it, when it holds it.
+_READ_AS_STORED = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
 
 def _numbered_by_database(field) -> bool:
@@ -353,8 +377,9 @@ def _insert(model, items: list, connection, *, from_dicts: bool = False):
         and not any(opts.pk.attname in values for values in items)
     ):
         fields.remove(opts.pk)
+    stored = None if from_dicts else [obj.__dict__ for obj in items]
     columns = [
-        db_values(field, _column(field, items, from_dicts=from_dicts), connection)
+        db_values(field, _column(field, items, from_dicts=from_dicts, stored=stored), connection)
         for field in fields
     ]
     with connection.cursor() as cursor:

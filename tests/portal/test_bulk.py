@@ -293,3 +293,23 @@ def test_in_array_finds_what_in_finds_with_one_parameter(workstream):  # noqa: F
         assert found == set(Target.objects.filter(**{f"{field}__in": values}))
         assert "= ANY(" in queries[0]["sql"]
     assert Target.objects.filter(InArray(F("pk"), pks)).count() == 3
+
+
+def test_a_text_column_of_choice_members_is_written_as_it_is(workstream):  # noqa: F811
+    """A choice's enum member (a str) needs no conversion per value: the column is written as
+    it is, and stored as ``bulk_create`` stores it."""
+    from portal.bulk import db_values
+    from portal.choices import TargetMetric
+
+    field = Target._meta.get_field("metric")
+    column = [TargetMetric.GI_PRODUCTS_LISTED, "gi_products_listed", None]
+    assert db_values(field, column, connection) is column
+    assert [field.get_db_prep_save(value, connection) for value in column] == column
+    copied, created = targets(workstream, "A:"), targets(workstream, "B:")
+    for target in copied + created:
+        target.metric = TargetMetric.GI_PRODUCTS_LISTED
+    copy_insert_with_history(Target, copied)
+    Target.objects.bulk_create(created)
+    assert stored("A:") == stored("B:") and {row["metric"] for row in stored("A:")} == {
+        "gi_products_listed"
+    }
