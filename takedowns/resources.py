@@ -10,13 +10,13 @@ Exports go through the portal's formats, which escape formula-like cells.
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import connections
-from django.db.models import OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
+from django.db.models import F, OuterRef, Prefetch, Q, Subquery, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from import_export import fields, widgets
 
-from portal.bulk import copy_insert_values, copy_insert_with_history
+from portal.bulk import InArray, copy_insert_values, copy_insert_with_history
 from portal.importing import (
     DateTimeWidget,
     PortalResource,
@@ -259,6 +259,19 @@ class TakedownCaseResource(PortalResource):
         and right (``import_field``) and the item URLs (``skip_row``, ``_new_item_urls``), so a
         case costs no query of its own (an export sent back: three per row before)."""
         return with_item_urls(super().get_queryset().select_related("rights_holder", "right"))
+
+    def get_instances(self, rows: list[dict]) -> list:
+        """Each row's case, by its reference, for a chunk of rows in one query (the import engine
+        asks a chunk's at once); rows that name one case share it, as a lookup by key does. A
+        blank reference is a new case (no case has one): a chunk of new cases asks nothing of the
+        database, so the chunk's checks need not wait for the previous chunk's store."""
+        references = [str(row.get("reference") or "").strip() for row in rows]
+        wanted = set(references) - {""}
+        found = {}
+        if wanted:
+            cases = self.get_queryset().filter(InArray(F("reference"), wanted))
+            found = {case.reference: case for case in cases}
+        return [found.get(reference) for reference in references]
 
     def filter_export(self, queryset, **kwargs):
         """Every export path goes through here (``Resource.export`` for the admin's XLSX, and the

@@ -102,3 +102,22 @@ def test_prefetch_fallback_gives_the_same_urls(right, django_assert_num_queries,
     with django_assert_num_queries(2):
         got = {case.reference: resource.fields["items"].export(case) for case in queryset}
     assert got == _expected_urls()
+
+
+def test_a_chunk_of_new_cases_asks_nothing_of_the_database(right, django_assert_num_queries):
+    """The import engine asks the Resource for a chunk's cases at once: rows with no reference
+    are new cases and cost no query (the chunk's checks then need not wait for the store of the
+    chunk before); rows with references get their cases, with the item URLs, in one query, and
+    rows that name one case share it."""
+    first, second = make_case(right, items=2), make_case(right)
+    resource = TakedownCaseResource()
+    with django_assert_num_queries(0):
+        assert resource.get_instances([{"reference": ""}, {"reference": "  "}, {}]) == [None] * 3
+    rows = [{"reference": first.reference}, {"reference": ""}, {"reference": f" {first.reference}"}]
+    rows.append({"reference": second.reference})
+    with django_assert_num_queries(1):
+        found = resource.get_instances(rows)
+        urls = resource.fields["items"].export(found[0])
+    assert [case and case.pk for case in found] == [first.pk, None, first.pk, second.pk]
+    assert found[0] is found[2]
+    assert urls == _expected_urls()[first.reference]
