@@ -251,10 +251,8 @@ def _snapshot(instance: models.Model) -> models.Model:
 def _key_attnames(check) -> tuple[tuple[str, bool], ...]:
     """(attname, is the primary key) of each field of a unique check (model, fields, constraint)."""
     model_class, fields, _constraint = check
-    opts = model_class._meta
-    return tuple(
-        (opts.get_field(name).attname, opts.get_field(name).primary_key) for name in fields
-    )
+    key_fields = [model_class._meta.get_field(name) for name in fields]
+    return tuple((key_field.attname, key_field.primary_key) for key_field in key_fields)
 
 
 @dataclass
