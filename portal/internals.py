@@ -191,11 +191,43 @@ def _field_clean(model_field, raw, instance, cleaned: dict):
     return value
 
 
+#: Field classes whose ``to_python`` hands back any value of one exact type as it is: with no
+#: choices and no validators, ``Field.validate`` then refuses only a blank, which such a value
+#: never is, so the field's ``clean`` has nothing to say of it.
+_TAKEN_AS_IS = (
+    (models.DateTimeField, datetime.datetime),
+    (models.DateField, datetime.date),
+    (models.BooleanField, bool),
+)
+
+
+def _type_taken_as_is(field) -> type | None:
+    """The exact type of the values ``full_clean`` finds valid as they are for ``field``, or
+    None when each value must go through the field's checks. A foreign key is checked here
+    with its target's ``to_python`` and ``Field.validate`` (its query is the chunk's): an
+    integer key takes any int."""
+    if field.choices or field.validators:
+        return None
+    if isinstance(field, models.ForeignKey):
+        reads_int = type(field.target_field).to_python is models.IntegerField.to_python
+        plain = type(field).to_python is models.ForeignKey.to_python
+        return int if reads_int and plain else None
+    if type(field).clean is not models.Field.clean or (
+        type(field).validate is not models.Field.validate
+    ):
+        return None
+    for field_class, value_type in _TAKEN_AS_IS:
+        if type(field).to_python is field_class.to_python:
+            return value_type
+    return None
+
+
 @functools.cache
 def _validated_fields(model) -> tuple[tuple, ...]:
     """(position, field, name, attname, empty values or None when it may not be blank, is a
-    foreign key, its descriptor makes an object of the stored value) of each field
-    ``full_clean`` validates, worked out once per model."""
+    foreign key, its descriptor makes an object of the stored value, the type of the values it
+    takes as they are (``_type_taken_as_is``)) of each field ``full_clean`` validates, worked
+    out once per model."""
     return tuple(
         (
             position,
@@ -205,6 +237,7 @@ def _validated_fields(model) -> tuple[tuple, ...]:
             f.empty_values if f.blank else None,
             isinstance(f, models.ForeignKey),
             isinstance(f, models.FileField),
+            _type_taken_as_is(f),
         )
         for position, f in enumerate(f for f in model._meta.fields if not f.generated)
     )
@@ -262,7 +295,16 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
             pass
         else:
             checked = itertools.compress(checked, map(operator.is_not, values, as_is))
-        for position, model_field, name, attname, blank_values, is_foreign_key, wraps in checked:
+        for (
+            position,
+            model_field,
+            name,
+            attname,
+            blank_values,
+            is_foreign_key,
+            wraps,
+            taken_as_is,
+        ) in checked:
             if name in exclude:
                 continue
             if wraps and blank_values is not None:
@@ -275,6 +317,10 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
             if blank_values is not None and raw in blank_values:
                 if not wraps and isinstance(raw, IMMUTABLE_TYPES):
                     as_is[position] = raw
+                continue
+            if type(raw) is taken_as_is:  # a date, a time, a boolean, a related row's id
+                if is_foreign_key and not related_is_loaded(instance, model_field):
+                    foreign_keys.append((model_field, raw))
                 continue
             if not is_foreign_key:
                 last = last_cleaned.get(attname)
