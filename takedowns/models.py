@@ -197,7 +197,10 @@ class CaseReferenceCounter(models.Model):
 
 
 class TakedownCase(models.Model):
-    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    # Unique by a constraint (td_case_reference_unique), not unique=True: on PostgreSQL that also
+    # builds a second index for LIKE 'prefix%' that no query reads (a reference is searched
+    # whole), and every case written paid for it.
+    reference = models.CharField(_("reference"), max_length=20, editable=False)
     state = models.CharField(
         _("state"), max_length=30, choices=CaseState.choices, default=CaseState.DRAFT
     )
@@ -356,6 +359,7 @@ class TakedownCase(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name="td_case_reference_unique"),
             models.CheckConstraint(
                 condition=models.Q(authorization_valid_until__isnull=True)
                 | models.Q(authorization_valid_from__isnull=True)
