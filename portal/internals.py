@@ -279,9 +279,16 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
     # ... and, by position, the last value that needed nothing at all (blank, or valid as it
     # is): the fields still holding that very object are passed over in C, not one by one.
     as_is = cleaned.get(("valid as is", model))
+    # The conditional unique constraints to answer, looked up once (they depend on the class).
+    conditional_uniques = cleaned.get(("conditional uniques", model))
     if as_is is None:
         last_cleaned = cleaned["last cleaned", model] = {}
         as_is = cleaned["valid as is", model] = [_NOT_VALIDATED] * len(_validated_fields(model))
+        conditional_uniques = cleaned["conditional uniques", model] = [
+            (model_class, constraint)
+            for model_class, constraints in instance.get_constraints()
+            for constraint in filter(_is_conditional_unique, constraints)
+        ]
 
     def full_clean(exclude=None, validate_unique=True, validate_constraints=True):
         errors: dict = {}
@@ -354,18 +361,19 @@ def _full_clean_without_queries(instance, deferred: dict, constraints: bool, cle
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         deferred["foreign_keys"] = foreign_keys
-        deferred["unique_exclude"] = exclude | {n for n in errors if n != NON_FIELD_ERRORS}
+        deferred["unique_exclude"] = (
+            exclude | {n for n in errors if n != NON_FIELD_ERRORS} if errors else exclude
+        )
         deferred["validate_unique"] = validate_unique
         if constraints and validate_constraints:
             errors = _validate_other_constraints(
                 instance, deferred["unique_exclude"], errors, deferred
             )
         elif validate_constraints:  # the others are left to the database
-            for model_class, constraints_of in instance.get_constraints():
-                for constraint in filter(_is_conditional_unique, constraints_of):
-                    _conditional_unique_answered(
-                        model_class, constraint, instance, deferred["unique_exclude"], deferred
-                    )
+            for model_class, constraint in conditional_uniques:
+                _conditional_unique_answered(
+                    model_class, constraint, instance, deferred["unique_exclude"], deferred
+                )
         if errors:
             raise ValidationError(errors)
 

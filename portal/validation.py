@@ -41,9 +41,9 @@ class _Skipped(Exception):
 
 def related_is_loaded(instance, field) -> bool:
     """``field``'s related object is loaded on ``instance``, saved, and is the one it names."""
-    if field.get_limit_choices_to() or not field.is_cached(instance):
+    if field.get_limit_choices_to():
         return False
-    related = field.get_cached_value(instance)
+    related = field.get_cached_value(instance, None)
     return (
         related is not None
         and not related._state.adding
