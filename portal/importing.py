@@ -13,6 +13,7 @@ django-import-export does the row mapping; this module adds what it leaves to us
   again changes nothing.
 """
 
+import collections
 import copy
 import functools
 
@@ -34,7 +35,7 @@ from import_export import fields, resources, results, widgets
 from import_export.fields import NOT_PROVIDED
 from import_export.formats import base_formats
 
-from portal import excel
+from portal import excel, internals
 from portal.dates import parse_date, parse_datetime
 from portal.engine import FileImporter, ImportOutcome
 from portal.formulas import escape_formula, unescape_formula
@@ -511,19 +512,43 @@ class PortalResource(resources.ModelResource):
         label turned into its code. A cell that cannot be restored for sure is a row error."""
         errors = {}
         readers = self._cell_readers
+        texts_read = self._texts_read
         for column, value in row.items():
-            if isinstance(value, str) and value.startswith("'"):  # the call only for an escape
-                value = unescape_formula(value)
             read = readers.get(column)
+            if type(value) is str:
+                if read is None:
+                    if value[:1] == "'":  # the call only for an escape
+                        row[column] = unescape_formula(value)
+                    continue
+                # a text read before in this column (a holder's name, an e-mail address): its
+                # reading, without the calls (a refusal is not kept: it is raised each time)
+                known = texts_read[column].get(value)
+                if known is not None:
+                    row[column] = known
+                    continue
+            original = value
+            if isinstance(value, str) and value.startswith("'"):
+                value = unescape_formula(value)
             if read is not None:
                 try:
                     value = read(value)
                 except ValueError as error:
                     errors[column] = str(error)
+                else:
+                    if type(original) is str and value is not None:
+                        remembered = texts_read[column]
+                        if len(remembered) < internals.CLEANED_VALUES_PER_FIELD:
+                            remembered[original] = value
             row[column] = value
         if errors:
             raise ValidationError(errors)
         return self._choice_codes(row)
+
+    @functools.cached_property
+    def _texts_read(self) -> collections.defaultdict:
+        """Per column, what ``file_row`` made of each text it has read (for this Resource's
+        file): its readers depend on the cell alone."""
+        return collections.defaultdict(dict)
 
     @functools.cached_property
     def _cell_readers(self) -> dict:
@@ -588,7 +613,10 @@ class PortalResource(resources.ModelResource):
         """A file row with each choice column's label (in Thai or English, as an XLSX export
         writes it) turned back into its code; a code stays as it is (in place)."""
         for column, names in self._codes_by_name.items():
-            text = str(row.get(column) or "").strip().lower()
+            value = row.get(column)
+            if type(value) is str and names.get(value) == value:
+                continue  # a code as it is written
+            text = str(value or "").strip().lower()
             if text in names:
                 row[column] = names[text]
         return row

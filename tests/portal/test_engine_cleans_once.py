@@ -222,3 +222,30 @@ def test_every_field_that_takes_a_type_as_it_is_cleans_such_a_value_to_itself():
             assert cleaned is value, (model, model_field.name)
             checked += 1
     assert checked > 100
+
+
+def test_a_cell_text_read_before_in_its_column_reads_the_same_and_a_refusal_is_refused_again():
+    """``file_row`` remembers per column what a text became (a juristic tax ID whose leading 0
+    Excel dropped, a phone number): later rows get that reading without the reader; a text the
+    reader refuses is refused on every row that holds it, and a formula escape is undone."""
+    from django.core.exceptions import ValidationError
+
+    from gi_catalog.resources import SellerResource
+
+    resource = SellerResource()
+    restored, refused = "105556123453", "123456789012"  # 12 digits: 0 + the first holds
+
+    def read(row):
+        try:
+            return resource.file_row(dict(row))
+        except ValidationError as error:
+            return error.message_dict
+
+    rows = [{"tax_id": restored, "phone": "812345678", "name": "'=HYPERLINK(1)"}] * 3
+    assert [read(row) for row in rows] == [
+        {"tax_id": "0105556123453", "phone": "0812345678", "name": "=HYPERLINK(1)"}
+    ] * 3
+    outcomes = [read({"tax_id": refused, "phone": "812345678", "name": "ก"}) for _ in range(3)]
+    assert all(list(outcome) == ["tax_id"] for outcome in outcomes)
+    assert outcomes[0] == outcomes[2]
+    assert resource._texts_read["tax_id"] == {restored: "0105556123453"}
