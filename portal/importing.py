@@ -675,7 +675,16 @@ class PortalResource(resources.ModelResource):
             return
         errors = {}
         adding = instance._state.adding
-        for field, column, attribute, direct, clean_cell, remembered, relation in self._import_plan:
+        for (
+            field,
+            column,
+            attribute,
+            direct,
+            clean_cell,
+            remembered,
+            relation,
+            default,
+        ) in self._import_plan:
             if column not in row or (
                 relation and not adding and self._exports_as_current(field, instance, row)
             ):
@@ -692,6 +701,8 @@ class PortalResource(resources.ModelResource):
                         value = known[0]
                     else:
                         value = clean_cell(cell, row=row)
+                    if default is not NOT_PROVIDED and value in field.empty_values:
+                        value = default() if callable(default) else default  # as Field.clean
                 else:
                     value = field.clean(row, **kwargs)
                 if value is not None or field.saves_null_values:
@@ -710,10 +721,11 @@ class PortalResource(resources.ModelResource):
     @functools.cached_property
     def _import_plan(self) -> list[tuple]:
         """(field, column, attribute, set here rather than by ``Field.save``, the widget's
-        ``clean`` when ``Field.clean`` would add nothing to it (no default; the cell's value alone
-        is read), what that ``clean`` has made of the texts it read (``remembered``, as the
-        import engine's widgets keep it; else empty), a foreign key) of each column
-        ``_import_fields`` fills, worked out at the first row (after the engine's changes)."""
+        ``clean`` when ``Field.clean`` would add nothing to it but the field's default (the
+        cell's value alone is read), what that ``clean`` has made of the texts it read
+        (``remembered``, as the import engine's widgets keep it; else empty), a foreign key, the
+        field's default for a blank cell) of each column ``_import_fields`` fills, worked out at
+        the first row (after the engine's changes)."""
         plan = []
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) or not field.attribute:
@@ -721,7 +733,7 @@ class PortalResource(resources.ModelResource):
             direct = type(field).save is fields.Field.save and "__" not in field.attribute
             if direct and field.readonly:
                 continue  # Field.save sets nothing
-            plain = type(field).clean is fields.Field.clean and field.default is NOT_PROVIDED
+            plain = type(field).clean is fields.Field.clean
             value_only = getattr(field.widget, "cleans_value_only", False)
             relation = isinstance(field.widget, widgets.ForeignKeyWidget)
             clean_cell = field.widget.clean if plain and value_only else None
@@ -737,6 +749,7 @@ class PortalResource(resources.ModelResource):
                     clean_cell,
                     remembered,
                     relation,
+                    field.default,
                 )
             )
         return plan

@@ -332,7 +332,8 @@ class TakedownCaseResource(PortalResource):
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         instance._new_item_urls = []
-        if "item_urls" in row:
+        # a new case with a blank cell adds nothing and has nothing to keep: no call
+        if "item_urls" in row and (instance.pk is not None or row["item_urls"]):
             try:
                 instance._new_item_urls = self._new_item_urls(instance, row, kwargs)
             except ValidationError as error:

@@ -200,3 +200,25 @@ def test_a_url_on_two_rows_gets_its_own_copy_of_the_item_for_each(right):
     row = {"case_reference": case.reference, "url": item.normalized_url}
     first, second, new = InfringingItemResource().get_instances([row, dict(row), {"url": "x"}])
     assert first.pk == second.pk == item.pk and first is not second and new is None
+
+
+def test_a_blank_cell_of_a_column_with_a_default_gives_the_default(officer, right, client_for):
+    """Priority and the reporter's basis have defaults: a blank cell takes them, a written one
+    is kept, on every row (the import reads these columns without the library's Field.clean)."""
+    holder, number = right.owner.name, right.registration_number
+    csv = (
+        CASE_HEADER
+        + f",ปลอม 1,,{holder},{number},counterfeit,,สมชาย,s@dip.go.th,,,,\r\n"
+        + f",ปลอม 2,,{holder},{number},counterfeit,high,สมชาย,s@dip.go.th,,dip_monitoring,,\r\n"
+        + f",ปลอม 3,,{holder},{number},counterfeit,,สมชาย,s@dip.go.th,,,,\r\n"
+    ).encode("utf-8-sig")
+    _preview, confirmed = admin_import(client_for(officer), "takedowncase", csv)
+    assert confirmed is not None and confirmed.status_code == 302
+    cases = TakedownCase.objects.order_by("title").values_list(
+        "title", "priority", "reporter_basis"
+    )
+    assert list(cases) == [
+        ("ปลอม 1", "normal", "owner"),
+        ("ปลอม 2", "high", "dip_monitoring"),
+        ("ปลอม 3", "normal", "owner"),
+    ]
