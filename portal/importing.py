@@ -834,18 +834,18 @@ class PortalResource(resources.ModelResource):
         self._first_row_of_key: dict[tuple, int] = {}
 
     def before_import_row(self, row, row_number=None, **kwargs):
-        columns = self.key_columns()
         key = self.row_key(row)
         if not any(key):
             return
         first = self._first_row_of_key.setdefault(key, row_number)
         if first != row_number:
+            columns = ", ".join(self.key_columns())
             raise ValidationError(
                 {
                     self._meta.import_id_fields[0]: _(
                         "Row %(row)s repeats %(columns)s of row %(first)s."
                     )
-                    % {"row": row_number, "columns": ", ".join(columns), "first": first}
+                    % {"row": row_number, "columns": columns, "first": first}
                 }
             )
 
