@@ -18,6 +18,7 @@ import copy
 import functools
 
 import tablib
+from django.conf import settings
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     FieldDoesNotExist,
@@ -186,6 +187,41 @@ class PreloadingForeignKeyWidget(widgets.ForeignKeyWidget):
             counts[key] = counts.get(key, 0) + 1
             found[key] = obj
         preloaded.update((key, obj) for key, obj in found.items() if counts[key] == 1)
+
+
+def _loaded_row_setter(model, field: fields.Field):
+    """For a column that sets a many-to-one key of ``model`` (``field.attribute``), a function
+    ``(instance, value)`` that sets it as ``setattr`` does: a saved row of the key's model, loaded
+    from the instance's database, is set without the database router's per-row checks when the
+    project has no router (they then allow it, and name that database); anything else (None, an
+    unsaved row, a row of another database) goes through ``setattr``, as does a null value the
+    field does not save. None when the column sets no such key, or the project routes databases.
+    Setting the key this way was about a tenth of checking a file of new cases."""
+    if settings.DATABASE_ROUTERS:
+        return None
+    try:
+        model_field = model._meta.get_field(field.attribute)
+    except FieldDoesNotExist:
+        return None
+    if not isinstance(model_field, models.ForeignKey) or model_field.one_to_one:
+        return None
+    related_model = model_field.remote_field.model._meta.concrete_model
+    attribute, attname = field.attribute, model_field.attname
+    target_attname = model_field.target_field.attname
+    saves_null = field.saves_null_values
+
+    def set_related(instance, value) -> None:
+        if type(value) is related_model and value._state.db is not None:
+            state = instance._state
+            if state.db is None or state.db == value._state.db:
+                state.db = value._state.db
+                instance.__dict__[attname] = getattr(value, target_attname)
+                model_field.set_cached_value(instance, value)
+                return
+        if value is not None or saves_null:
+            setattr(instance, attribute, value)
+
+    return set_related
 
 
 def own_copies(instances: list) -> list:
@@ -684,6 +720,7 @@ class PortalResource(resources.ModelResource):
             remembered,
             relation,
             default,
+            set_related,
         ) in self._import_plan:
             if column not in row or (
                 relation and not adding and self._exports_as_current(field, instance, row)
@@ -705,7 +742,9 @@ class PortalResource(resources.ModelResource):
                         value = default() if callable(default) else default  # as Field.clean
                 else:
                     value = field.clean(row, **kwargs)
-                if value is not None or field.saves_null_values:
+                if set_related is not None:
+                    set_related(instance, value)
+                elif value is not None or field.saves_null_values:
                     setattr(instance, attribute, value)
             except (ObjectDoesNotExist, MultipleObjectsReturned, ValueError) as error:
                 errors[attribute] = self.cell_error(field, row, error)
@@ -724,8 +763,9 @@ class PortalResource(resources.ModelResource):
         ``clean`` when ``Field.clean`` would add nothing to it but the field's default (the
         cell's value alone is read), what that ``clean`` has made of the texts it read
         (``remembered``, as the import engine's widgets keep it; else empty), a foreign key, the
-        field's default for a blank cell) of each column ``_import_fields`` fills, worked out at
-        the first row (after the engine's changes)."""
+        field's default for a blank cell, how a foreign key is set (``_loaded_row_setter``)) of
+        each column ``_import_fields`` fills, worked out at the first row (after the engine's
+        changes)."""
         plan = []
         for field in self.get_import_fields():
             if isinstance(field.widget, widgets.ManyToManyWidget) or not field.attribute:
@@ -750,6 +790,7 @@ class PortalResource(resources.ModelResource):
                     remembered,
                     relation,
                     field.default,
+                    _loaded_row_setter(self._meta.model, field) if direct else None,
                 )
             )
         return plan

@@ -3,6 +3,8 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from takedowns.choices import CaseState
@@ -222,3 +224,29 @@ def test_a_blank_cell_of_a_column_with_a_default_gives_the_default(officer, righ
         ("ปลอม 2", "high", "dip_monitoring"),
         ("ปลอม 3", "normal", "owner"),
     ]
+
+
+def test_a_foreign_key_set_from_a_loaded_row_is_set_as_setattr_sets_it(right):
+    """The case Resource sets a row's rights holder and right without the router's per-row
+    checks: the instance ends as ``setattr`` leaves it (the key, the loaded row, the database),
+    and anything else (None, an unsaved row, a wrong type) takes ``setattr``'s own path."""
+    from portal.importing import _loaded_row_setter
+    from takedowns.models import RightsHolder
+
+    resource = TakedownCaseResource()
+    set_holder = _loaded_row_setter(TakedownCase, resource.fields["rights_holder"])
+    holder = RightsHolder.objects.get(pk=right.owner_id)
+    fast, plain = TakedownCase(), TakedownCase()
+    set_holder(fast, holder)
+    plain.rights_holder = holder
+    assert fast.rights_holder_id == plain.rights_holder_id == holder.pk
+    assert fast._state.db == plain._state.db == "default"
+    with CaptureQueriesContext(connection) as queries:
+        assert fast.rights_holder is holder
+    assert len(queries) == 0
+    unsaved = RightsHolder(name="ยังไม่บันทึก")
+    set_holder(fast, unsaved)  # Django's own path: allowed, the key left empty
+    assert fast.rights_holder is unsaved and fast.rights_holder_id is None
+    with pytest.raises(ValueError, match="must be a"):
+        set_holder(fast, right)  # a right is no rights holder: Django's message
+    assert _loaded_row_setter(TakedownCase, resource.fields["title"]) is None
