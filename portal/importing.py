@@ -196,7 +196,8 @@ def _loaded_row_setter(model, field: fields.Field):
     project has no router (they then allow it, and name that database); anything else (None, an
     unsaved row, a row of another database) goes through ``setattr``, as does a null value the
     field does not save. None when the column sets no such key, or the project routes databases.
-    Setting the key this way was about a tenth of checking a file of new cases."""
+    Django's descriptor took ~9 % of the time of checking a file of new cases (two keys a row);
+    this way the checking takes 4 % fewer instructions."""
     if settings.DATABASE_ROUTERS:
         return None
     try:
