@@ -265,7 +265,7 @@ class TakedownCaseResource(PortalResource):
         asks a chunk's at once); rows that name one case share it, as a lookup by key does. A
         blank reference is a new case (no case has one): a chunk of new cases asks nothing of the
         database, so the chunk's checks need not wait for the previous chunk's store."""
-        references = [str(row.get("reference") or "").strip() for row in rows]
+        references = [reference for (reference,) in map(self.row_key, rows)]
         wanted = set(references) - {""}
         found = {}
         if wanted:
@@ -290,7 +290,7 @@ class TakedownCaseResource(PortalResource):
 
     def before_import_rows(self, rows: list[dict]) -> None:
         """The references a chunk of the file names, looked up at once (the import engine asks)."""
-        references = {str(row.get("reference") or "").strip() for row in rows} - {""}
+        references = {reference for (reference,) in map(self.row_key, rows)} - {""}
         self._known_references = set(
             TakedownCase.objects.filter(reference__in=references).values_list(
                 "reference", flat=True
@@ -299,7 +299,7 @@ class TakedownCaseResource(PortalResource):
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)
-        reference = str(row.get("reference") or "").strip()
+        (reference,) = self.row_key(row)  # the key is the reference, stripped
         row["reference"] = reference
         known = getattr(self, "_known_references", ())
         if (
