@@ -158,6 +158,11 @@ def _item_urls_of(case) -> list[str]:
     return urls.split("\n") if urls else []
 
 
+def _reference_of(row) -> str:
+    """A file row's case reference as the import reads it ("" for a new case)."""
+    return str(row.get("reference") or "").strip()
+
+
 def _urls_of(cell) -> list[str]:
     """The URLs of an ``item_urls`` cell: one per line (or separated by spaces or commas)."""
     return [part for part in str(cell or "").replace(",", " ").split() if part]
@@ -265,7 +270,7 @@ class TakedownCaseResource(PortalResource):
         asks a chunk's at once); rows that name one case share it, as a lookup by key does. A
         blank reference is a new case (no case has one): a chunk of new cases asks nothing of the
         database, so the chunk's checks need not wait for the previous chunk's store."""
-        references = [reference for (reference,) in map(self.row_key, rows)]
+        references = list(map(_reference_of, rows))
         wanted = set(references) - {""}
         found = {}
         if wanted:
@@ -290,7 +295,7 @@ class TakedownCaseResource(PortalResource):
 
     def before_import_rows(self, rows: list[dict]) -> None:
         """The references a chunk of the file names, looked up at once (the import engine asks)."""
-        references = {reference for (reference,) in map(self.row_key, rows)} - {""}
+        references = set(map(_reference_of, rows)) - {""}
         self._known_references = set(
             TakedownCase.objects.filter(reference__in=references).values_list(
                 "reference", flat=True
@@ -299,7 +304,7 @@ class TakedownCaseResource(PortalResource):
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)
-        (reference,) = self.row_key(row)  # the key is the reference, stripped
+        reference = _reference_of(row)
         row["reference"] = reference
         known = getattr(self, "_known_references", ())
         if (
