@@ -2,6 +2,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -226,10 +227,10 @@ def test_a_blank_cell_of_a_column_with_a_default_gives_the_default(officer, righ
     ]
 
 
-def test_a_foreign_key_set_from_a_loaded_row_is_set_as_setattr_sets_it(right):
+def test_a_foreign_key_set_from_a_loaded_row_is_set_as_setattr_sets_it(right, monkeypatch):
     """The case Resource sets a row's rights holder and right without the router's per-row
     checks: the instance ends as ``setattr`` leaves it (the key, the loaded row, the database),
-    and anything else (None, an unsaved row, a wrong type) takes ``setattr``'s own path."""
+    and anything else (an unsaved row, a wrong type) takes ``setattr``'s own path and message."""
     from portal.importing import _loaded_row_setter
     from takedowns.models import RightsHolder
 
@@ -237,7 +238,7 @@ def test_a_foreign_key_set_from_a_loaded_row_is_set_as_setattr_sets_it(right):
     set_holder = _loaded_row_setter(TakedownCase, resource.fields["rights_holder"])
     holder = RightsHolder.objects.get(pk=right.owner_id)
     fast, plain = TakedownCase(), TakedownCase()
-    set_holder(fast, holder)
+    assert set_holder(fast, holder) is True
     plain.rights_holder = holder
     assert fast.rights_holder_id == plain.rights_holder_id == holder.pk
     assert fast._state.db == plain._state.db == "default"
@@ -245,8 +246,19 @@ def test_a_foreign_key_set_from_a_loaded_row_is_set_as_setattr_sets_it(right):
         assert fast.rights_holder is holder
     assert len(queries) == 0
     unsaved = RightsHolder(name="ยังไม่บันทึก")
-    set_holder(fast, unsaved)  # Django's own path: allowed, the key left empty
-    assert fast.rights_holder is unsaved and fast.rights_holder_id is None
-    with pytest.raises(ValueError, match="must be a"):
-        set_holder(fast, right)  # a right is no rights holder: Django's message
+    assert set_holder(fast, unsaved) is False and set_holder(fast, right) is False
+    assert fast.rights_holder is holder  # left to the caller
     assert _loaded_row_setter(TakedownCase, resource.fields["title"]) is None
+
+    # through the Resource's own cells: the widget's value, whatever it is, is set as Django sets it
+    cells = iter([holder, unsaved, right])
+    widget = resource.fields["rights_holder"].widget
+    monkeypatch.setattr(widget, "clean", lambda value, row=None, **kwargs: next(cells))
+    case, row = TakedownCase(), {"rights_holder": "ผู้ทรงสิทธิ"}
+    resource._import_fields(case, row)
+    assert case.rights_holder is holder and case.rights_holder_id == holder.pk
+    resource._import_fields(case, row)  # Django's own path: allowed, the key left empty
+    assert case.rights_holder is unsaved and case.rights_holder_id is None
+    with pytest.raises(ValidationError) as refused:
+        resource._import_fields(case, row)  # a right is no rights holder: Django's message
+    assert "must be a" in str(refused.value.message_dict["rights_holder"])
