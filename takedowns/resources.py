@@ -269,14 +269,22 @@ class TakedownCaseResource(PortalResource):
         """Each row's case, by its reference, for a chunk of rows in one query (the import engine
         asks a chunk's at once); rows that name one case share it, as a lookup by key does. A
         blank reference is a new case (no case has one): a chunk of new cases asks nothing of the
-        database, so the chunk's checks need not wait for the previous chunk's store."""
+        database, so the chunk's checks need not wait for the previous chunk's store. The cases
+        ``before_import_rows`` loaded for the chunk are given once, without a query of their
+        own; asked again (the engine checks a chunk again after its first bad row), the cases
+        are read again."""
         references = list(map(_reference_of, rows))
-        wanted = set(references) - {""}
-        found = {}
-        if wanted:
-            cases = self.get_queryset().filter(InArray(F("reference"), wanted))
-            found = {case.reference: case for case in cases}
+        found, self._chunk_cases = getattr(self, "_chunk_cases", {}), {}
+        missing = set(references) - {""} - found.keys()
+        if missing:
+            found = {**found, **self._cases_by_reference(missing)}
         return [found.get(reference) for reference in references]
+
+    def _cases_by_reference(self, references: set[str]) -> dict:
+        if not references:
+            return {}
+        cases = self.get_queryset().filter(InArray(F("reference"), references))
+        return {case.reference: case for case in cases}
 
     def filter_export(self, queryset, **kwargs):
         """Every export path goes through here (``Resource.export`` for the admin's XLSX, and the
@@ -294,13 +302,10 @@ class TakedownCaseResource(PortalResource):
                 field.widget.preload(dataset[field.column_name], reset=True)
 
     def before_import_rows(self, rows: list[dict]) -> None:
-        """The references a chunk of the file names, looked up at once (the import engine asks)."""
-        references = set(map(_reference_of, rows)) - {""}
-        self._known_references = set(
-            TakedownCase.objects.filter(reference__in=references).values_list(
-                "reference", flat=True
-            )
-        )
+        """The cases a chunk of the file names, looked up at once (the import engine asks): the
+        references ``before_import_row`` checks, and the cases ``get_instances`` then gives."""
+        self._chunk_cases = self._cases_by_reference(set(map(_reference_of, rows)) - {""})
+        self._known_references = set(self._chunk_cases)
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)

@@ -194,7 +194,50 @@ def test_items_of_a_file_are_found_with_one_query_per_chunk(officer, right, clie
         for q in queries
         if 'FROM "takedowns_infringingitem"' in q["sql"] and '"normalized_url"' in q["sql"]
     ]
+    assert len(lookups) == 2, [q[-120:] for q in lookups]  # the preview's, the confirmation's
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_cases_of_an_update_file_are_looked_up_once_per_chunk(officer, right, client_for, count):
+    """An exported case list sent back with one title changed: the chunk's references are read
+    by one query, which both checks them and gives the cases (it was two); the changed case is
+    updated, the others skipped."""
+    for _ in range(count):
+        make_case(right, items=0)
+    client = client_for(officer)
+    exported = body(export(client, "takedowncase", TakedownCaseResource))
+    first = TakedownCase.objects.order_by("reference").first()
+    changed = exported.replace(
+        f"{first.reference},draft,ข้าวหอมมะลิปลอม", f"{first.reference},draft,แก้แล้ว"
+    )
+    assert changed != exported
+    with CaptureQueriesContext(connection) as queries:
+        dry, confirmed = admin_import(client, "takedowncase", changed.encode())
+    assert confirmed is not None and confirmed.status_code == 302, body(dry)
+    assert dry.context["result"].totals["update"] == 1
+    assert dry.context["result"].totals["skip"] == count - 1
+    unchanged = TakedownCase.objects.order_by("reference").last().reference
+    lookups = [q["sql"] for q in queries if unchanged in q["sql"]]
     assert len(lookups) == 2, lookups  # the preview's, the confirmation's
+    assert TakedownCase.objects.get(pk=first.pk).title == "แก้แล้ว"
+
+
+def test_an_unknown_reference_among_known_ones_is_a_row_error(officer, right, client_for):
+    """The references checked from the chunk's one lookup: a case of the file is found, a
+    reference no case has is refused with its row."""
+    case = make_case(right, items=0)
+    holder, number = right.owner.name, right.registration_number
+    csv = (
+        CASE_HEADER
+        + f"{case.reference},ok,,{holder},{number},counterfeit,high,a,a@b.th,,owner,,\n"
+        + f"TD-1999-000009,ghost,,{holder},{number},counterfeit,high,a,a@b.th,,owner,,\n"
+    ).encode()
+    dry, confirmed = admin_import(client_for(officer), "takedowncase", csv)
+    assert confirmed is None
+    errors = [(e.number, e.error) for e in dry.context["result"].invalid_rows]
+    assert len(errors) == 1 and errors[0][0] == 3, errors
+    assert "TD-1999-000009" in str(errors[0][1])
+    assert TakedownCase.objects.get(pk=case.pk).title == "ข้าวหอมมะลิปลอม"
 
 
 def test_a_url_on_two_rows_gets_its_own_copy_of_the_item_for_each(right):
