@@ -167,13 +167,21 @@ class InArray(models.Lookup):
 
 
 def _next_ids(cursor, opts, count: int) -> list[int]:
+    """``count`` new primary keys from the table's sequence. Inside ``copies_in_background``,
+    while the transaction's connection still stores earlier copies, they are taken on a
+    connection of the block's own (``nextval`` is not transactional: any connection gets the
+    same kind of numbers, never given twice), so the rows to copy next are ready without
+    waiting for that store."""
     if not count:
         return []
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-        [opts.db_table, opts.pk.column, count],
-    )
+    background = _background.get()
+    if background is not None and background.connection is cursor.db and background.busy():
+        return background.next_ids(opts, count)
+    cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
     return [value for (value,) in cursor.fetchall()]
+
+
+_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
 
 
 class _BackgroundCopies:
@@ -188,6 +196,7 @@ class _BackgroundCopies:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
         self.sent: list[Future] = []
         self.deferred_constraints: dict[str, str] = {}  # table -> "name", ... (copy thread)
+        self.numbering = None  # a connection of its own for sequence values (``next_ids``)
 
     def send(self, table: str, statement: str, rows: list) -> None:
         raw = self.connection.connection  # the DB-API connection under Django's wrapper
@@ -226,6 +235,22 @@ class _BackgroundCopies:
             )
             self.deferred_constraints[table] = ", ".join(name for (name,) in cursor.fetchall())
         return self.deferred_constraints[table]
+
+    def busy(self) -> bool:
+        """Some statement sent is not done yet: a query now would wait for it."""
+        return not all(future.done() for future in self.sent)
+
+    def next_ids(self, opts, count: int) -> list[int]:
+        if self.numbering is None:
+            self.numbering = connections.create_connection(self.connection.alias)
+        with self.numbering.cursor() as cursor:  # autocommit: each call its own transaction
+            cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
+            return [value for (value,) in cursor.fetchall()]
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        if self.numbering is not None:
+            self.numbering.close()
 
     def wait(self) -> None:
         sent, self.sent = self.sent, []
@@ -301,7 +326,7 @@ def copies_in_background(using: str = DEFAULT_DB_ALIAS):
         _background.reset(token)
         for future in copies.sent:  # an error left the block early: let the copies finish
             future.exception()
-        copies.executor.shutdown()
+        copies.close()
 
 
 def _copy(cursor, opts, fields, rows) -> None:
@@ -615,16 +640,24 @@ def history_insert_from_table(
         f"FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} = ANY(%s)"
     )
     now = timezone.now()
-    background = _background.get()
-    with connection.cursor() as cursor:
-        for start in range(0, len(pks), 1000):
-            params = [now, change_reason and change_reason[:100], history_type]
-            params += [getattr(user, "pk", None), pks[start : start + 1000]]
-            if background is not None and background.connection is connection:
-                background.execute(statement, params)
-            else:
-                cursor.execute(statement, params)
+    for start in range(0, len(pks), 1000):
+        params = [now, change_reason and change_reason[:100], history_type]
+        params += [getattr(user, "pk", None), pks[start : start + 1000]]
+        execute_in_order(statement, params, using=using)
     return True
+
+
+def execute_in_order(statement: str, params: list, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Run a statement whose answer the caller does not read: inside ``copies_in_background`` it
+    is sent after the copies in progress and the caller goes on (an error is raised by the next
+    query or the block's end); elsewhere it runs now."""
+    connection = connections[using]
+    background = _background.get()
+    if background is not None and background.connection is connection:
+        background.execute(statement, params)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
 
 
 def _history_made_from_table(model) -> bool:

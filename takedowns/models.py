@@ -10,11 +10,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.bulk import execute_in_order
 from portal.dates import local_date
 from portal.fields import WebURLField
 from portal.languages import in_active_language
@@ -184,6 +185,22 @@ class CaseReferenceCounter(models.Model):
                     counter.update(last_number=models.F("last_number") + count)
             last = counter.values_list("last_number", flat=True).get()
         return last - count + 1
+
+    @classmethod
+    def reserve_more(cls, *, year: int, count: int, last: int) -> int:
+        """``reserve`` for a transaction whose earlier ``reserve`` of ``year`` gave numbers up to
+        ``last``: that UPDATE locked the year's row until the transaction ends, so nobody else
+        has taken a number since. The next ``count`` start at ``last + 1``, and the row's new
+        value is written without waiting for an answer (``portal.bulk.execute_in_order``: an
+        import's write need not wait for the previous chunk's store to end)."""
+        quote = connection.ops.quote_name
+        column = quote("last_number")
+        execute_in_order(
+            f"UPDATE {quote(cls._meta.db_table)} SET {column} = {column} + %s"
+            f" WHERE {quote('year')} = %s",
+            [count, year],
+        )
+        return last + 1
 
     @staticmethod
     def reference(year: int, number: int) -> str:

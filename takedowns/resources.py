@@ -296,6 +296,7 @@ class TakedownCaseResource(PortalResource):
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._row_of_new_url: dict[str, int] = {}  # an item URL added by two rows of one file
+        self._last_numbers: dict[int, int] = {}  # year -> the last case number this file took
         for name in ("rights_holder", "right"):
             field = self.fields[name]
             if field.column_name in (dataset.headers or ()):
@@ -464,8 +465,15 @@ class TakedownCaseResource(PortalResource):
         local = timezone.get_current_timezone()  # once: looking it up costs more than the year
         for case in new:
             by_year.setdefault(case.created_at.astimezone(local).year, []).append(case)
+        last_numbers = self._last_numbers  # of this import's transaction (before_import)
         for year, cases in by_year.items():
-            first = CaseReferenceCounter.reserve(year=year, count=len(cases))
+            if year in last_numbers:
+                first = CaseReferenceCounter.reserve_more(
+                    year=year, count=len(cases), last=last_numbers[year]
+                )
+            else:
+                first = CaseReferenceCounter.reserve(year=year, count=len(cases))
+            last_numbers[year] = first + len(cases) - 1
             for offset, case in enumerate(cases):
                 case.reference = CaseReferenceCounter.reference(year, first + offset)
         if created:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from portal import bulk
 from portal.bulk import (
     COPY_SWITCH_INTERVAL,
     copies_in_background,
@@ -171,6 +172,31 @@ def test_copies_sent_in_the_background_are_stored_before_the_next_query(workstre
     assert len(history("A:")) == 3
     # the history records were numbered by the database: the next ones follow
     assert Target.history.order_by("-history_id")[0].history_id > 0
+
+
+@pytest.mark.requires_postgres("copies in the background")
+def test_ids_are_taken_on_a_connection_of_their_own_while_the_store_is_busy(
+    workstream,  # noqa: F811
+    monkeypatch,
+):
+    """While earlier copies are still being stored, the next rows' ids come from the table's
+    sequence on another connection (a query on the transaction's would wait for the store); the
+    rows are written with them, in the block's transaction, and the next ids follow."""
+    with copies_in_background():
+        background = bulk._background.get()
+        monkeypatch.setattr(background, "busy", lambda: True)
+        with CaptureQueriesContext(connection) as queries:
+            copied = copy_insert_with_history(Target, targets(workstream, "A:"))
+        assert background.numbering.settings_dict["NAME"] == connection.settings_dict["NAME"]
+        assert not any("nextval" in query["sql"] for query in queries)
+        monkeypatch.setattr(background, "busy", lambda: False)
+        later = copy_insert_with_history(Target, targets(workstream, "B:"))
+    ids = [target.pk for target in copied]
+    assert ids == sorted(ids) and min(target.pk for target in later) > max(ids)
+    written = dict(Target.objects.filter(pk__in=ids).values_list("pk", "name"))
+    assert written == {target.pk: target.name for target in copied}
+    assert len(history("A:")) == 3
+    assert background.numbering.connection is None  # closed with the block
 
 
 @pytest.mark.requires_postgres("copies in the background")

@@ -1,7 +1,9 @@
 """The case Resource's bulk_write (the import job's path) writes what saving each row writes."""
 
 import pytest
+from django.db import connection
 from django.db.models import Max
+from django.test.utils import CaptureQueriesContext
 
 from portal.engine import FileImporter
 from portal.importing import CSV
@@ -95,6 +97,48 @@ def test_the_job_uses_bulk_write_and_writes_what_row_by_row_writes(officer, righ
     assert numbers == list(range(numbers[0], numbers[0] + 10))
     assert [c.title for c in bulk] == titles
     assert CaseReferenceCounter.objects.get(year=year).last_number == numbers[-1]
+
+
+def _run_in_chunks(raw, user, size):
+    importer = FileImporter(
+        TakedownCaseResource(), CSV().create_dataset(raw), user=user, chunk_size=size
+    )
+    return importer.run()
+
+
+def test_a_file_in_chunks_numbers_its_cases_on_from_its_first_reservation(officer, right):
+    """The first chunk reserves the year's numbers (its UPDATE holds the counter's row until the
+    transaction ends); later chunks go on from there without asking, and the counter ends at the
+    last number given, as one reservation per chunk left it."""
+    before = make_case(right, items=0)
+    year = before.created_at.year
+    start = int(before.reference.rsplit("-", 1)[1]) + 1
+    titles = [f"ข้าวปลอม {i}" for i in range(7)]
+    with CaptureQueriesContext(connection) as queries:
+        outcome = _run_in_chunks(_csv(right, titles), officer, 2)
+    assert outcome.ok and outcome.new == 7
+    asked = [q["sql"] for q in queries if "casereferencecounter" in q["sql"]]
+    assert len(asked) == 2, asked  # the first chunk's UPDATE and SELECT; 4 chunks asked 8
+    cases = TakedownCase.objects.exclude(pk=before.pk).order_by("id")
+    assert [c.title for c in cases] == titles
+    assert [c.reference for c in cases] == [f"TD-{year}-{n:06d}" for n in range(start, start + 7)]
+    assert CaseReferenceCounter.objects.get(year=year).last_number == start + 6
+    assert CaseReferenceCounter.next_reference(year=year) == f"TD-{year}-{start + 7:06d}"
+    # a second file in chunks follows on (after the number next_reference took)
+    assert _run_in_chunks(_csv(right, ["อีก 1", "อีก 2", "อีก 3"]), officer, 2).ok
+    assert CaseReferenceCounter.objects.get(year=year).last_number == start + 10
+
+
+def test_a_file_refused_in_a_later_chunk_leaves_the_counter_as_it_was(officer, right):
+    before = make_case(right, items=0)
+    year = before.created_at.year
+    counted = CaseReferenceCounter.objects.get(year=year).last_number
+    raw = _csv(right, [f"ข้าวปลอม {i}" for i in range(6)])
+    raw += f",bad,,{right.owner.name},{right.registration_number},nonsense,high,a,a@b.th,,owner,,\r\n".encode()
+    outcome = _run_in_chunks(raw, officer, 2)
+    assert not outcome.ok and [e.row for e in outcome.errors] == [8]
+    assert TakedownCase.objects.count() == 1
+    assert CaseReferenceCounter.objects.get(year=year).last_number == counted
 
 
 def test_bulk_numbers_continue_after_single_cases(right):
