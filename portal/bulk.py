@@ -25,7 +25,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from operator import attrgetter, itemgetter, methodcaller
 
-from django.db import DEFAULT_DB_ALIAS, connections, models, router
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models, router
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.lookups import In
 from django.db.models.query_utils import DeferredAttribute
@@ -176,7 +176,9 @@ def _next_ids(cursor, opts, count: int) -> list[int]:
         return []
     background = _background.get()
     if background is not None and background.connection is cursor.db and background.busy():
-        return background.next_ids(opts, count)
+        ids = background.next_ids(opts, count)
+        if ids is not None:
+            return ids
     cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
     return [value for (value,) in cursor.fetchall()]
 
@@ -196,7 +198,7 @@ class _BackgroundCopies:
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="copy")
         self.sent: list[Future] = []
         self.deferred_constraints: dict[str, str] = {}  # table -> "name", ... (copy thread)
-        self.numbering = None  # a connection of its own for sequence values (``next_ids``)
+        self.numbering = None  # a connection of its own for sequence values (False: none to be had)
 
     def send(self, table: str, statement: str, rows: list) -> None:
         raw = self.connection.connection  # the DB-API connection under Django's wrapper
@@ -240,17 +242,30 @@ class _BackgroundCopies:
         """Some statement sent is not done yet: a query now would wait for it."""
         return not all(future.done() for future in self.sent)
 
-    def next_ids(self, opts, count: int) -> list[int]:
-        if self.numbering is None:
-            self.numbering = connections.create_connection(self.connection.alias)
-        with self.numbering.cursor() as cursor:  # autocommit: each call its own transaction
-            cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
-            return [value for (value,) in cursor.fetchall()]
+    def next_ids(self, opts, count: int) -> list[int] | None:
+        """Ids from the table's sequence on the block's own connection; None when it cannot be
+        had (the server at its connection limit, say): the caller then asks on the
+        transaction's connection, after the store."""
+        if self.numbering is False:
+            return None
+        try:
+            if self.numbering is None:
+                self.numbering = connections.create_connection(self.connection.alias)
+            with self.numbering.cursor() as cursor:  # autocommit: each call its own transaction
+                cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
+                return [value for (value,) in cursor.fetchall()]
+        except DatabaseError:
+            self.close_numbering()
+            self.numbering = False
+            return None
+
+    def close_numbering(self) -> None:
+        if self.numbering:
+            self.numbering.close()
 
     def close(self) -> None:
         self.executor.shutdown()
-        if self.numbering is not None:
-            self.numbering.close()
+        self.close_numbering()
 
     def wait(self) -> None:
         sent, self.sent = self.sent, []

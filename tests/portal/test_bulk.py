@@ -200,6 +200,33 @@ def test_ids_are_taken_on_a_connection_of_their_own_while_the_store_is_busy(
 
 
 @pytest.mark.requires_postgres("copies in the background")
+def test_ids_are_asked_on_the_transactions_connection_when_no_other_can_be_had(
+    workstream,  # noqa: F811
+    monkeypatch,
+):
+    """The server at its connection limit: the ids are asked on the transaction's own connection
+    (after the store), once the block's own could not be opened; it is not tried again."""
+    from django.db import OperationalError
+
+    attempts = []
+
+    def refused(alias):
+        attempts.append(alias)
+        raise OperationalError("sorry, too many clients already")
+
+    monkeypatch.setattr(bulk.connections, "create_connection", refused)
+    with copies_in_background():
+        background = bulk._background.get()
+        monkeypatch.setattr(background, "busy", lambda: True)
+        with CaptureQueriesContext(connection) as queries:
+            copied = copy_insert_with_history(Target, targets(workstream, "A:"))
+            copy_insert_with_history(Target, targets(workstream, "B:"))
+    assert background.numbering is False and attempts == ["default"]
+    assert sum("nextval" in query["sql"] for query in queries) == 2
+    assert all(target.pk for target in copied) and len(stored("A:")) == len(stored("B:")) == 3
+
+
+@pytest.mark.requires_postgres("copies in the background")
 def test_threads_switch_promptly_while_copies_run_in_the_background(workstream):  # noqa: F811
     """The copy thread gets the interpreter within half a millisecond, not the default 5 ms, for
     as long as any block runs (two threads' blocks may overlap); after the last one, and after an
