@@ -179,11 +179,15 @@ def _next_ids(cursor, opts, count: int) -> list[int]:
         ids = background.next_ids(opts, count)
         if ids is not None:
             return ids
-    cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
+    return _sequence_values(cursor, opts, count)
+
+
+def _sequence_values(cursor, opts, count: int) -> list[int]:
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [opts.db_table, opts.pk.column, count],
+    )
     return [value for (value,) in cursor.fetchall()]
-
-
-_NEXT_IDS = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
 
 
 class _BackgroundCopies:
@@ -252,20 +256,19 @@ class _BackgroundCopies:
             if self.numbering is None:
                 self.numbering = connections.create_connection(self.connection.alias)
             with self.numbering.cursor() as cursor:  # autocommit: each call its own transaction
-                cursor.execute(_NEXT_IDS, [opts.db_table, opts.pk.column, count])
-                return [value for (value,) in cursor.fetchall()]
+                return _sequence_values(cursor, opts, count)
         except DatabaseError:
-            self.close_numbering()
+            self._close_numbering()
             self.numbering = False
             return None
 
-    def close_numbering(self) -> None:
+    def _close_numbering(self) -> None:
         if self.numbering:
             self.numbering.close()
 
     def close(self) -> None:
         self.executor.shutdown()
-        self.close_numbering()
+        self._close_numbering()
 
     def wait(self) -> None:
         sent, self.sent = self.sent, []
