@@ -306,13 +306,12 @@ class TakedownCaseResource(PortalResource):
         """The cases a chunk of the file names, looked up at once (the import engine asks): the
         references ``before_import_row`` checks, and the cases ``get_instances`` then gives."""
         self._chunk_cases = self._cases_by_reference(set(map(_reference_of, rows)) - {""})
-        self._known_references = set(self._chunk_cases)
 
     def before_import_row(self, row, row_number=None, **kwargs):
         super().before_import_row(row, row_number=row_number, **kwargs)
         reference = _reference_of(row)
         row["reference"] = reference
-        known = getattr(self, "_known_references", ())
+        known = getattr(self, "_chunk_cases", {})  # by reference (before_import_rows)
         if (
             reference
             and reference not in known
